@@ -1,0 +1,217 @@
+/**
+ * The composition root: parses argv, builds the real adapters and hands
+ * them to the command that was asked for. Commands are imported lazily, so
+ * `par --version` and `par --help` load neither Ink, React nor the config.
+ */
+import { Argument, Command, CommanderError, Option } from 'commander';
+import type { CommandContext } from './commands/context.js';
+import { resolvePaths } from './config/paths.js';
+import { ExitCode, UserError, isUserError } from './core/errors.js';
+import { LOG_LEVELS, createFileLogger, isLogLevel, type LogLevel, type Logger } from './logging/logger.js';
+
+declare const __PAR_VERSION__: string;
+const VERSION = typeof __PAR_VERSION__ === 'string' ? __PAR_VERSION__ : '0.0.0-dev';
+
+type Action = (ctx: CommandContext) => Promise<number> | number;
+
+interface Session {
+  exitCode: number;
+  logger?: Logger;
+  levelOption?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Turns commander's two-line errors into one sentence with a pointer to help. */
+function oneSentence(text: string, commandPath: string): string {
+  const body = text
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ')
+    .replace(/\(Did you mean (.+?)\?\)/, (_match, name: string) => `— did you mean '${name}'?`);
+  return `${body.charAt(0).toUpperCase()}${body.slice(1)}${/[.?]$/.test(body) ? '' : '.'} See '${commandPath} --help'.`;
+}
+
+function buildProgram(session: Session, run: (action: Action) => Promise<void>): Command {
+  const program = new Command('par');
+  program
+    .description('Run AI coding agents in parallel across git worktrees.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(
+      new Option('--log-level <level>', 'how much goes to the log file (env PAR_LOG_LEVEL)').choices([...LOG_LEVELS]),
+    )
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => {
+        // Commander builds the command path only for the failing command; "par" is enough to find help.
+        write(`par: ${oneSentence(text, 'par')}\n`);
+      },
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 every job succeeded, 1 a job failed, 2 bad usage, input or configuration, 130 interrupted.
+Files: config $XDG_CONFIG_HOME/par/config.yaml, data $XDG_DATA_HOME/par, logs $XDG_STATE_HOME/par/logs.`,
+    )
+    .hook('preAction', (_root, actionCommand) => {
+      session.levelOption = actionCommand.optsWithGlobals<{ logLevel?: string }>().logLevel;
+    });
+
+  program
+    .command('add')
+    .description('add a prompt to the library (no --file: $EDITOR on a terminal, else stdin)')
+    .option('--name <name>', 'the prompt name (default: the front matter name or the file name)')
+    .option('--file <file>', 'read the prompt from FILE (- for stdin)')
+    .option('--template', 'the prompt is a template ({{.Var}}, see par show --help)')
+    .option('--description <text>', 'a one-line description')
+    .option('--force', 'replace a prompt of the same name')
+    .action(async (options: Record<string, unknown>) => {
+      await run(async (ctx) => (await import('./commands/add.js')).runAdd(ctx, options));
+    });
+
+  program
+    .command('list')
+    .description('list prompts')
+    .addArgument(new Argument('[what]', 'what to list').choices(['prompts']).default('prompts'))
+    .option('--json', 'print JSON')
+    .action(async (_what: string, options: { json?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/prompts.js')).runListPrompts(ctx, options));
+    });
+
+  program
+    .command('show')
+    .description('print a prompt, or with --render its text with variables filled in')
+    .argument('<prompt>', 'the prompt name')
+    .option('--render', 'render the template')
+    .option('--var <name=value>', 'a template variable (repeatable)', collect)
+    .addHelpText(
+      'after',
+      `
+Templates: {{.Var}}, {{upper .Var}}, {{lower …}}, {{title …}}, {{default "fallback" .Var}},
+string literals, pipes {{.Var | upper}}, comments {{/* … */}} and trim markers {{- -}}.
+Built-in variables: ProjectName, TaskName, Description, BranchName, WorktreePath,
+Instructions, ExpectedOutcome; --var NAME=VALUE sets or overrides any.`,
+    )
+    .action(async (name: string, options: Record<string, unknown>) => {
+      await run(async (ctx) => (await import('./commands/prompts.js')).runShow(ctx, name, options));
+    });
+
+  program
+    .command('remove')
+    .description('delete a prompt from the library')
+    .argument('<prompt>', 'the prompt name')
+    .action(async (name: string) => {
+      await run(async (ctx) => (await import('./commands/prompts.js')).runRemove(ctx, name));
+    });
+
+  const config = program
+    .command('config')
+    .description('read and change the configuration')
+    .addHelpText('after', `\nKeys and defaults: par config list. Values are checked before anything is written.`);
+  config
+    .command('list')
+    .description('every key, its value and where it comes from')
+    .option('--json', 'print the whole configuration as JSON')
+    .action(async (options: { json?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/config.js')).runConfigList(ctx, options));
+    });
+  config
+    .command('get')
+    .description("a key's value (or a whole section)")
+    .argument('<key>', 'a dotted key such as defaults.jobs')
+    .option('--json', 'print JSON')
+    .action(async (key: string, options: { json?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/config.js')).runConfigGet(ctx, key, options));
+    });
+  config
+    .command('set')
+    .description('set a key, keeping the comments in the file')
+    .argument('<key>', 'a dotted key such as defaults.jobs')
+    .argument('<value>', 'the value; lists as ["a", "b"]')
+    .action(async (key: string, value: string) => {
+      await run(async (ctx) => (await import('./commands/config.js')).runConfigSet(ctx, key, value));
+    });
+  config
+    .command('path')
+    .description('where the configuration file is')
+    .action(async () => {
+      await run(async (ctx) => (await import('./commands/config.js')).runConfigPath(ctx));
+    });
+
+  return program;
+}
+
+function resolveLevel(option: string | undefined, env: NodeJS.ProcessEnv): LogLevel {
+  const level = option ?? env.PAR_LOG_LEVEL ?? 'info';
+  if (!isLogLevel(level)) {
+    throw new UserError(`PAR_LOG_LEVEL is '${level}', which is not a log level; use one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  return level;
+}
+
+function report(error: unknown, session: Session): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  const logger = session.logger;
+  if (isUserError(error)) {
+    logger?.warn(error.message);
+    process.stderr.write(`par: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const failure = error instanceof Error ? error : new Error(String(error));
+  logger?.error('unexpected failure', { error: failure });
+  const where = logger ? ` (details in ${logger.file})` : '';
+  process.stderr.write(`par: ${failure.message.split('\n')[0]}; this is a bug in par${where}.\n`);
+  if (logger?.level === 'debug' || logger?.level === 'trace') process.stderr.write(`${failure.stack ?? ''}\n`);
+  return ExitCode.failed;
+}
+
+/** Runs par with `argv`; resolves to the exit code. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const session: Session = { exitCode: ExitCode.ok };
+  const env = process.env;
+  const paths = resolvePaths(env);
+  let loaded: ReturnType<CommandContext['config']> | undefined;
+
+  const run = async (action: Action): Promise<void> => {
+    const logger = createFileLogger({ dir: paths.logDir, level: resolveLevel(session.levelOption, env) });
+    session.logger = logger;
+    logger.debug('command', { argv: argv.slice(2), cwd: process.cwd() });
+    const ctx: CommandContext = {
+      paths,
+      env,
+      cwd: process.cwd(),
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      log: logger,
+      config: () => (loaded ??= import('./config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
+    };
+    session.exitCode = await action(ctx);
+  };
+
+  const program = buildProgram(session, run);
+  try {
+    if (argv.length <= 2) {
+      // The TUI is not here yet: show what par can do. On a pipe this is a usage error (DESIGN §2).
+      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      (interactive ? process.stdout : process.stderr).write(program.helpInformation());
+      return interactive ? ExitCode.ok : ExitCode.usage;
+    }
+    await program.parseAsync(argv);
+    return session.exitCode;
+  } catch (error) {
+    return report(error, session);
+  }
+}
+
+const exitCode = await main();
+process.exitCode = exitCode;

@@ -1,0 +1,35 @@
+import type { LoadedConfig } from '../config/load-config.js';
+import type { ParPaths } from '../config/paths.js';
+import type { Logger } from '../logging/logger.js';
+
+/** A writable text stream (stdout or stderr). */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** What every command is given by the composition root (`cli.ts`). */
+export interface CommandContext {
+  paths: ParPaths;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: OutputStream;
+  stderr: OutputStream;
+  log: Logger;
+  /** Reads and validates the configuration once; later calls return the same. */
+  config(): Promise<LoadedConfig>;
+}
+
+/** Reads all of stdin as bytes. */
+export async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+/** The terminal's width when stdout is one, for fitting tables. */
+export function terminalWidth(stream: OutputStream): number | undefined {
+  return stream.isTTY && stream.columns ? stream.columns : undefined;
+}

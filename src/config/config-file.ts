@@ -1,0 +1,110 @@
+import Conf from 'conf';
+import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
+import { UserError } from '../core/errors.js';
+import { isPlainObject, validateConfig, type ConfigProblem } from './schema.js';
+
+const HEADER = ' par configuration. Every key and its value: par config list';
+
+/**
+ * The YAML configuration file, read and written through conf. Every read is
+ * validated; a broken or invalid file throws a UserError naming the file,
+ * line, key and value, and is never rewritten. Writes edit the YAML
+ * document in place, so comments and layout written by hand survive.
+ */
+export class ConfigFile {
+  readonly path: string;
+  readonly #conf: Conf<Record<string, unknown>>;
+  #document: Document | undefined;
+  #lineCounter = new LineCounter();
+
+  constructor(directory: string) {
+    this.#conf = new Conf<Record<string, unknown>>({
+      cwd: directory,
+      configName: 'config',
+      fileExtension: 'yaml',
+      projectSuffix: '',
+      accessPropertiesByDotNotation: true,
+      clearInvalidConfig: false,
+      serialize: (value) => this.#serialize(value),
+      deserialize: (text) => this.#deserialize(text),
+    });
+    this.path = this.#conf.path;
+  }
+
+  /** The file's values, validated; `{}` when there is no file. */
+  read(): Record<string, unknown> {
+    return this.#conf.store;
+  }
+
+  /** Sets one dotted key, validating the whole result before anything is written. */
+  set(key: string, value: unknown): void {
+    this.#conf.set(key, value);
+  }
+
+  #deserialize(text: string): Record<string, unknown> {
+    const lineCounter = new LineCounter();
+    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const [syntax] = document.errors;
+    if (syntax) {
+      const line = syntax.linePos?.[0]?.line;
+      const what = syntax.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'broken YAML';
+      throw new UserError(
+        `The config file ${this.path}${line ? ` line ${line}` : ''} is not valid YAML (${what}); fix it by hand, par never rewrites it.`,
+      );
+    }
+    const raw: unknown = document.toJS() ?? {};
+    this.#throwOnProblems(validateConfig(raw), document, lineCounter);
+    this.#document = document;
+    this.#lineCounter = lineCounter;
+    return raw as Record<string, unknown>;
+  }
+
+  #serialize(value: Record<string, unknown>): string {
+    const document = this.#document ?? newDocument();
+    this.#throwOnProblems(validateConfig(value), document, this.#lineCounter, true);
+    applyValue(document, [], value);
+    return document.toString();
+  }
+
+  #throwOnProblems(problems: ConfigProblem[], document: Document, lineCounter: LineCounter, pending = false): void {
+    const [first] = problems;
+    if (!first) return;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    if (pending) throw new UserError(`Not saved: ${first.message}${more}.`);
+    const node = first.path.length > 0 ? document.getIn(first.path, true) : document.contents;
+    const offset = isNode(node) ? node.range?.[0] : undefined;
+    const line = offset === undefined ? '' : ` line ${lineCounter.linePos(offset).line}`;
+    throw new UserError(
+      `The config file ${this.path}${line} is invalid: ${first.message}${more}; fix the file or use 'par config set'.`,
+    );
+  }
+}
+
+function newDocument(): Document {
+  const document = new Document({});
+  document.commentBefore = HEADER;
+  return document;
+}
+
+function currentValue(document: Document, path: string[]): unknown {
+  const node = document.getIn(path, true);
+  if (isScalar(node)) return node.value;
+  return isNode(node) ? node.toJSON() : node;
+}
+
+/** Makes `document` hold `value` at `path`, touching only what changed. */
+function applyValue(document: Document, path: string[], value: unknown): void {
+  const node = path.length === 0 ? document.contents : document.getIn(path, true);
+  if (isPlainObject(value) && isMap(node)) {
+    for (const item of [...node.items]) {
+      const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+      if (!Object.hasOwn(value, key)) document.deleteIn([...path, key]);
+    }
+    for (const [key, child] of Object.entries(value)) applyValue(document, [...path, key], child);
+    return;
+  }
+  if (JSON.stringify(currentValue(document, path)) === JSON.stringify(value)) return;
+  const created = document.createNode(value, { flow: Array.isArray(value) });
+  if (path.length === 0) document.contents = created;
+  else document.setIn(path, created);
+}

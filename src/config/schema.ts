@@ -1,0 +1,324 @@
+import { parseDuration } from '../core/duration.js';
+import { closestMatches } from '../core/suggest.js';
+
+/** One configured agent (DESIGN §3 "Other agents"). */
+export interface AgentConfig {
+  binary: string;
+  args: string[];
+  prompt: 'stdin' | 'arg';
+  output: 'stream-json' | 'text';
+  resume_args: string[];
+}
+
+/** The whole configuration with every default filled in (DESIGN §8). */
+export interface ParConfig {
+  defaults: {
+    jobs: number;
+    timeout: string;
+    idle_timeout: string;
+    retries: number;
+    output_dir: string | null;
+    keep_days: number;
+  };
+  claude: {
+    binary_path: string;
+    default_args: string[];
+    model: string | null;
+    permission_mode: string;
+    allowed_tools: string[];
+    disallowed_tools: string[];
+  };
+  agents: Record<string, AgentConfig>;
+  terminal: {
+    use_ghostty: boolean;
+    wait_after_command: boolean;
+    new_window_per_job: boolean;
+    show_real_time_output: boolean;
+    command: string[] | null;
+  };
+  worktrees: {
+    search_paths: string[];
+    exclude_patterns: string[];
+    max_depth: number;
+    branch_pattern: string;
+    commit_results: boolean;
+    setup: string[][];
+  };
+  prompts: {
+    storage_dir: string | null;
+  };
+}
+
+/** Defaults live in code; reading the config never writes them. */
+export function defaultConfig(): ParConfig {
+  return {
+    defaults: { jobs: 3, timeout: '60m', idle_timeout: '15m', retries: 2, output_dir: null, keep_days: 7 },
+    claude: {
+      binary_path: 'claude',
+      default_args: [],
+      model: null,
+      permission_mode: 'acceptEdits',
+      allowed_tools: [],
+      disallowed_tools: [],
+    },
+    agents: {},
+    terminal: {
+      use_ghostty: true,
+      wait_after_command: true,
+      new_window_per_job: false,
+      show_real_time_output: false,
+      command: null,
+    },
+    worktrees: {
+      search_paths: [],
+      exclude_patterns: ['*/node_modules', '*/.git', '*/target'],
+      max_depth: 4,
+      branch_pattern: 'par/{run}/{job}',
+      commit_results: true,
+      setup: [],
+    },
+    prompts: { storage_dir: null },
+  };
+}
+
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions', 'manual'];
+
+/** The kind of value a key holds: how `config set` parses it and how it is checked. */
+type ValueKind =
+  | { kind: 'int'; min: number }
+  | { kind: 'duration' }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'string'; check?: (value: string) => string | undefined }
+  | { kind: 'nullable-string' }
+  | { kind: 'string-list' }
+  | { kind: 'argv'; nullable: boolean; check?: (value: string[]) => string | undefined }
+  | { kind: 'argv-list' };
+
+const AGENT_FIELDS: Record<keyof AgentConfig, ValueKind> = {
+  binary: { kind: 'string' },
+  args: { kind: 'string-list' },
+  prompt: { kind: 'enum', values: ['stdin', 'arg'] },
+  output: { kind: 'enum', values: ['stream-json', 'text'] },
+  resume_args: { kind: 'string-list' },
+};
+
+/** Every leaf key of §8 (agents aside) and what it holds. */
+export const CONFIG_KEYS: Readonly<Record<string, ValueKind>> = {
+  'defaults.jobs': { kind: 'int', min: 1 },
+  'defaults.timeout': { kind: 'duration' },
+  'defaults.idle_timeout': { kind: 'duration' },
+  'defaults.retries': { kind: 'int', min: 0 },
+  'defaults.output_dir': { kind: 'nullable-string' },
+  'defaults.keep_days': { kind: 'int', min: 0 },
+  'claude.binary_path': { kind: 'string' },
+  'claude.default_args': { kind: 'string-list' },
+  'claude.model': { kind: 'nullable-string' },
+  'claude.permission_mode': { kind: 'enum', values: PERMISSION_MODES },
+  'claude.allowed_tools': { kind: 'string-list' },
+  'claude.disallowed_tools': { kind: 'string-list' },
+  'terminal.use_ghostty': { kind: 'bool' },
+  'terminal.wait_after_command': { kind: 'bool' },
+  'terminal.new_window_per_job': { kind: 'bool' },
+  'terminal.show_real_time_output': { kind: 'bool' },
+  'terminal.command': {
+    kind: 'argv',
+    nullable: true,
+    check: (argv) => (argv.some((arg) => arg.includes('{cmd}')) ? undefined : 'it must contain {cmd}, where the command goes'),
+  },
+  'worktrees.search_paths': { kind: 'string-list' },
+  'worktrees.exclude_patterns': { kind: 'string-list' },
+  'worktrees.max_depth': { kind: 'int', min: 0 },
+  'worktrees.branch_pattern': {
+    kind: 'string',
+    check: (value) =>
+      value.includes('{run}') && value.includes('{job}') ? undefined : 'it must contain both {run} and {job}, so every job gets its own branch',
+  },
+  'worktrees.commit_results': { kind: 'bool' },
+  'worktrees.setup': { kind: 'argv-list' },
+  'prompts.storage_dir': { kind: 'nullable-string' },
+};
+
+const SECTIONS = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts'];
+const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** A value that breaks the schema; `path` locates it in the YAML. */
+export interface ConfigProblem {
+  path: string[];
+  message: string;
+}
+
+/** Every key a user can name in `config get/set`, for suggestions. */
+export function knownKeys(config: Pick<ParConfig, 'agents'> = { agents: {} }): string[] {
+  const agentKeys = Object.keys(config.agents).flatMap((name) => [
+    `agents.${name}`,
+    ...Object.keys(AGENT_FIELDS).map((field) => `agents.${name}.${field}`),
+  ]);
+  return [...Object.keys(CONFIG_KEYS), ...agentKeys];
+}
+
+function describeKind(kind: ValueKind): string {
+  switch (kind.kind) {
+    case 'int':
+      return kind.min === 0 ? 'a whole number of 0 or more' : `a whole number of ${kind.min} or more`;
+    case 'duration':
+      return 'a duration such as 90s, 30m, 2h or 1h30m';
+    case 'bool':
+      return 'true or false';
+    case 'enum':
+      return `one of ${kind.values.join(', ')}`;
+    case 'string':
+      return 'a non-empty text';
+    case 'nullable-string':
+      return 'a text, or null';
+    case 'string-list':
+      return 'a list of texts, such as ["a", "b"]';
+    case 'argv':
+      return 'an argument list such as ["kitty", "--directory", "{dir}", "{cmd}"], or null';
+    case 'argv-list':
+      return 'a list of argument lists, such as [["npm", "ci"]]';
+  }
+}
+
+const isStringList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** Why `value` does not fit `kind`, or undefined when it does. */
+function checkValue(kind: ValueKind, value: unknown): string | undefined {
+  const fits = ((): boolean => {
+    switch (kind.kind) {
+      case 'int':
+        return typeof value === 'number' && Number.isInteger(value) && value >= kind.min;
+      case 'duration':
+        return typeof value === 'string' && parseDuration(value) !== undefined;
+      case 'bool':
+        return typeof value === 'boolean';
+      case 'enum':
+        return typeof value === 'string' && kind.values.includes(value);
+      case 'string':
+        return typeof value === 'string' && value.trim() !== '';
+      case 'nullable-string':
+        return value === null || (typeof value === 'string' && value.trim() !== '');
+      case 'string-list':
+        return isStringList(value);
+      case 'argv':
+        return (value === null && kind.nullable) || (isStringList(value) && value.length > 0);
+      case 'argv-list':
+        return Array.isArray(value) && value.every((argv) => isStringList(argv) && argv.length > 0);
+    }
+  })();
+  if (!fits) return `it must be ${describeKind(kind)}`;
+  if (kind.kind === 'string' && kind.check && typeof value === 'string') return kind.check(value);
+  if (kind.kind === 'argv' && kind.check && isStringList(value)) return kind.check(value);
+  return undefined;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function unknownKeyMessage(key: string, candidates: string[]): string {
+  const [best] = closestMatches(key, candidates, 1);
+  return `${key} is not a configuration key${best ? ` (did you mean ${best}?)` : ''}`;
+}
+
+/** Checks a raw configuration object (as parsed from YAML) against §8. */
+export function validateConfig(raw: unknown): ConfigProblem[] {
+  if (!isPlainObject(raw)) return [{ path: [], message: 'the file must hold a YAML mapping of sections' }];
+  const problems: ConfigProblem[] = [];
+  for (const [section, body] of Object.entries(raw)) {
+    if (!SECTIONS.includes(section)) {
+      problems.push({ path: [section], message: unknownKeyMessage(section, SECTIONS) });
+      continue;
+    }
+    if (body === null) continue;
+    if (!isPlainObject(body)) {
+      problems.push({ path: [section], message: `${section} must be a mapping of keys` });
+      continue;
+    }
+    if (section === 'agents') {
+      problems.push(...validateAgents(body));
+      continue;
+    }
+    for (const [key, value] of Object.entries(body)) {
+      const fullKey = `${section}.${key}`;
+      const kind = CONFIG_KEYS[fullKey];
+      if (kind === undefined) {
+        problems.push({ path: [section, key], message: unknownKeyMessage(fullKey, Object.keys(CONFIG_KEYS)) });
+        continue;
+      }
+      const why = checkValue(kind, value);
+      if (why) problems.push({ path: [section, key], message: `${fullKey} is ${show(value)}, but ${why}` });
+    }
+  }
+  return problems;
+}
+
+function validateAgents(agents: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [name, entry] of Object.entries(agents)) {
+    if (!AGENT_NAME.test(name)) {
+      problems.push({ path: ['agents', name], message: `agent name '${name}' must be letters, digits, - or _` });
+      continue;
+    }
+    if (name === 'claude') {
+      problems.push({ path: ['agents', name], message: 'agents.claude is built in; configure it under claude: instead' });
+      continue;
+    }
+    if (!isPlainObject(entry)) {
+      problems.push({ path: ['agents', name], message: `agents.${name} must be a mapping with at least binary:` });
+      continue;
+    }
+    if (entry.binary === undefined) {
+      problems.push({ path: ['agents', name], message: `agents.${name} needs binary: the program to run` });
+    }
+    for (const [field, value] of Object.entries(entry)) {
+      const kind = AGENT_FIELDS[field as keyof AgentConfig] as ValueKind | undefined;
+      const key = `agents.${name}.${field}`;
+      if (kind === undefined) {
+        const candidates = Object.keys(AGENT_FIELDS).map((f) => `agents.${name}.${f}`);
+        problems.push({ path: ['agents', name, field], message: unknownKeyMessage(key, candidates) });
+        continue;
+      }
+      const why = checkValue(kind, value);
+      if (why) problems.push({ path: ['agents', name, field], message: `${key} is ${show(value)}, but ${why}` });
+    }
+  }
+  return problems;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+}
+
+/** The configuration file's values laid over the defaults. Assumes a valid `raw`. */
+export function mergeWithDefaults(raw: Record<string, unknown>): ParConfig {
+  const config = defaultConfig();
+  const target = config as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, body] of Object.entries(raw)) {
+    if (!isPlainObject(body)) continue;
+    if (section === 'agents') {
+      for (const [name, entry] of Object.entries(body)) {
+        config.agents[name] = { args: [], prompt: 'stdin', output: 'text', resume_args: [], ...(entry as Partial<AgentConfig>), binary: String((entry as AgentConfig).binary) };
+      }
+      continue;
+    }
+    Object.assign(target[section] ?? {}, body);
+  }
+  return config;
+}
+
+/** What `par config set KEY VALUE` may be given for KEY; undefined when KEY is not settable. */
+export function kindOfKey(key: string): ValueKind | { kind: 'agent' } | undefined {
+  const direct = CONFIG_KEYS[key];
+  if (direct) return direct;
+  const agent = /^agents\.([^.]+)(?:\.([^.]+))?$/.exec(key);
+  if (!agent) return undefined;
+  const [, , field] = agent;
+  if (field === undefined) return { kind: 'agent' };
+  return AGENT_FIELDS[field as keyof AgentConfig];
+}
+
+/** Section names, for `config get` of a whole section. */
+export const CONFIG_SECTIONS: readonly string[] = SECTIONS;
+
+export { checkValue, describeKind, isPlainObject, type ValueKind };

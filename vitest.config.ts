@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export const vitestConfig = defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    globalSetup: ['test/helpers/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Tests spawn real processes and git; two cores here, so keep the pool small.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
+
+// Vitest reads the default export of its config file.
+// eslint-disable-next-line no-restricted-syntax
+export default vitestConfig;
