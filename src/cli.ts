@@ -157,8 +157,8 @@ function resolveLevel(option: string | undefined, env: NodeJS.ProcessEnv): LogLe
 
 function report(error: unknown, session: Session): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
-    return ExitCode.usage;
+    // Help and version exit 0; every other commander error is bad usage.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   const logger = session.logger;
   if (isUserError(error)) {

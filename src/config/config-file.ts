@@ -1,4 +1,5 @@
 import Conf from 'conf';
+import { join } from 'node:path';
 import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { UserError } from '../core/errors.js';
 import { isPlainObject, validateConfig, type ConfigProblem } from './schema.js';
@@ -18,6 +19,7 @@ export class ConfigFile {
   #lineCounter = new LineCounter();
 
   constructor(directory: string) {
+    this.path = join(directory, 'config.yaml');
     this.#conf = new Conf<Record<string, unknown>>({
       cwd: directory,
       configName: 'config',
@@ -28,7 +30,6 @@ export class ConfigFile {
       serialize: (value) => this.#serialize(value),
       deserialize: (text) => this.#deserialize(text),
     });
-    this.path = this.#conf.path;
   }
 
   /** The file's values, validated; `{}` when there is no file. */
@@ -43,7 +44,7 @@ export class ConfigFile {
 
   #deserialize(text: string): Record<string, unknown> {
     const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
     const [syntax] = document.errors;
     if (syntax) {
       const line = syntax.linePos?.[0]?.line;
@@ -104,6 +105,11 @@ function applyValue(document: Document, path: string[], value: unknown): void {
     return;
   }
   if (JSON.stringify(currentValue(document, path)) === JSON.stringify(value)) return;
+  if (isScalar(node) && (value === null || typeof value !== 'object')) {
+    // Changing the scalar in place keeps a comment on the same line.
+    node.value = value;
+    return;
+  }
   const created = document.createNode(value, { flow: Array.isArray(value) });
   if (path.length === 0) document.contents = created;
   else document.setIn(path, created);

@@ -14,12 +14,15 @@ export interface RepositoryInfo {
 /** Describes the repository around `dir`, or undefined outside one. */
 export async function repositoryInfo(dir: string): Promise<RepositoryInfo | undefined> {
   try {
-    const output = await simpleGit({ baseDir: dir }).raw(['rev-parse', '--show-toplevel', '--git-common-dir', '--abbrev-ref', 'HEAD']);
-    const [top = '', common = '', branch = ''] = output.split('\n');
+    const git = simpleGit({ baseDir: dir });
+    const output = await git.raw(['rev-parse', '--show-toplevel', '--git-common-dir']);
+    const [top = '', common = ''] = output.split('\n');
     if (top === '') return undefined;
+    // symbolic-ref also names the branch of a repository with no commit yet; it fails when detached.
+    const branch = (await git.raw(['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => '')).trim();
     const commonDir = resolve(dir, common);
     const name = basename(commonDir) === '.git' ? basename(dirname(commonDir)) : basename(commonDir).replace(/\.git$/, '');
-    return { name, branch: branch === 'HEAD' || branch === '' ? undefined : branch, worktree: top };
+    return { name, branch: branch === '' ? undefined : branch, worktree: top };
   } catch {
     return undefined;
   }

@@ -24,7 +24,7 @@ export function splitFrontMatter(text: string): SplitPrompt {
   if (!close) throw new Error('its front matter opened with --- on line 1 is never closed by a --- line');
   const yamlText = rest.slice(0, close.index);
   const body = rest.slice(close.index + close[0].length);
-  const document = parseDocument(yamlText, { prettyErrors: false });
+  const document = parseDocument(yamlText, { prettyErrors: true });
   const [error] = document.errors;
   if (error) {
     const line = (error.linePos?.[0]?.line ?? 0) + 1;
