@@ -77,11 +77,11 @@ Files: config $XDG_CONFIG_HOME/par/config.yaml, data $XDG_DATA_HOME/par, logs $X
 
   program
     .command('list')
-    .description('list prompts')
-    .addArgument(new Argument('[what]', 'what to list').choices(['prompts']).default('prompts'))
+    .description('list prompts and worktrees (no argument: both)')
+    .addArgument(new Argument('[what]', 'what to list').choices(['prompts', 'worktrees']))
     .option('--json', 'print JSON')
-    .action(async (_what: string, options: { json?: boolean }) => {
-      await run(async (ctx) => (await import('./commands/prompts.js')).runListPrompts(ctx, options));
+    .action(async (what: string | undefined, options: { json?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/list.js')).runList(ctx, what, options));
     });
 
   program
@@ -194,6 +194,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       stderr: process.stderr,
       log: logger,
       config: () => (loaded ??= import('./config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
+      git: () => import('./git/git.js').then(({ createGit }) => createGit()),
     };
     session.exitCode = await action(ctx);
   };

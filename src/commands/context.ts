@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import type { ParPaths } from '../config/paths.js';
+import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
 
 /** A writable text stream (stdout or stderr). */
@@ -20,6 +21,8 @@ export interface CommandContext {
   log: Logger;
   /** Reads and validates the configuration once; later calls return the same. */
   config(): Promise<LoadedConfig>;
+  /** The git port (loaded on first use). */
+  git(): Promise<Git>;
 }
 
 /** Reads all of stdin as bytes. */

@@ -1,7 +1,7 @@
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { parseVarAssignments } from '../core/variables.js';
-import { PromptLibrary } from '../prompts/library.js';
+import { PromptLibrary, type PromptSummary } from '../prompts/library.js';
 import { renderPrompt } from '../prompts/render.js';
 import { terminalWidth, type CommandContext } from './context.js';
 
@@ -9,10 +9,20 @@ async function library(ctx: CommandContext): Promise<PromptLibrary> {
   return new PromptLibrary((await ctx.config()).promptsDir);
 }
 
-/** `par list prompts [--json]`. */
-export async function runListPrompts(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
+/** The library's prompts; broken files are warned about on stderr. */
+export async function listPrompts(ctx: CommandContext): Promise<PromptSummary[]> {
   const { prompts, problems } = (await library(ctx)).list();
   for (const problem of problems) ctx.stderr.write(`par: warning: ${problem}\n`);
+  return prompts;
+}
+
+/** `par list prompts [--json]`. */
+export async function runListPrompts(
+  ctx: CommandContext,
+  options: { json?: boolean },
+  listed?: PromptSummary[],
+): Promise<number> {
+  const prompts = listed ?? (await listPrompts(ctx));
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify(prompts, null, 2)}\n`);
     return 0;
