@@ -8,6 +8,15 @@ export const vitestConfig = defineConfig({
     hookTimeout: 60_000,
     // Tests spawn real processes and git; two cores here, so keep the pool small.
     pool: 'forks',
+    // Git in tests: a fixed identity, and none of the machine's own git configuration.
+    env: {
+      GIT_AUTHOR_NAME: 'par test',
+      GIT_AUTHOR_EMAIL: 'test@par.invalid',
+      GIT_COMMITTER_NAME: 'par test',
+      GIT_COMMITTER_EMAIL: 'test@par.invalid',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+    },
     maxWorkers: 2,
   },
 });

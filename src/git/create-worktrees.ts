@@ -1,0 +1,318 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { branchFor, branchNameProblem } from '../core/ids.js';
+import { closestMatches } from '../core/suggest.js';
+import { withFileLock } from '../engine/file-lock.js';
+import type { CommandRunner } from '../engine/process-runner.js';
+import type { Git } from './git.js';
+import { copyWorktreeIncludes } from './worktree-include.js';
+import { WorktreeRegistry, type WorktreeRecord } from './worktree-registry.js';
+
+/** The repository new worktrees are made from. */
+export interface RepositoryFacts {
+  /** The worktree the request came from (where `.worktreeinclude` is read). */
+  worktree: string;
+  /** The main worktree (or bare repository) path. */
+  repo: string;
+  name: string;
+  commonDir: string;
+}
+
+/** What to create: one worktree per job, all from one base. */
+export interface CreationRequest {
+  git: Git;
+  runner: CommandRunner;
+  /** Any directory inside the repository. */
+  repoDir: string;
+  runId: string;
+  jobs: readonly string[];
+  /** `-b`: a branch, tag or commit; default: the repository's default branch. */
+  base?: string;
+  dataDir: string;
+  branchPattern: string;
+  /** `worktrees.setup`: argv lists run in each new worktree. */
+  setup: readonly (readonly string[])[];
+  /** Checkouts at once; measured best on a 2-core machine's ext4: one. */
+  checkoutConcurrency?: number;
+  now?: () => Date;
+}
+
+/** A validated request, ready to create. */
+export interface CreationPlan extends CreationRequest {
+  repository: RepositoryFacts;
+  baseName: string;
+  baseCommit: string;
+  targets: { job: string; path: string; branch: string }[];
+}
+
+/** One job's worktree, or why it could not be made. */
+export type CreationResult =
+  | { job: string; ok: true; record: WorktreeRecord }
+  | { job: string; ok: false; error: string };
+
+/** Facts about the repository around `dir`; a UserError outside one. */
+export async function repositoryFacts(git: Git, dir: string): Promise<RepositoryFacts> {
+  let output: string;
+  try {
+    output = await git.run(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
+  } catch {
+    throw new UserError(`${dir} is not inside a git repository; cd into one, or pass worktrees that are.`);
+  }
+  const [worktree = '', common = ''] = output.split('\n');
+  const commonDir = resolve(dir, common);
+  const repo = basename(commonDir) === '.git' ? dirname(commonDir) : commonDir;
+  return { worktree, repo, name: basename(repo).replace(/\.git$/, ''), commonDir };
+}
+
+async function resolveCommit(git: Git, cwd: string, ref: string): Promise<string | undefined> {
+  try {
+    return (await git.run(cwd, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The base: `-b` when given, else `origin/HEAD`, else main/master, else the current branch. */
+async function resolveBase(git: Git, repository: RepositoryFacts, base: string | undefined): Promise<{ name: string; commit: string }> {
+  const cwd = repository.worktree;
+  if (base !== undefined) {
+    const commit = await resolveCommit(git, cwd, base);
+    if (commit) return { name: base, commit };
+    const refs = (await git.run(cwd, ['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes', 'refs/tags']))
+      .split('\n')
+      .filter(Boolean);
+    const close = closestMatches(base, refs, 3);
+    throw new UserError(
+      `There is no branch '${base}' in ${repository.repo}${close.length ? ` (close: ${close.join(', ')})` : ''}; pass an existing branch, tag or commit to -b.`,
+    );
+  }
+  const candidates: string[] = [];
+  try {
+    const originHead = (await git.run(cwd, ['symbolic-ref', 'refs/remotes/origin/HEAD'])).trim();
+    if (originHead) candidates.push(originHead.replace(/^refs\/remotes\//, ''));
+  } catch {
+    // No remote default branch.
+  }
+  candidates.push('main', 'master');
+  for (const candidate of candidates) {
+    const commit = await resolveCommit(git, cwd, candidate);
+    if (commit) return { name: candidate, commit };
+  }
+  const current = (await git.run(cwd, ['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => '')).trim();
+  const commit = await resolveCommit(git, cwd, 'HEAD');
+  if (commit) return { name: current || commit.slice(0, 12), commit };
+  throw new UserError(`The repository ${repository.repo} has no commit yet; commit something before making worktrees from it.`);
+}
+
+/** Where par keeps the worktrees it makes for a repository: `<data>/worktrees/<name>-<hash>`. */
+export function worktreesRoot(dataDir: string, repository: RepositoryFacts): string {
+  const hash = createHash('sha256').update(repository.commonDir).digest('hex').slice(0, 8);
+  return join(dataDir, 'worktrees', `${repository.name}-${hash}`);
+}
+
+/**
+ * Checks everything before anything is created: the repository, the base,
+ * every branch name, and that no path or branch exists yet. Throws one
+ * UserError naming what is wrong.
+ */
+export async function planWorktrees(request: CreationRequest): Promise<CreationPlan> {
+  const { git } = request;
+  const repository = await repositoryFacts(git, request.repoDir);
+  const base = await resolveBase(git, repository, request.base);
+  const root = join(worktreesRoot(request.dataDir, repository), request.runId);
+  const targets = request.jobs.map((job) => ({
+    job,
+    path: join(root, job),
+    branch: branchFor(request.branchPattern, { run: request.runId, job, repo: repository.name }),
+  }));
+  const branches = new Set(
+    (await git.run(repository.worktree, ['for-each-ref', '--format=%(refname:short)', 'refs/heads'])).split('\n').filter(Boolean),
+  );
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const target of targets) {
+    const bad = branchNameProblem(target.branch);
+    if (bad) problems.push(`branch name '${target.branch}' is not valid (${bad})`);
+    else if (branches.has(target.branch)) problems.push(`branch '${target.branch}' already exists`);
+    if (seen.has(target.branch)) problems.push(`two jobs would share branch '${target.branch}'`);
+    seen.add(target.branch);
+    if (existsSync(target.path)) problems.push(`${target.path} already exists`);
+  }
+  if (problems.length > 0) {
+    throw new UserError(`Cannot create the worktrees: ${problems.join('; ')}. Nothing was created.`);
+  }
+  return { ...request, repository, baseName: base.name, baseCommit: base.commit, targets };
+}
+
+function tail(text: string, lines = 5): string {
+  return text.trim().split('\n').slice(-lines).join(' | ');
+}
+
+/**
+ * Creates the planned worktrees, yielding each as soon as it is ready (so
+ * its job can start while others are still checked out). Registration —
+ * `git worktree add --no-checkout`, milliseconds — is serialized per
+ * repository by a lock in its common git dir that holds across processes,
+ * since concurrent `worktree add`s fail at random; checkouts then run
+ * outside the lock. A worktree that fails half-way is rolled back.
+ */
+export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<CreationResult> {
+  const registry = new WorktreeRegistry(plan.dataDir);
+  const lockPath = join(plan.repository.commonDir, 'par-worktree.lock');
+  const concurrency = Math.max(1, plan.checkoutConcurrency ?? 1);
+  const results: CreationResult[] = [];
+  let wake: (() => void) | undefined;
+  let pending = plan.targets.length;
+  const settle = (result: CreationResult): void => {
+    results.push(result);
+    pending--;
+    wake?.();
+  };
+
+  // A pool of checkouts, fed in registration order as each registration completes.
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const slot = async (): Promise<void> => {
+    if (active < concurrency) {
+      active++;
+      return;
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+
+  const checkouts: Promise<void>[] = [];
+  const registrations = (async () => {
+    for (const target of plan.targets) {
+      const record: WorktreeRecord = {
+        path: target.path,
+        repo: plan.repository.repo,
+        branch: target.branch,
+        base: plan.baseName,
+        base_commit: plan.baseCommit,
+        run: plan.runId,
+        job: target.job,
+        created_at: (plan.now?.() ?? new Date()).toISOString(),
+      };
+      try {
+        await withFileLock(lockPath, () => register(plan, target));
+      } catch (error) {
+        const message = (error as Error).message;
+        settle({ job: target.job, ok: false, error: error instanceof ForeignConflict ? message : `git worktree add failed for ${target.path}: ${message}` });
+        continue;
+      }
+      try {
+        await registry.add(record);
+      } catch (error) {
+        await rollback(plan, target, lockPath, registry);
+        settle({ job: target.job, ok: false, error: `recording ${target.path} in worktrees.json failed: ${(error as Error).message}` });
+        continue;
+      }
+      checkouts.push(
+        (async () => {
+          await slot();
+          try {
+            settle(await finish(plan, target, record, lockPath, registry));
+          } finally {
+            release();
+          }
+        })(),
+      );
+    }
+  })();
+
+  while (pending > 0 || results.length > 0) {
+    const next = results.shift();
+    if (next) {
+      yield next;
+      continue;
+    }
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
+  await registrations;
+  await Promise.all(checkouts);
+}
+
+/**
+ * Registers one worktree; call under the repository lock. Checks again that
+ * neither path nor branch exists, so a failure can tell what it made.
+ */
+async function register(plan: CreationPlan, target: { path: string; branch: string }): Promise<void> {
+  const cwd = plan.repository.worktree;
+  if (existsSync(target.path)) throw new ForeignConflict(`${target.path} appeared in the meantime`);
+  const existing = await plan.git.run(cwd, ['for-each-ref', '--format=%(refname)', `refs/heads/${target.branch}`]);
+  if (existing.trim() !== '') throw new ForeignConflict(`branch '${target.branch}' appeared in the meantime`);
+  try {
+    // A commit, not a remote-tracking ref, as the start point: no upstream config is written (git's config.lock race).
+    await plan.git.run(cwd, ['worktree', 'add', '--no-checkout', '-b', target.branch, target.path, plan.baseCommit]);
+  } catch (error) {
+    // git may have made the branch, the directory or the registration before failing: all ours, all undone.
+    await undo(plan, target);
+    throw error;
+  }
+}
+
+/** Something par did not make stands in the way: it is reported, never touched. */
+class ForeignConflict extends Error {}
+
+async function finish(
+  plan: CreationPlan,
+  target: { job: string; path: string; branch: string },
+  record: WorktreeRecord,
+  lockPath: string,
+  registry: WorktreeRegistry,
+): Promise<CreationResult> {
+  try {
+    await plan.git.run(target.path, ['reset', '--hard', '--quiet']);
+  } catch (error) {
+    await rollback(plan, target, lockPath, registry);
+    return { job: target.job, ok: false, error: `checking out ${target.path} failed: ${(error as Error).message}` };
+  }
+  try {
+    await copyWorktreeIncludes(plan.git, plan.repository.worktree, target.path);
+  } catch (error) {
+    return { job: target.job, ok: false, error: `copying .worktreeinclude files into ${target.path} failed: ${(error as Error).message}` };
+  }
+  for (const argv of plan.setup) {
+    const outcome = await plan.runner.run(argv, { cwd: target.path });
+    if (outcome.failedToStart || outcome.exitCode !== 0) {
+      const why = outcome.failedToStart ?? `exit ${outcome.exitCode ?? outcome.signal}`;
+      const output = tail(outcome.stderr || outcome.stdout);
+      return {
+        job: target.job,
+        ok: false,
+        error: `setup command '${argv.join(' ')}' failed in ${target.path} (${why})${output ? `: ${output}` : ''}`,
+      };
+    }
+  }
+  return { job: target.job, ok: true, record };
+}
+
+/** Removes what registration made: the worktree's registration, its directory and its branch. */
+async function undo(plan: CreationPlan, target: { path: string; branch: string }): Promise<void> {
+  const cwd = plan.repository.worktree;
+  await plan.git.run(cwd, ['worktree', 'remove', '--force', '--force', target.path]).catch(() => undefined);
+  // It did not exist before registration; if it cannot be removed (a parent is a file), there is nothing there.
+  await rm(target.path, { recursive: true, force: true }).catch(() => undefined);
+  await plan.git.run(cwd, ['worktree', 'prune']).catch(() => undefined);
+  await plan.git.run(cwd, ['branch', '-D', target.branch]).catch(() => undefined);
+}
+
+/** Undoes a worktree that was registered but could not be checked out. */
+async function rollback(
+  plan: CreationPlan,
+  target: { path: string; branch: string },
+  lockPath: string,
+  registry: WorktreeRegistry,
+): Promise<void> {
+  await withFileLock(lockPath, () => undo(plan, target));
+  await registry.remove(target.path);
+}

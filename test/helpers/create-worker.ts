@@ -1,0 +1,20 @@
+// A separate process that creates worktrees, for tests of the cross-process
+// lock: node create-worker.mjs <repo> <dataDir> <runId> <count> <prefix>
+import { createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
+import { createGit } from '../../src/git/git.js';
+import { createCommandRunner } from '../../src/engine/process-runner.js';
+
+const [repo = '', dataDir = '', runId = '', count = '1', prefix = 'j'] = process.argv.slice(2);
+const jobs = Array.from({ length: Number(count) }, (_, index) => `${prefix}${index + 1}`);
+const plan = await planWorktrees({
+  git: createGit(),
+  runner: createCommandRunner(),
+  repoDir: repo,
+  runId,
+  jobs,
+  dataDir,
+  branchPattern: 'par/{run}/{job}',
+  setup: [],
+  checkoutConcurrency: 4,
+});
+for await (const result of createWorktrees(plan)) process.stdout.write(`${JSON.stringify(result)}\n`);
