@@ -100,9 +100,9 @@ describe('creating worktrees', () => {
   it('fails the job whose setup fails, naming the command and its stderr', async () => {
     const [result] = await createAll({ jobs: ['a'], setup: [['sh', '-c', 'echo "npm ERR! missing package.json" >&2; exit 3']] });
     expect(result).toMatchObject({ job: 'a', ok: false });
-    expect(!result?.ok && result.error).toMatch(/setup command 'sh -c .*' failed in .*\/a \(exit 3\): npm ERR! missing package\.json$/);
+    expect(result && !result.ok && result.error).toMatch(/setup command 'sh -c .*' failed in .*\/a \(exit 3\): npm ERR! missing package\.json$/);
     const [missing] = await createAll({ jobs: ['b'], setup: [['no-such-program-xyz']] });
-    expect(!missing?.ok && missing.error).toMatch(/setup command 'no-such-program-xyz' failed/);
+    expect(missing && !missing.ok && missing.error).toMatch(/setup command 'no-such-program-xyz' failed/);
   });
 
   it('yields the first worktree before the last is checked out', async () => {
