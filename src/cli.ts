@@ -110,6 +110,25 @@ Instructions, ExpectedOutcome; --var NAME=VALUE sets or overrides any.`,
       await run(async (ctx) => (await import('./commands/prompts.js')).runRemove(ctx, name));
     });
 
+  program
+    .command('clean')
+    .description('remove old runs and the worktrees par made for them, never losing work')
+    .option('--all', 'every finished run, whatever its age')
+    .option('--failed', 'only runs that did not succeed')
+    .option('-f, --force', 'do not ask')
+    .option('--dry-run', 'only list what would be done')
+    .option('--discard', 'also remove worktrees with uncommitted or unmerged work, saving it under <data>/salvage first')
+    .addHelpText(
+      'after',
+      `
+Kept: worktrees with uncommitted changes or untracked files (unless --discard),
+branches with commits their base lacks, worktrees par did not create, runs
+still going. Runs older than defaults.keep_days are cleaned; --all any age.`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      await run(async (ctx) => (await import('./commands/clean.js')).runClean(ctx, options));
+    });
+
   const config = program
     .command('config')
     .description('read and change the configuration')

@@ -1,0 +1,77 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where a run stands, as far as cleanup and listings need to know. */
+export type RunPhase = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+/** A run directory under `<data>/runs` (DESIGN §9). */
+export interface StoredRun {
+  id: string;
+  dir: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  phase: RunPhase;
+}
+
+function alive(pid: unknown): boolean {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The journal's events, skipping a torn last line left by a crash. */
+export function readJournal(dir: string): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'events.ndjson'), 'utf8');
+  } catch {
+    return [];
+  }
+  const events: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      events.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // A torn line (the writer died mid-append) is ignored, never fatal.
+    }
+  }
+  return events;
+}
+
+/** Reads one run directory: finished when its journal has `run/finished`, else running while its supervisor lives. */
+export function readStoredRun(runsDir: string, id: string): StoredRun {
+  const dir = join(runsDir, id);
+  let meta: Record<string, unknown> = {};
+  try {
+    meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    meta = {};
+  }
+  const startedAt = typeof meta.started_at === 'string' ? new Date(meta.started_at) : null;
+  const finished = readJournal(dir).findLast((event) => event.type === 'run/finished');
+  if (finished) {
+    return {
+      id,
+      dir,
+      startedAt,
+      finishedAt: typeof finished.at === 'string' ? new Date(finished.at) : startedAt,
+      phase: finished.state === 'succeeded' ? 'succeeded' : 'failed',
+    };
+  }
+  return { id, dir, startedAt, finishedAt: null, phase: alive(meta.supervisor_pid) ? 'running' : 'interrupted' };
+}
+
+/** Every run under `<data>/runs`, oldest first. */
+export function listStoredRuns(dataDir: string): StoredRun[] {
+  const runsDir = join(dataDir, 'runs');
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => readStoredRun(runsDir, entry.name))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
