@@ -11,6 +11,9 @@ import type { Git } from './git.js';
 import { copyWorktreeIncludes } from './worktree-include.js';
 import { WorktreeRegistry, type WorktreeRecord } from './worktree-registry.js';
 
+/** Checkouts at once unless asked otherwise; see CreationRequest.checkoutConcurrency. */
+export const DEFAULT_CHECKOUTS = 2;
+
 /** The repository new worktrees are made from. */
 export interface RepositoryFacts {
   /** The worktree the request came from (where `.worktreeinclude` is read). */
@@ -35,7 +38,11 @@ export interface CreationRequest {
   branchPattern: string;
   /** `worktrees.setup`: argv lists run in each new worktree. */
   setup: readonly (readonly string[])[];
-  /** Checkouts at once; measured best on a 2-core machine's ext4: one. */
+  /**
+   * Checkouts at once. Measured with 16 worktrees of a 9,000-file repository
+   * on 2 cores: two at once took 0.56× the time of one after another on
+   * ext4 and 0.60× on tmpfs (README, Performance).
+   */
   checkoutConcurrency?: number;
   now?: () => Date;
 }
@@ -75,31 +82,48 @@ async function resolveCommit(git: Git, cwd: string, ref: string): Promise<string
   }
 }
 
+/** Local branches, and what `origin/HEAD` points at: one `for-each-ref`. */
+interface RefListing {
+  branches: Map<string, string>;
+  originHead: { name: string; commit: string } | undefined;
+}
+
+async function listRefs(git: Git, cwd: string): Promise<RefListing> {
+  const output = await git.run(cwd, ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(symref)', 'refs/heads', 'refs/remotes/origin']);
+  const branches = new Map<string, string>();
+  const remotes = new Map<string, string>();
+  let originHeadTarget: string | undefined;
+  for (const line of output.split('\n')) {
+    const [ref = '', commit = '', symref = ''] = line.split('\0');
+    if (ref.startsWith('refs/heads/')) branches.set(ref.slice(11), commit);
+    else if (ref === 'refs/remotes/origin/HEAD') originHeadTarget = symref;
+    else if (ref.startsWith('refs/remotes/')) remotes.set(ref, commit);
+  }
+  const originCommit = originHeadTarget ? remotes.get(originHeadTarget) : undefined;
+  return {
+    branches,
+    originHead: originHeadTarget && originCommit ? { name: originHeadTarget.replace(/^refs\/remotes\//, ''), commit: originCommit } : undefined,
+  };
+}
+
 /** The base: `-b` when given, else `origin/HEAD`, else main/master, else the current branch. */
-async function resolveBase(git: Git, repository: RepositoryFacts, base: string | undefined): Promise<{ name: string; commit: string }> {
+async function resolveBase(git: Git, repository: RepositoryFacts, base: string | undefined, refs: RefListing): Promise<{ name: string; commit: string }> {
   const cwd = repository.worktree;
   if (base !== undefined) {
     const commit = await resolveCommit(git, cwd, base);
     if (commit) return { name: base, commit };
-    const refs = (await git.run(cwd, ['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes', 'refs/tags']))
+    const names = (await git.run(cwd, ['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/remotes', 'refs/tags']))
       .split('\n')
       .filter(Boolean);
-    const close = closestMatches(base, refs, 3);
+    const close = closestMatches(base, names, 3);
     throw new UserError(
       `There is no branch '${base}' in ${repository.repo}${close.length ? ` (close: ${close.join(', ')})` : ''}; pass an existing branch, tag or commit to -b.`,
     );
   }
-  const candidates: string[] = [];
-  try {
-    const originHead = (await git.run(cwd, ['symbolic-ref', 'refs/remotes/origin/HEAD'])).trim();
-    if (originHead) candidates.push(originHead.replace(/^refs\/remotes\//, ''));
-  } catch {
-    // No remote default branch.
-  }
-  candidates.push('main', 'master');
-  for (const candidate of candidates) {
-    const commit = await resolveCommit(git, cwd, candidate);
-    if (commit) return { name: candidate, commit };
+  if (refs.originHead) return refs.originHead;
+  for (const name of ['main', 'master']) {
+    const commit = refs.branches.get(name);
+    if (commit) return { name, commit };
   }
   const current = (await git.run(cwd, ['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => '')).trim();
   const commit = await resolveCommit(git, cwd, 'HEAD');
@@ -120,17 +144,19 @@ export function worktreesRoot(dataDir: string, repository: RepositoryFacts): str
  */
 export async function planWorktrees(request: CreationRequest): Promise<CreationPlan> {
   const { git } = request;
-  const repository = await repositoryFacts(git, request.repoDir);
-  const base = await resolveBase(git, repository, request.base);
+  // Both at once: planning sits on the path to the first job's start.
+  const [facts, listing] = await Promise.allSettled([repositoryFacts(git, request.repoDir), listRefs(git, request.repoDir)]);
+  if (facts.status === 'rejected') throw facts.reason;
+  const repository = facts.value;
+  const refs = listing.status === 'fulfilled' ? listing.value : await listRefs(git, repository.worktree);
+  const base = await resolveBase(git, repository, request.base, refs);
   const root = join(worktreesRoot(request.dataDir, repository), request.runId);
   const targets = request.jobs.map((job) => ({
     job,
     path: join(root, job),
     branch: branchFor(request.branchPattern, { run: request.runId, job, repo: repository.name }),
   }));
-  const branches = new Set(
-    (await git.run(repository.worktree, ['for-each-ref', '--format=%(refname:short)', 'refs/heads'])).split('\n').filter(Boolean),
-  );
+  const branches = refs.branches;
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const target of targets) {
@@ -162,7 +188,7 @@ function tail(text: string, lines = 5): string {
 export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<CreationResult> {
   const registry = new WorktreeRegistry(plan.dataDir);
   const lockPath = join(plan.repository.commonDir, 'par-worktree.lock');
-  const concurrency = Math.max(1, plan.checkoutConcurrency ?? 1);
+  const concurrency = Math.max(1, plan.checkoutConcurrency ?? DEFAULT_CHECKOUTS);
   const results: CreationResult[] = [];
   let wake: (() => void) | undefined;
   let pending = plan.targets.length;
@@ -242,19 +268,20 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
 }
 
 /**
- * Registers one worktree; call under the repository lock. Checks again that
- * neither path nor branch exists, so a failure can tell what it made.
+ * Registers one worktree; call under the repository lock. A branch or path
+ * that appeared since planning is reported and left alone; anything else
+ * git leaves half-made is undone.
  */
 async function register(plan: CreationPlan, target: { path: string; branch: string }): Promise<void> {
   const cwd = plan.repository.worktree;
   if (existsSync(target.path)) throw new ForeignConflict(`${target.path} appeared in the meantime`);
-  const existing = await plan.git.run(cwd, ['for-each-ref', '--format=%(refname)', `refs/heads/${target.branch}`]);
-  if (existing.trim() !== '') throw new ForeignConflict(`branch '${target.branch}' appeared in the meantime`);
   try {
     // A commit, not a remote-tracking ref, as the start point: no upstream config is written (git's config.lock race).
     await plan.git.run(cwd, ['worktree', 'add', '--no-checkout', '-b', target.branch, target.path, plan.baseCommit]);
   } catch (error) {
-    // git may have made the branch, the directory or the registration before failing: all ours, all undone.
+    // git checks the branch and the path before it makes anything: theirs, not ours.
+    if (/already exists/.test((error as Error).message)) throw new ForeignConflict((error as Error).message);
+    // Past those checks git may have made the branch, the directory or the registration: all ours, all undone.
     await undo(plan, target);
     throw error;
   }

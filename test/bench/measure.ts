@@ -12,10 +12,10 @@ export interface BenchRow {
 }
 
 /** Wall time of one run of `argv`, in milliseconds. */
-export function timeCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+export function timeCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): number {
   const [command = '', ...args] = argv;
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(command, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} exited ${result.status}: ${result.stderr.toString()}`);
   return elapsed;
@@ -31,14 +31,19 @@ export function median(values: readonly number[]): number {
  * Median wall times of several commands, run interleaved (a, b, a, b, …)
  * so drift in the machine's load affects each alike; one warm-up each.
  */
-export function compareCommands(commands: Record<string, readonly string[]>, runs: number, env?: NodeJS.ProcessEnv): Record<string, number> {
+export function compareCommands(
+  commands: Record<string, readonly string[]>,
+  runs: number,
+  env?: NodeJS.ProcessEnv,
+  cwd?: string,
+): Record<string, number> {
   const samples: Record<string, number[]> = {};
   for (const [name, argv] of Object.entries(commands)) {
-    timeCommand(argv, env);
+    timeCommand(argv, env, cwd);
     samples[name] = [];
   }
   for (let run = 0; run < runs; run++) {
-    for (const [name, argv] of Object.entries(commands)) samples[name]?.push(timeCommand(argv, env));
+    for (const [name, argv] of Object.entries(commands)) samples[name]?.push(timeCommand(argv, env, cwd));
   }
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
 }

@@ -1,10 +1,28 @@
 // `npm run bench`: every benchmark of DESIGN §12 that par can run so far,
 // each against a baseline measured in the same run, printed as one table.
+// `npm run bench -- startup discovery` runs only those.
 import { join } from 'node:path';
-import { printTable } from './measure.js';
+import { benchCreation } from './creation.js';
+import { benchDiscovery } from './discovery.js';
+import { printTable, type BenchRow } from './measure.js';
 import { benchStartup } from './startup.js';
 
 const parBin = join(process.cwd(), 'dist', 'cli.js');
-const rows = [...benchStartup(parBin)];
-const ok = printTable(rows);
-process.exitCode = ok ? 0 : 1;
+const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
+  startup: () => benchStartup(parBin),
+  discovery: () => benchDiscovery(parBin),
+  creation: () => benchCreation(),
+};
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+const rows: BenchRow[] = [];
+for (const [name, bench] of Object.entries(benches)) {
+  if (chosen.length > 0 && !chosen.includes(name)) continue;
+  console.error(`running ${name}…`);
+  rows.push(...(await bench()));
+}
+process.exitCode = printTable(rows) ? 0 : 1;

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@par.invalid',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@par.invalid',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A repository with one commit of `files` small files spread over folders. */
+export function makeRepoWithFiles(dir: string, files: number): void {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q', '-b', 'main');
+  for (let index = 0; index < files; index++) {
+    const folder = join(dir, 'src', `m${index % 90}`, `s${index % 7}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, `f${index}.ts`), `export const v${index} = ${index};\n`.repeat(20));
+  }
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'fixture');
+}
+
+/**
+ * A tree of `repos` repositories (org-N/repo-M), each with a node_modules
+ * folder of packages, some of which are git repositories themselves (they
+ * must not be listed), and a few repositories nested inside repositories
+ * (they must be).
+ */
+export function makeRepositoryTree(root: string, repos: number): { expected: number } {
+  let expected = 0;
+  for (let index = 0; index < repos; index++) {
+    const repo = join(root, `org-${index % 10}`, `repo-${index}`);
+    mkdirSync(join(repo, 'src'), { recursive: true });
+    writeFileSync(join(repo, 'src', 'index.ts'), 'export {};\n');
+    for (let pkg = 0; pkg < 20; pkg++) {
+      const dir = join(repo, 'node_modules', `pkg-${pkg}`, 'lib');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'index.js'), 'module.exports = {};\n');
+    }
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'add', 'src');
+    git(repo, 'commit', '-q', '-m', 'init');
+    expected++;
+    if (index % 4 === 0) git(join(repo, 'node_modules', 'pkg-0'), 'init', '-q');
+    if (index % 25 === 0) {
+      const nested = join(repo, 'packages', 'inner');
+      mkdirSync(nested, { recursive: true });
+      git(nested, 'init', '-q', '-b', 'main');
+      expected++;
+    }
+  }
+  return { expected };
+}
