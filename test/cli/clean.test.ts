@@ -1,12 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandRunner } from '../../src/engine/process-runner.js';
-import { createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
-import { createGit } from '../../src/git/git.js';
 import { WorktreeRegistry, type WorktreeRecord } from '../../src/git/worktree-registry.js';
 import { branches, git, makeRepo, writeFiles } from '../helpers/git-repo.js';
 import { makeSandbox, runPar, type Sandbox } from '../helpers/par.js';
+import { makeRunWithWorktrees } from '../helpers/runs.js';
 
 let sandbox: Sandbox;
 let repo: string;
@@ -18,26 +16,8 @@ beforeEach(() => {
 });
 afterEach(() => sandbox.cleanup());
 
-const DAY = 86_400_000;
-
-/** Makes worktrees for a run and writes the run's record as the run engine does. */
-async function makeRun(runId: string, jobs: string[], state: { finishedDaysAgo?: number; result?: string; supervisorPid?: number }): Promise<Record<string, WorktreeRecord>> {
-  const plan = await planWorktrees({ git: createGit(), runner: createCommandRunner(), repoDir: repo, runId, jobs, dataDir, branchPattern: 'par/{run}/{job}', setup: [] });
-  const records: Record<string, WorktreeRecord> = {};
-  for await (const result of createWorktrees(plan)) {
-    if (!result.ok) throw new Error(result.error);
-    records[result.job] = result.record;
-  }
-  const runDir = join(dataDir, 'runs', runId);
-  mkdirSync(runDir, { recursive: true });
-  const started = new Date(Date.now() - (state.finishedDaysAgo ?? 0) * DAY - 60_000);
-  writeFileSync(join(runDir, 'run.json'), JSON.stringify({ id: runId, started_at: started.toISOString(), repository: repo, supervisor_pid: state.supervisorPid ?? 999_999_999 }));
-  const events = [{ seq: 1, at: started.toISOString(), type: 'run/started' }];
-  if (state.finishedDaysAgo !== undefined) {
-    events.push({ seq: 2, at: new Date(Date.now() - state.finishedDaysAgo * DAY).toISOString(), type: 'run/finished', state: state.result ?? 'succeeded' } as (typeof events)[number]);
-  }
-  writeFileSync(join(runDir, 'events.ndjson'), `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
-  return records;
+function makeRun(runId: string, jobs: string[], state: { finishedDaysAgo?: number; result?: string; supervisorPid?: number }): Promise<Record<string, WorktreeRecord>> {
+  return makeRunWithWorktrees({ repo, dataDir, runId, jobs, ...state });
 }
 
 function snapshot(): { worktrees: string; branches: string[]; registry: number } {

@@ -1,7 +1,9 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAR_BIN, makeSandbox, type Sandbox } from '../helpers/par.js';
+import { makeRepo } from '../helpers/git-repo.js';
+import { makeRunWithWorktrees } from '../helpers/runs.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 let sandbox: Sandbox;
@@ -36,6 +38,32 @@ describe('par in a real terminal', () => {
     expect(readFileSync(join(sandbox.promptsDir, 'tidy.md'), 'utf8')).toBe(
       '---\nname: tidy\ndescription: written in the editor\ntemplate: false\n---\nTidy up the README.\n',
     );
+  });
+
+  it('asks before `par clean` removes anything, and does nothing on no', async () => {
+    const repo = makeRepo(join(sandbox.dir, 'app'));
+    const dataDir = join(sandbox.dir, 'data', 'par');
+    const made = await makeRunWithWorktrees({ repo, dataDir, runId: '20261101-090000-tty1', jobs: ['one', 'two'], finishedDaysAgo: 30 });
+    const clean = (answer: string): Promise<string> => {
+      const command = `${shellQuote(process.execPath)} ${shellQuote(PAR_BIN)} clean; echo "EXIT=$?"`;
+      const session = startTmux({ command: `sh -c ${shellQuote(command)}`, env: sandbox.env, cwd: repo });
+      tmux = session;
+      return session.waitFor((text) => text.includes('Go ahead? [y/N]')).then(async () => {
+        session.send([answer, 'Enter']);
+        const screen = await session.waitFor((text) => text.includes('EXIT='));
+        session.kill();
+        return screen;
+      });
+    };
+    const declined = await clean('n');
+    expect(declined).toMatch(/remove +.*\/one/);
+    expect(declined).toContain('Nothing was changed.');
+    expect(existsSync(made.one!.path)).toBe(true);
+    const accepted = await clean('y');
+    expect(accepted).toMatch(/removed .*\/one \(branch par\/20261101-090000-tty1\/one merged: deleted\)/);
+    expect(accepted).toContain('EXIT=0');
+    expect(existsSync(made.one!.path)).toBe(false);
+    expect(existsSync(made.two!.path)).toBe(false);
   });
 
   it('shows the help on a terminal when run with no arguments', async () => {

@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCommandRunner } from '../../src/engine/process-runner.js';
+import { createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
+import { createGit } from '../../src/git/git.js';
+import type { WorktreeRecord } from '../../src/git/worktree-registry.js';
+
+const DAY = 86_400_000;
+
+/**
+ * Makes a run as the run engine leaves it: worktrees made by the creation
+ * module, `run.json`, and a journal that ends in `run/finished` when
+ * `finishedDaysAgo` is given (else the run is running while `supervisorPid` lives).
+ */
+export async function makeRunWithWorktrees(options: {
+  repo: string;
+  dataDir: string;
+  runId: string;
+  jobs: string[];
+  finishedDaysAgo?: number;
+  result?: string;
+  supervisorPid?: number;
+}): Promise<Record<string, WorktreeRecord>> {
+  const plan = await planWorktrees({
+    git: createGit(),
+    runner: createCommandRunner(),
+    repoDir: options.repo,
+    runId: options.runId,
+    jobs: options.jobs,
+    dataDir: options.dataDir,
+    branchPattern: 'par/{run}/{job}',
+    setup: [],
+  });
+  const records: Record<string, WorktreeRecord> = {};
+  for await (const result of createWorktrees(plan)) {
+    if (!result.ok) throw new Error(result.error);
+    records[result.job] = result.record;
+  }
+  const runDir = join(options.dataDir, 'runs', options.runId);
+  mkdirSync(runDir, { recursive: true });
+  const started = new Date(Date.now() - (options.finishedDaysAgo ?? 0) * DAY - 60_000);
+  writeFileSync(
+    join(runDir, 'run.json'),
+    JSON.stringify({ id: options.runId, started_at: started.toISOString(), repository: options.repo, supervisor_pid: options.supervisorPid ?? 999_999_999 }),
+  );
+  const events: Record<string, unknown>[] = [{ seq: 1, at: started.toISOString(), type: 'run/started' }];
+  if (options.finishedDaysAgo !== undefined) {
+    events.push({ seq: 2, at: new Date(Date.now() - options.finishedDaysAgo * DAY).toISOString(), type: 'run/finished', state: options.result ?? 'succeeded' });
+  }
+  writeFileSync(join(runDir, 'events.ndjson'), `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
+  return records;
+}
