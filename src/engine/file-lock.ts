@@ -1,6 +1,7 @@
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from './process-alive.js';
 
 /** A lock older than this whose holder is gone is stale: holds last milliseconds. */
 const STALE_AFTER_MS = 10_000;
@@ -9,14 +10,6 @@ const POLL_MS = 4;
 
 const localQueues = new Map<string, Promise<unknown>>();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function tryAcquire(path: string): Promise<boolean> {
   try {
@@ -36,7 +29,7 @@ async function removeIfStale(path: string): Promise<void> {
     const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
     const [pid, host] = text.split('\n');
     const holder = Number(pid);
-    const dead = host === hostname() && Number.isInteger(holder) && holder > 0 && !alive(holder);
+    const dead = host === hostname() && Number.isInteger(holder) && holder > 0 && !processAlive(holder);
     // A holder on another host (a shared disk) cannot be asked: only a very old lock is taken over.
     if (dead || Date.now() - info.mtimeMs > STALE_AFTER_MS * 6) {
       // Rename first: of two processes that both see it stale, only one removes it.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 /** Where a run stands, as far as cleanup and listings need to know. */
 export type RunPhase = 'running' | 'succeeded' | 'failed' | 'interrupted';
@@ -13,15 +14,6 @@ export interface StoredRun {
   phase: RunPhase;
 }
 
-function alive(pid: unknown): boolean {
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The journal's events, skipping a torn last line left by a crash. */
 export function readJournal(dir: string): Record<string, unknown>[] {
@@ -63,7 +55,7 @@ export function readStoredRun(runsDir: string, id: string): StoredRun {
       phase: finished.state === 'succeeded' ? 'succeeded' : 'failed',
     };
   }
-  return { id, dir, startedAt, finishedAt: null, phase: alive(meta.supervisor_pid) ? 'running' : 'interrupted' };
+  return { id, dir, startedAt, finishedAt: null, phase: processAlive(meta.supervisor_pid) ? 'running' : 'interrupted' };
 }
 
 /** Every run under `<data>/runs`, oldest first. */
