@@ -34,7 +34,7 @@ describe('par --version and --help', () => {
     const result = await runPar(sandbox, ['--help']);
     expect(result.code).toBe(0);
     const commands = [...result.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((match) => match[1]);
-    expect(commands).toEqual(['add', 'list', 'show', 'remove', 'config', 'help']);
+    expect(commands).toEqual(['add', 'list', 'show', 'remove', 'clean', 'config', 'help']);
     expect(result.stdout).toContain('2 bad usage');
   });
 
@@ -80,12 +80,12 @@ describe('bad usage is one sentence and exit 2', () => {
 
 describe('logging', () => {
   it('writes a log file per day under XDG_STATE_HOME and keeps stdout for output', async () => {
-    const result = await runPar(sandbox, ['--log-level', 'debug', 'list', '--json']);
+    const result = await runPar(sandbox, ['--log-level', 'debug', 'list', 'prompts', '--json']);
     expect(result).toMatchObject({ code: 0, stdout: '[]\n', stderr: '' });
     const [file, ...others] = readdirSync(sandbox.logDir);
     expect(others).toEqual([]);
     expect(file).toMatch(/^par-\d{4}-\d{2}-\d{2}\.log$/);
-    expect(readFileSync(join(sandbox.logDir, file ?? ''), 'utf8')).toMatch(/DEBUG \[\d+\] command \{"argv":\["--log-level","debug","list","--json"\]/);
+    expect(readFileSync(join(sandbox.logDir, file ?? ''), 'utf8')).toMatch(/DEBUG \[\d+\] command \{"argv":\["--log-level","debug","list","prompts","--json"\]/);
   });
 
   it('filters by level: at error a successful command writes nothing', async () => {

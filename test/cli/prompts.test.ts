@@ -31,7 +31,7 @@ describe('the prompt library', () => {
     expect(listed.stdout).toBe('NAME             TEMPLATE  DESCRIPTION\nrefactor-errors  no        Refactor error handling\n');
     const json = await runPar(sandbox, ['list', 'prompts', '--json']);
     expect(JSON.parse(json.stdout)).toEqual([{ name: 'refactor-errors', description: 'Refactor error handling', template: false }]);
-    expect((await runPar(sandbox, ['list'])).stdout).toBe(listed.stdout);
+    expect((await runPar(sandbox, ['list'])).stdout).toContain(`Prompts\n${listed.stdout}\nWorktrees\n`);
 
     const shown = await runPar(sandbox, ['show', 'refactor-errors']);
     expect(shown.code).toBe(0);
