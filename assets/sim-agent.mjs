@@ -1,0 +1,246 @@
+#!/usr/bin/env node
+// A stand-in for `claude -p --output-format stream-json --verbose`: the same
+// line types and fields as the real CLI's stream, with knobs to act out what
+// par must handle. Used by the tests, the benchmarks and `par demo`.
+//
+// Knobs come from lines of the prompt starting with `sim:` and from the
+// PAR_SIM environment variable, as space-separated `key=value` or flags:
+//   duration=2s      spread the turns over this long (default 300ms)
+//   turns=3          tool-use turns (default 2)
+//   lines=N size=B   N extra assistant text lines of about B bytes
+//   write=PATH       write PATH in the working directory (a Write tool call)
+//   edit=PATH        append a line to PATH (an Edit tool call)
+//   fail[=TEXT]      result with is_error: true on the success arm (exit 1)
+//   fail-arm=SUB     result on the error arm, subtype SUB (exit 1)
+//   retryable=529    an API error result with that status (exit 1)
+//   denials=N        N permission denials in the result
+//   exit=N           exit code (default 0, or 1 with a failure)
+//   no-result        end without a result line
+//   child            spawn a child that spawns a grandchild, both sleeping
+//   pids=PATH        write the pids of this process, child and grandchild
+//   ignore-term      ignore SIGTERM
+//   silent=DUR       say nothing for DUR after the init line
+//   garbage          print lines that are not JSON
+//   bigline=BYTES    print one assistant line of that many bytes
+//   not-logged-in    answer as the real CLI does with no account
+import { spawn } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+const argv = process.argv.slice(2);
+const flag = (name) => {
+  const index = argv.indexOf(name);
+  return index === -1 ? undefined : argv[index + 1];
+};
+
+const prompt = process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
+const knobs = new Map();
+const knobText = [process.env.PAR_SIM ?? '', ...prompt.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4))].join(' ');
+for (const token of knobText.split(/\s+/).filter(Boolean)) {
+  const equals = token.indexOf('=');
+  knobs.set(equals === -1 ? token : token.slice(0, equals), equals === -1 ? true : token.slice(equals + 1));
+}
+
+const ms = (value, fallback) => {
+  if (value === undefined || value === true) return fallback;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(String(value));
+  if (!match) return fallback;
+  const n = Number(match[1]);
+  return match[2] === 'm' ? n * 60_000 : match[2] === 'ms' ? n : n * 1000;
+};
+const num = (value, fallback) => (value === undefined || value === true ? fallback : Number(value));
+const sleep = (delay) => new Promise((resolve) => setTimeout(resolve, delay));
+
+const sessionId = flag('--resume') ?? flag('--session-id') ?? randomUUID();
+const model = flag('--model') ?? 'claude-sim-1';
+const permissionMode = flag('--permission-mode') ?? 'default';
+const cwd = process.cwd();
+const uuid = () => randomUUID();
+
+function emit(object) {
+  process.stdout.write(`${JSON.stringify(object)}\n`);
+}
+
+const usage = (input, output) => ({
+  input_tokens: input,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+  output_tokens: output,
+  server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
+  service_tier: 'standard',
+});
+
+function assistant(content, id = `msg_${uuid()}`) {
+  emit({
+    type: 'assistant',
+    message: { id, type: 'message', role: 'assistant', model, content, stop_reason: content.some((block) => block.type === 'tool_use') ? 'tool_use' : 'end_turn', stop_sequence: null, usage: usage(120, 40) },
+    parent_tool_use_id: null,
+    session_id: sessionId,
+    uuid: uuid(),
+  });
+}
+
+function toolResult(toolUseId, content, isError = false) {
+  emit({
+    type: 'user',
+    message: { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content, is_error: isError }] },
+    parent_tool_use_id: null,
+    session_id: sessionId,
+    uuid: uuid(),
+  });
+}
+
+function init() {
+  emit({
+    type: 'system',
+    subtype: 'init',
+    cwd,
+    session_id: sessionId,
+    tools: ['Task', 'Bash', 'Edit', 'Glob', 'Grep', 'Read', 'Write', 'WebFetch', 'WebSearch'],
+    mcp_servers: [],
+    model,
+    permissionMode,
+    slash_commands: [],
+    apiKeySource: 'none',
+    claude_code_version: '2.1.330',
+    output_style: 'default',
+    agents: ['general-purpose'],
+    skills: [],
+    plugins: [],
+    uuid: uuid(),
+  });
+}
+
+function result({ isError, text, subtype = 'success', errors, status = null, turns, cost, denials = 0 }) {
+  const line = {
+    type: 'result',
+    subtype,
+    is_error: isError,
+    duration_ms: Math.round(performance.now()),
+    duration_api_ms: Math.round(performance.now() / 2),
+    num_turns: turns,
+    session_id: sessionId,
+    total_cost_usd: cost,
+    usage: usage(120 * turns, 40 * turns),
+    modelUsage: {},
+    permission_denials: Array.from({ length: denials }, (_, index) => ({ tool_name: 'Bash', tool_use_id: `toolu_denied_${index}`, tool_input: { command: 'rm -rf build' } })),
+    api_error_status: status,
+    stop_reason: isError ? null : 'end_turn',
+    terminal_reason: isError ? 'api_error' : 'completed',
+    uuid: uuid(),
+  };
+  if (subtype === 'success') line.result = text;
+  else line.errors = errors;
+  emit(line);
+}
+
+if (knobs.has('not-logged-in')) {
+  init();
+  emit({
+    type: 'assistant',
+    message: { id: uuid(), model: '<synthetic>', role: 'assistant', stop_reason: 'stop_sequence', stop_sequence: '', type: 'message', usage: usage(0, 0), content: [{ type: 'text', text: 'Not logged in · Please run /login' }] },
+    parent_tool_use_id: null,
+    session_id: sessionId,
+    uuid: uuid(),
+    error: 'authentication_failed',
+    is_api_error_message: true,
+  });
+  result({ isError: true, text: 'Not logged in · Please run /login', turns: 1, cost: 0 });
+  process.exit(1);
+}
+
+if (knobs.has('ignore-term')) process.on('SIGTERM', () => {});
+
+if (knobs.has('child')) {
+  const grandchildCode = "setInterval(() => {}, 1000)";
+  const childCode = `const { spawn } = require('node:child_process');
+    const g = spawn(process.execPath, ['-e', ${JSON.stringify(grandchildCode)}], { stdio: 'ignore' });
+    process.stdout.write(String(g.pid));
+    setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['-e', childCode], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const grandchildPid = await new Promise((resolve) => child.stdout.once('data', (data) => resolve(Number(String(data)))));
+  const pidsFile = knobs.get('pids');
+  if (typeof pidsFile === 'string') writeFileSync(pidsFile, `${process.pid}\n${child.pid}\n${grandchildPid}\n`);
+}
+
+init();
+const silent = ms(knobs.get('silent'), 0);
+if (silent > 0) await sleep(silent);
+
+if (knobs.has('garbage')) {
+  process.stdout.write('this is not JSON\n{"type": broken\n\u0000\u0001 binary-ish noise\n');
+}
+const bigline = num(knobs.get('bigline'), 0);
+if (bigline > 0) assistant([{ type: 'text', text: 'x'.repeat(bigline) }]);
+
+const turns = Math.max(1, num(knobs.get('turns'), 2));
+const duration = ms(knobs.get('duration'), 300);
+const extraLines = num(knobs.get('lines'), 0);
+const lineSize = num(knobs.get('size'), 200);
+const pause = duration / (turns + 1);
+
+const actions = [];
+const writePath = knobs.get('write');
+if (typeof writePath === 'string') actions.push({ name: 'Write', path: writePath });
+const editPath = knobs.get('edit');
+if (typeof editPath === 'string') actions.push({ name: 'Edit', path: editPath });
+
+assistant([{ type: 'text', text: `I'll work on this in ${cwd}.` }]);
+for (let turn = 0; turn < turns; turn++) {
+  await sleep(pause);
+  const action = actions[turn] ?? (turn % 2 === 0 ? { name: 'Read', path: 'README.md' } : { name: 'Bash', command: 'npm test' });
+  const id = `toolu_${uuid()}`;
+  const target = action.path ? join(cwd, action.path) : undefined;
+  const input =
+    action.name === 'Write'
+      ? { file_path: target, content: `written by the simulated agent\n` }
+      : action.name === 'Edit'
+        ? { file_path: target, old_string: '', new_string: 'edited by the simulated agent\n' }
+        : action.name === 'Read'
+          ? { file_path: target ?? join(cwd, 'README.md') }
+          : { command: action.command, description: 'Run the tests' };
+  assistant([{ type: 'tool_use', id, name: action.name, input }]);
+  if (action.name === 'Write') writeFileSync(target, input.content);
+  if (action.name === 'Edit') appendFileSync(target, input.new_string);
+  toolResult(id, action.name === 'Bash' ? 'Tests: 12 passed, 0 failed' : 'ok');
+}
+
+if (extraLines > 0) {
+  const filler = 'lorem ipsum dolor sit amet '.repeat(Math.ceil(lineSize / 27)).slice(0, Math.max(1, lineSize - 150));
+  const spread = duration > 0 ? Math.max(1, Math.floor(extraLines / 20)) : extraLines;
+  for (let index = 0; index < extraLines; index++) {
+    assistant([{ type: 'text', text: `${index} ${filler}` }], 'msg_stream');
+    if (duration > 0 && index % spread === spread - 1) await sleep(duration / 20);
+  }
+}
+
+const cost = Number((0.0123 * turns).toFixed(4));
+const denials = num(knobs.get('denials'), 0);
+const failText = knobs.get('fail');
+const failArm = knobs.get('fail-arm');
+const retryStatus = knobs.get('retryable');
+let failed = false;
+if (!knobs.has('no-result')) {
+  if (retryStatus !== undefined) {
+    failed = true;
+    const status = Number(retryStatus);
+    result({ isError: true, text: `API Error: ${status} ${status === 529 ? 'Overloaded' : status === 429 ? 'Rate limited' : 'Internal server error'}`, status, turns, cost });
+  } else if (failArm !== undefined) {
+    failed = true;
+    result({ isError: true, subtype: String(failArm), errors: [`Reached ${failArm}`], turns, cost });
+  } else if (failText !== undefined) {
+    failed = true;
+    result({ isError: true, text: failText === true ? 'Something went wrong' : String(failText).replaceAll('_', ' '), turns, cost });
+  } else {
+    assistant([{ type: 'text', text: 'Done: the change is made and the tests pass.' }]);
+    result({ isError: false, text: 'Done: the change is made and the tests pass.', turns: turns + 1, cost, denials });
+  }
+}
+
+const exitCode = knobs.has('exit') ? num(knobs.get('exit'), 0) : failed ? 1 : 0;
+if (knobs.has('child') || knobs.has('ignore-term')) {
+  // Stay until stopped, like an agent whose tool is still running.
+  if (knobs.has('child')) await sleep(3_600_000);
+}
+process.exitCode = exitCode;

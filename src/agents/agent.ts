@@ -1,0 +1,64 @@
+import type { JobOutcome, JobProgress } from '../core/events.js';
+
+/** How to start one attempt of an agent: never through a shell. */
+export interface AgentInvocation {
+  argv: string[];
+  /** Variables to set in the child's environment (over the supervisor's own). */
+  env: Record<string, string>;
+  /** Variables to remove from the child's environment. */
+  unsetEnv: string[];
+  /** Written to stdin, which is then closed; null: stdin is not used. */
+  stdin: string | null;
+  /** The session par picked (claude), known from the first second. */
+  sessionId: string | null;
+}
+
+/** What an attempt is asked to do. */
+export interface AttemptRequest {
+  prompt: string;
+  cwd: string;
+  /** A fresh session id for this attempt. */
+  sessionId: string;
+  /** Continue this session instead (`--resume`, alone). */
+  resumeSessionId?: string;
+  model?: string | null;
+  permissionMode?: string | null;
+  maxBudgetUsd?: number | null;
+}
+
+/** How the agent's process ended. */
+export interface AgentExit {
+  exitCode: number | null;
+  signal: string | null;
+  /** par stopped it (cancel, timeout): a missing result is then no failure of the agent. */
+  stoppedByPar: boolean;
+  stderrTail: string;
+}
+
+/** Reads one attempt's output, a line at a time. */
+export interface OutputParser {
+  /** Takes a line (without its newline); returns progress when something a user sees changed. */
+  line(text: string): JobProgress | undefined;
+  /** The outcome; `state` is succeeded or failed (par decides timed-out and cancelled). */
+  finish(exit: AgentExit): AgentResult;
+}
+
+/** What the agent's output says of the attempt. */
+export type AgentResult = Omit<JobOutcome, 'reason' | 'diffstat'> & { retryable: boolean };
+
+/** One kind of agent: builds argv and reads output. */
+export interface AgentAdapter {
+  name: string;
+  binary: string;
+  invocation(request: AttemptRequest): AgentInvocation;
+  parser(cwd: string): OutputParser;
+}
+
+/** The last `max` characters of text, from a line start where possible. */
+export function tailText(text: string, max = 2000): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= max) return trimmed;
+  const cut = trimmed.slice(-max);
+  const newline = cut.indexOf('\n');
+  return newline === -1 ? cut : cut.slice(newline + 1);
+}

@@ -1,0 +1,243 @@
+import { relative, isAbsolute } from 'node:path';
+import type { JobProgress } from '../core/events.js';
+import { tailText, type AgentAdapter, type AgentExit, type AgentResult, type AttemptRequest, type OutputParser } from './agent.js';
+
+/** The claude adapter's settings (config `claude.*`). */
+export interface ClaudeSettings {
+  binary: string;
+  defaultArgs: readonly string[];
+  allowedTools: readonly string[];
+  disallowedTools: readonly string[];
+  /** The user's environment: CLAUDE_CODE_MAX_RETRIES is lowered only when unset there. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Lines longer than this are not parsed unless they are the result: progress never needs them. */
+const MAX_PARSED_LINE = 1024 * 1024;
+/** par owns retries and shows them; claude's own are kept few (DESIGN §3). */
+const CLAUDE_RETRIES = '2';
+
+/** Retryable causes of DESIGN §3: 429, 5xx, 529, or a connection error. */
+export function isRetryable(status: number | null | undefined, text: string | null | undefined): boolean {
+  if (typeof status === 'number') return status === 429 || (status >= 500 && status <= 599);
+  if (!text) return false;
+  if (/\b(400|401|403|404)\b/.test(text) && /API Error/i.test(text)) return false;
+  return /API Error:? ?(429|5\d\d)\b/i.test(text) || /overloaded|rate.?limit|ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|Connection error|fetch failed/i.test(text);
+}
+
+function shortPath(path: unknown, cwd: string): string {
+  if (typeof path !== 'string') return '';
+  if (!isAbsolute(path)) return path;
+  const rel = relative(cwd, path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** `Edit src/app.ts`, `Bash npm test`: what a tool call is doing, on one line. */
+export function describeToolUse(name: string, input: Record<string, unknown>, cwd: string): string {
+  const firstLine = (value: unknown): string => (typeof value === 'string' ? (value.split('\n')[0] ?? '').slice(0, 120) : '');
+  switch (name) {
+    case 'Edit':
+    case 'Write':
+    case 'Read':
+    case 'MultiEdit':
+      return `${name} ${shortPath(input.file_path, cwd)}`.trim();
+    case 'NotebookEdit':
+      return `${name} ${shortPath(input.notebook_path, cwd)}`.trim();
+    case 'Bash':
+      return `Bash ${firstLine(input.command)}`.trim();
+    case 'Grep':
+    case 'Glob':
+      return `${name} ${firstLine(input.pattern)}`.trim();
+    case 'WebFetch':
+      return `WebFetch ${firstLine(input.url)}`.trim();
+    case 'WebSearch':
+      return `WebSearch ${firstLine(input.query)}`.trim();
+    case 'Task':
+    case 'Agent':
+      return `Agent ${firstLine(input.description)}`.trim();
+    default:
+      return name;
+  }
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Reads claude's stream-json (DESIGN §3); unknown line types are ignored. */
+export class ClaudeStreamParser implements OutputParser {
+  readonly #cwd: string;
+  #result: Json | undefined;
+  #turnIds = new Set<string>();
+  #toolUses = 0;
+  #toolErrors = 0;
+  #sessionId: string | null = null;
+  #lastText: string | null = null;
+  #sawApiError: string | null = null;
+
+  constructor(cwd: string) {
+    this.#cwd = cwd;
+  }
+
+  line(text: string): JobProgress | undefined {
+    if (!text.startsWith('{')) return undefined;
+    if (text.length > MAX_PARSED_LINE && !text.includes('"type":"result"')) return undefined;
+    let message: Json;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!isObject(parsed)) return undefined;
+      message = parsed;
+    } catch {
+      return undefined;
+    }
+    if (typeof message.session_id === 'string') this.#sessionId = message.session_id;
+    switch (message.type) {
+      case 'system':
+        return this.#system(message);
+      case 'assistant':
+        return this.#assistant(message);
+      case 'user':
+        return this.#user(message);
+      case 'result':
+        this.#result = message;
+        return {
+          turns: typeof message.num_turns === 'number' ? message.num_turns : this.#turnIds.size,
+          ...(typeof message.total_cost_usd === 'number' ? { cost_usd: message.total_cost_usd } : {}),
+          ...tokensOf(message.usage),
+          retry: null,
+        };
+      default:
+        return undefined;
+    }
+  }
+
+  #system(message: Json): JobProgress | undefined {
+    if (message.subtype === 'init') {
+      return {
+        ...(typeof message.model === 'string' ? { model: message.model } : {}),
+        ...(this.#sessionId ? { session_id: this.#sessionId } : {}),
+        activity: 'starting',
+      };
+    }
+    if (message.subtype === 'api_retry') {
+      const attempt = typeof message.attempt === 'number' ? message.attempt : '?';
+      const max = typeof message.max_retries === 'number' ? message.max_retries : '?';
+      return { retry: `retrying (${attempt}/${max})` };
+    }
+    return undefined;
+  }
+
+  #assistant(message: Json): JobProgress | undefined {
+    const body = isObject(message.message) ? message.message : {};
+    if (typeof body.id === 'string') this.#turnIds.add(body.id);
+    const content = Array.isArray(body.content) ? body.content : [];
+    const progress: JobProgress = { turns: this.#turnIds.size, retry: null };
+    if (message.error !== undefined || message.is_api_error_message === true) this.#sawApiError = typeof message.error === 'string' ? message.error : 'api_error';
+    for (const block of content) {
+      if (!isObject(block)) continue;
+      if (block.type === 'text' && typeof block.text === 'string' && block.text.trim() !== '') {
+        this.#lastText = block.text.trim();
+        progress.last_message = (this.#lastText.split('\n')[0] ?? '').slice(0, 200);
+      } else if (block.type === 'tool_use' && typeof block.name === 'string') {
+        this.#toolUses++;
+        progress.activity = describeToolUse(block.name, isObject(block.input) ? block.input : {}, this.#cwd);
+      }
+    }
+    progress.tool_uses = this.#toolUses;
+    return progress;
+  }
+
+  #user(message: Json): JobProgress | undefined {
+    const body = isObject(message.message) ? message.message : {};
+    const content = Array.isArray(body.content) ? body.content : [];
+    let errors = 0;
+    for (const block of content) if (isObject(block) && block.type === 'tool_result' && block.is_error === true) errors++;
+    if (errors === 0) return undefined;
+    this.#toolErrors += errors;
+    return { tool_errors: this.#toolErrors };
+  }
+
+  finish(exit: AgentExit): AgentResult {
+    const result = this.#result;
+    if (!result) {
+      const how = exit.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit.exitCode ?? '?'}`;
+      const error = exit.stoppedByPar ? null : exit.stderrTail || `the agent ${how} without a result`;
+      return {
+        state: 'failed',
+        exit_code: exit.exitCode,
+        signal: exit.signal,
+        error,
+        result: null,
+        denials: [],
+        session_id: this.#sessionId,
+        cost_usd: null,
+        turns: this.#turnIds.size,
+        tokens: null,
+        retryable: isRetryable(null, exit.stderrTail),
+      };
+    }
+    const resultText = typeof result.result === 'string' ? result.result : null;
+    const errors = Array.isArray(result.errors) ? result.errors.filter((item): item is string => typeof item === 'string') : [];
+    const isError = result.is_error === true || (typeof result.subtype === 'string' && result.subtype.startsWith('error'));
+    const denials = Array.isArray(result.permission_denials)
+      ? result.permission_denials.map((denial) => (isObject(denial) && typeof denial.tool_name === 'string' ? denial.tool_name : 'unknown'))
+      : [];
+    const status = typeof result.api_error_status === 'number' ? result.api_error_status : null;
+    const error = isError ? resultText || errors.join('; ') || String(result.subtype ?? 'error') : null;
+    return {
+      state: isError ? 'failed' : 'succeeded',
+      exit_code: exit.exitCode,
+      signal: exit.signal,
+      error,
+      result: isError ? null : resultText,
+      denials,
+      session_id: typeof result.session_id === 'string' ? result.session_id : this.#sessionId,
+      cost_usd: typeof result.total_cost_usd === 'number' ? result.total_cost_usd : null,
+      turns: typeof result.num_turns === 'number' ? result.num_turns : this.#turnIds.size,
+      tokens: tokensOf(result.usage).tokens ?? null,
+      retryable: isError && isRetryable(status, error),
+    };
+  }
+}
+
+function tokensOf(usage: unknown): { tokens?: number } {
+  if (!isObject(usage)) return {};
+  let total = 0;
+  for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens']) {
+    const value = usage[key];
+    if (typeof value === 'number') total += value;
+  }
+  return { tokens: total };
+}
+
+/** The claude adapter (DESIGN §3). */
+export function claudeAdapter(settings: ClaudeSettings): AgentAdapter {
+  return {
+    name: 'claude',
+    binary: settings.binary,
+    invocation(request: AttemptRequest) {
+      const argv = [settings.binary, '-p', '--output-format', 'stream-json', '--verbose'];
+      if (request.permissionMode) argv.push('--permission-mode', request.permissionMode);
+      // A continuation passes --resume alone, never with --session-id.
+      if (request.resumeSessionId) argv.push('--resume', request.resumeSessionId);
+      else argv.push('--session-id', request.sessionId);
+      if (request.model) argv.push('--model', request.model);
+      if (request.maxBudgetUsd) argv.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
+      for (const tool of settings.allowedTools) argv.push('--allowedTools', tool);
+      for (const tool of settings.disallowedTools) argv.push('--disallowedTools', tool);
+      argv.push(...settings.defaultArgs);
+      const env: Record<string, string> = {};
+      if (settings.env.CLAUDE_CODE_MAX_RETRIES === undefined) env.CLAUDE_CODE_MAX_RETRIES = CLAUDE_RETRIES;
+      return {
+        argv,
+        env,
+        // claude refuses to start inside another claude session.
+        unsetEnv: ['CLAUDECODE'],
+        stdin: request.prompt,
+        sessionId: request.resumeSessionId ?? request.sessionId,
+      };
+    },
+    parser: (cwd) => new ClaudeStreamParser(cwd),
+  };
+}
+
+export { tailText };

@@ -1,0 +1,199 @@
+import { FINAL_STATES, type Diffstat, type JobState, type RunEvent, type RunStateName } from './events.js';
+
+/** One job as every view shows it (DESIGN §9 `par status --json`). */
+export interface JobView {
+  id: string;
+  state: JobState;
+  reason: string | null;
+  worktree: string | null;
+  branch: string | null;
+  attempt: number;
+  started_at: string | null;
+  finished_at: string | null;
+  pid: number | null;
+  session_id: string | null;
+  activity: string | null;
+  last_message: string | null;
+  retry: string | null;
+  model: string | null;
+  turns: number;
+  tool_uses: number;
+  tool_errors: number;
+  cost_usd: number | null;
+  tokens: number | null;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  result: string | null;
+  denials: string[];
+  diffstat: Diffstat | null;
+}
+
+/** A run folded from its journal. */
+export interface RunState {
+  run: string;
+  state: RunStateName;
+  started_at: string | null;
+  finished_at: string | null;
+  supervisor_pid: number | null;
+  order: string[];
+  byId: Record<string, JobView>;
+}
+
+/** The state before any event. */
+export function emptyRunState(run: string): RunState {
+  return { run, state: 'running', started_at: null, finished_at: null, supervisor_pid: null, order: [], byId: {} };
+}
+
+function newJob(id: string, worktree: string | null, branch: string | null): JobView {
+  return {
+    id,
+    state: 'queued',
+    reason: null,
+    worktree,
+    branch,
+    attempt: 0,
+    started_at: null,
+    finished_at: null,
+    pid: null,
+    session_id: null,
+    activity: null,
+    last_message: null,
+    retry: null,
+    model: null,
+    turns: 0,
+    tool_uses: 0,
+    tool_errors: 0,
+    cost_usd: null,
+    tokens: null,
+    exit_code: null,
+    signal: null,
+    error: null,
+    result: null,
+    denials: [],
+    diffstat: null,
+  };
+}
+
+function withJob(state: RunState, id: string, change: (job: JobView) => JobView): RunState {
+  const job = state.byId[id];
+  if (!job) return state;
+  return { ...state, byId: { ...state.byId, [id]: change(job) } };
+}
+
+/**
+ * The one place job state changes: a pure fold of journal events. Times come
+ * from the events. Only the job an event names is replaced, so views that
+ * memoize rows by reference skip the rest.
+ */
+export function reduceRun(state: RunState, event: RunEvent): RunState {
+  switch (event.type) {
+    case 'run/started': {
+      const byId: Record<string, JobView> = {};
+      for (const spec of event.jobs) byId[spec.id] = newJob(spec.id, spec.worktree, spec.branch);
+      return { ...state, run: event.run, started_at: event.at, supervisor_pid: event.supervisor_pid, order: event.jobs.map((spec) => spec.id), byId };
+    }
+    case 'job/worktree-ready':
+      return withJob(state, event.job, (job) => ({ ...job, worktree: event.worktree, branch: event.branch }));
+    case 'job/started':
+      return withJob(state, event.job, (job) => ({
+        ...job,
+        state: 'running',
+        attempt: event.attempt,
+        pid: event.pid,
+        session_id: event.session_id ?? job.session_id,
+        started_at: event.at,
+        finished_at: null,
+        error: null,
+        reason: null,
+      }));
+    case 'job/progress':
+      return withJob(state, event.job, (job) => {
+        const p = event.progress;
+        return {
+          ...job,
+          activity: p.activity ?? job.activity,
+          last_message: p.last_message ?? job.last_message,
+          turns: p.turns ?? job.turns,
+          tool_uses: p.tool_uses ?? job.tool_uses,
+          tool_errors: p.tool_errors ?? job.tool_errors,
+          cost_usd: p.cost_usd ?? job.cost_usd,
+          tokens: p.tokens ?? job.tokens,
+          model: p.model ?? job.model,
+          session_id: p.session_id ?? job.session_id,
+          retry: p.retry === undefined ? job.retry : p.retry,
+        };
+      });
+    case 'job/finished':
+      return withJob(state, event.job, (job) => {
+        const o = event.outcome;
+        return {
+          ...job,
+          state: o.state,
+          reason: o.reason,
+          finished_at: event.at,
+          exit_code: o.exit_code,
+          signal: o.signal,
+          error: o.error,
+          result: o.result,
+          denials: o.denials,
+          session_id: o.session_id ?? job.session_id,
+          cost_usd: o.cost_usd ?? job.cost_usd,
+          turns: o.turns ?? job.turns,
+          tokens: o.tokens ?? job.tokens,
+          diffstat: o.diffstat,
+          retry: null,
+          activity: job.activity,
+        };
+      });
+    case 'run/cancel-requested':
+      return state;
+    case 'run/finished':
+      return { ...state, state: event.state, finished_at: event.at };
+  }
+}
+
+/** Folds a whole journal. */
+export function foldRun(run: string, events: readonly RunEvent[]): RunState {
+  return events.reduce(reduceRun, emptyRunState(run));
+}
+
+/**
+ * A run whose supervisor is gone before it finished: it and its unfinished
+ * jobs read as interrupted; finished jobs keep their results.
+ */
+export function markInterrupted(state: RunState, at: string): RunState {
+  if (state.state !== 'running') return state;
+  const byId = { ...state.byId };
+  for (const id of state.order) {
+    const job = byId[id];
+    if (job && !FINAL_STATES.has(job.state)) byId[id] = { ...job, state: 'interrupted', reason: 'supervisor died', finished_at: at };
+  }
+  return { ...state, state: 'interrupted', byId };
+}
+
+/** The run's final state from its jobs: succeeded only when every job did. */
+export function runOutcome(state: RunState, cancelled: boolean): RunStateName {
+  const jobs = state.order.map((id) => state.byId[id]);
+  if (jobs.every((job) => job?.state === 'succeeded')) return 'succeeded';
+  return cancelled ? 'cancelled' : 'failed';
+}
+
+/** Counts for summaries: running, done, failed, total cost. */
+export function runTotals(state: RunState): { total: number; running: number; done: number; succeeded: number; failed: number; cost_usd: number } {
+  let running = 0;
+  let done = 0;
+  let succeeded = 0;
+  let failed = 0;
+  let cost = 0;
+  for (const id of state.order) {
+    const job = state.byId[id];
+    if (!job) continue;
+    if (job.state === 'running' || job.state === 'retrying' || job.state === 'planning') running++;
+    if (FINAL_STATES.has(job.state)) done++;
+    if (job.state === 'succeeded') succeeded++;
+    if (job.state === 'failed' || job.state === 'timed-out' || job.state === 'interrupted') failed++;
+    cost += job.cost_usd ?? 0;
+  }
+  return { total: state.order.length, running, done, succeeded, failed, cost_usd: cost };
+}
