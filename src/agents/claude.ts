@@ -72,7 +72,6 @@ export class ClaudeStreamParser implements OutputParser {
   #toolErrors = 0;
   #sessionId: string | null = null;
   #lastText: string | null = null;
-  #sawApiError: string | null = null;
 
   constructor(cwd: string) {
     this.#cwd = cwd;
@@ -131,7 +130,6 @@ export class ClaudeStreamParser implements OutputParser {
     if (typeof body.id === 'string') this.#turnIds.add(body.id);
     const content = Array.isArray(body.content) ? body.content : [];
     const progress: JobProgress = { turns: this.#turnIds.size, retry: null };
-    if (message.error !== undefined || message.is_api_error_message === true) this.#sawApiError = typeof message.error === 'string' ? message.error : 'api_error';
     for (const block of content) {
       if (!isObject(block)) continue;
       if (block.type === 'text' && typeof block.text === 'string' && block.text.trim() !== '') {
