@@ -111,6 +111,62 @@ Instructions, ExpectedOutcome; --var NAME=VALUE sets or overrides any.`,
     });
 
   program
+    .command('run')
+    .description('run a prompt across worktrees')
+    .argument('[prompt]', 'a prompt from the library (not with -m or --prompt-file)')
+    .argument('[worktree...]', 'worktree paths')
+    .option('-j, --jobs <n>', 'jobs at once (default: defaults.jobs)')
+    .option('-m, --message <text>', 'an ad-hoc prompt instead of a library name')
+    .option('--prompt-file <file>', 'an ad-hoc prompt from a file')
+    .option('--all', 'every valid linked worktree of the current repository')
+    .option('-t, --timeout <duration>', 'per-job limit: 90s, 30m, 2h, 1h30m (default: defaults.timeout)')
+    .option('--idle-timeout <duration>', 'stop a job silent this long (default: defaults.idle_timeout)')
+    .option('-b, --branch <name>', 'base of new worktrees (default: the repository default branch)')
+    .option('--new <n>', 'create n fresh worktrees from the base, the prompt in each')
+    .option('--var <name=value>', 'a template variable (repeatable)', collect)
+    .option('--agent <name>', 'claude or a configured agent', undefined)
+    .option('--permission-mode <mode>', 'passed to claude (default: claude.permission_mode)')
+    .option('--model <name>', 'passed to the agent (default: claude.model)')
+    .option('--dry-run', 'print jobs, worktrees, prompts and exact command lines; start nothing')
+    .option('--detach', 'print the run id and return; the run goes on')
+    .option('--json', 'newline-delimited JSON events, the last one the run summary')
+    .option('--no-tui', 'plain progress lines even on a terminal')
+    .addHelpText(
+      'after',
+      `
+Each job runs in its worktree in its own process group; Ctrl+C cancels the run
+(exit 130), a closed terminal leaves it running. Follow it with 'par status'.`,
+    )
+    .action(async (prompt: string | undefined, worktrees: string[], options: Record<string, unknown>) => {
+      const positional = [prompt, ...worktrees].filter((value): value is string => value !== undefined);
+      await run(async (ctx) => (await import('./commands/run.js')).runRun(ctx, positional, options));
+    });
+
+  program
+    .command('status')
+    .description('a run and its jobs (the latest run if none is named; ids match by prefix)')
+    .argument('[run]', 'a run id or a unique prefix of one')
+    .option('--json', 'print JSON')
+    .action(async (runId: string | undefined, options: { json?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/status.js')).runStatus(ctx, runId, options));
+    });
+
+  program
+    .command('__supervise', { hidden: true })
+    .argument('<run-dir>')
+    .action(async (runDir: string) => {
+      await run(async (ctx) => {
+        const [{ supervise }, { createProcessSpawner }, { createCommandRunner }] = await Promise.all([
+          import('./engine/supervisor.js'),
+          import('./engine/process-spawn.js'),
+          import('./engine/process-runner.js'),
+        ]);
+        await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner: createCommandRunner(), log: ctx.log, env: process.env });
+        return 0;
+      });
+    });
+
+  program
     .command('clean')
     .description('remove old runs and the worktrees par made for them, never losing work')
     .option('--all', 'every finished run, whatever its age')

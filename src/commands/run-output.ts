@@ -1,0 +1,74 @@
+import type { RunState, JobView } from '../core/run-state.js';
+import { runTotals } from '../core/run-state.js';
+import { formatTable } from '../core/table.js';
+
+/** A job as `par status --json` and `par run --json` print it (DESIGN §9). */
+export function jobJson(job: JobView): JobView {
+  return { ...job, denials: [...job.denials] };
+}
+
+function seconds(from: string | null, to: string | null): string {
+  if (!from) return '';
+  const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);
+  if (ms < 0 || Number.isNaN(ms)) return '';
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+/** `$0.0123`, or '' when unknown. */
+export function formatCost(cost: number | null): string {
+  return cost === null ? '' : `$${cost.toFixed(4)}`;
+}
+
+/** `3 files +10 -2`, or '' when unknown. */
+export function formatDiffstat(job: JobView): string {
+  const stat = job.diffstat;
+  if (!stat) return '';
+  return `${stat.files} file${stat.files === 1 ? '' : 's'} +${stat.insertions} -${stat.deletions}`;
+}
+
+function stateWord(job: JobView): string {
+  return job.reason && job.state !== 'succeeded' ? `${job.state} (${job.reason})` : job.state;
+}
+
+/** One line per job state change, for `par run` off a terminal. */
+export function formatJobLine(job: JobView, at: string): string {
+  const time = at.slice(11, 19);
+  const details: string[] = [];
+  if (job.state === 'running') {
+    if (job.pid !== null) details.push(`pid ${job.pid}`);
+    if (job.worktree) details.push(job.worktree);
+  } else if (job.state === 'queued' && job.worktree) {
+    details.push(`worktree ready: ${job.worktree}`);
+  } else {
+    if (job.turns) details.push(`${job.turns} turn${job.turns === 1 ? '' : 's'}`);
+    if (job.cost_usd !== null) details.push(formatCost(job.cost_usd));
+    const diff = formatDiffstat(job);
+    if (diff) details.push(diff);
+    if (job.denials.length > 0) details.push(`⚠ ${job.denials.length} denied (${[...new Set(job.denials)].join(', ')})`);
+    if (job.error) details.push(`error: ${job.error.split('\n')[0]}`);
+  }
+  return `${time}  ${job.id}  ${stateWord(job)}${details.length ? `  ${details.join('  ')}` : ''}\n`;
+}
+
+/** The final table of a run, with totals. */
+export function formatRunTable(state: RunState, width?: number): string {
+  const jobs = state.order.map((id) => state.byId[id]).filter((job): job is JobView => job !== undefined);
+  const table = formatTable(
+    jobs,
+    [
+      { header: 'JOB', value: (job) => job.id },
+      { header: 'STATE', value: stateWord },
+      { header: 'TIME', value: (job) => seconds(job.started_at, job.finished_at) },
+      { header: 'TURNS', value: (job) => (job.turns ? String(job.turns) : '') },
+      { header: 'COST', value: (job) => formatCost(job.cost_usd) },
+      { header: 'CHANGES', value: formatDiffstat },
+      { header: 'NOTE', value: (job) => job.error ?? (job.denials.length ? `⚠ ${job.denials.length} denied` : (job.result ?? job.activity ?? '')), flexible: true },
+    ],
+    width,
+  );
+  const totals = runTotals(state);
+  const summary = `${state.state}: ${totals.succeeded}/${totals.total} succeeded${totals.failed ? `, ${totals.failed} failed` : ''}, ${formatCost(totals.cost_usd)} in all\n`;
+  return `\n${table}${summary}`;
+}

@@ -1,0 +1,293 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { ParConfig } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
+import { UserError } from '../core/errors.js';
+import { branchFor, newRunId, uniqueJobIds } from '../core/ids.js';
+import { parseVarAssignments } from '../core/variables.js';
+import type { RunPlan, AgentChoice } from '../engine/run-plan.js';
+import { findExecutable } from '../engine/which.js';
+import { planWorktrees, repositoryFacts, type RepositoryFacts } from '../git/create-worktrees.js';
+import { discoverWorktrees } from '../git/discover.js';
+import type { Git } from '../git/git.js';
+import { parseWorktreeList } from '../git/parse-worktrees.js';
+import { worktreeValidity } from '../git/worktree-status.js';
+import { splitFrontMatter } from '../prompts/front-matter.js';
+import { PromptLibrary } from '../prompts/library.js';
+import { readMeta, type Prompt } from '../prompts/prompt.js';
+import { renderPrompt } from '../prompts/render.js';
+import { MAX_PROMPT_BYTES } from './add.js';
+import type { CommandContext } from './context.js';
+
+/** The options of `par run` as commander hands them over. */
+export interface RunOptions {
+  jobs?: string;
+  message?: string;
+  promptFile?: string;
+  all?: boolean;
+  timeout?: string;
+  idleTimeout?: string;
+  branch?: string;
+  new?: string;
+  var?: string[];
+  agent?: string;
+  permissionMode?: string;
+  model?: string;
+  dryRun?: boolean;
+  detach?: boolean;
+  json?: boolean;
+  noTui?: boolean;
+  tui?: boolean;
+}
+
+/** A validated run, ready to write and start. */
+export interface PreparedRun {
+  plan: RunPlan;
+  /** Rendered prompt per job id. */
+  prompts: Map<string, string>;
+  /** The argv each job would run, for --dry-run. */
+  argvFor: (prompt: string) => string[];
+}
+
+function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
+    throw new UserError(`${flag} takes a whole number of ${min} or more, not '${text}'.`);
+  }
+  return Number(text);
+}
+
+function duration(flag: string, text: string | undefined, fallback: string): number {
+  const value = text ?? fallback;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UserError(`${flag} takes a duration such as 90s, 30m, 2h or 1h30m, not '${value}'.`);
+  return ms;
+}
+
+/** The prompt: a library name, `-m`, or `--prompt-file`; positional arguments left over are worktrees. */
+function resolvePrompt(library: PromptLibrary, positional: string[], options: RunOptions): { prompt: Prompt; source: RunPlan['prompt']; worktreeArgs: string[] } {
+  if (options.message !== undefined && options.promptFile !== undefined) {
+    throw new UserError('Pass either -m TEXT or --prompt-file FILE, not both.');
+  }
+  if (options.message !== undefined) {
+    const prompt: Prompt = { meta: { name: 'message', description: '', template: false, variables: {}, extra: {} }, body: options.message, bodyLine: 1, path: '-m', text: options.message };
+    return { prompt, source: { source: 'message', name: null }, worktreeArgs: positional };
+  }
+  if (options.promptFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.promptFile, 'utf8');
+    } catch {
+      throw new UserError(`The prompt file ${options.promptFile} cannot be read; pass the path of an existing file to --prompt-file.`);
+    }
+    let split;
+    try {
+      split = splitFrontMatter(text);
+    } catch (error) {
+      throw new UserError(`The prompt file ${options.promptFile} is broken: ${(error as Error).message}.`);
+    }
+    const name = basename(options.promptFile).replace(/\.[^.]*$/, '');
+    const prompt: Prompt = { meta: readMeta(split.data, name), body: split.body, bodyLine: split.bodyLine, path: options.promptFile, text };
+    return { prompt, source: { source: 'file', name: options.promptFile }, worktreeArgs: positional };
+  }
+  const [name, ...rest] = positional;
+  if (name === undefined) {
+    throw new UserError("Name a prompt from the library ('par list prompts'), or pass -m TEXT or --prompt-file FILE.");
+  }
+  return { prompt: library.get(name), source: { source: 'library', name }, worktreeArgs: rest };
+}
+
+interface ChosenWorktree {
+  path: string;
+  branch: string | null;
+  repo: RepositoryFacts;
+}
+
+async function worktreeFromArg(git: Git, arg: string): Promise<ChosenWorktree> {
+  let path: string;
+  try {
+    path = realpathSync(arg);
+  } catch {
+    throw new UserError(`The worktree ${arg} does not exist; pass worktree paths as 'par list worktrees' shows them.`);
+  }
+  let repo: RepositoryFacts;
+  try {
+    repo = await repositoryFacts(git, path);
+  } catch {
+    throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
+  }
+  const entries = parseWorktreeList(await git.run(path, ['worktree', 'list', '--porcelain', '-z']));
+  const entry = entries.find((candidate) => candidate.path === repo.worktree);
+  if (!entry) throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
+  const { valid, reason } = worktreeValidity(entry);
+  if (!valid) throw new UserError(`The worktree ${arg} cannot be used: ${reason}.`);
+  return { path: repo.worktree, branch: entry.branch, repo };
+}
+
+async function allLinkedWorktrees(git: Git, ctx: CommandContext): Promise<ChosenWorktree[]> {
+  const found = await discoverWorktrees({ git, cwd: ctx.cwd, searchPaths: [], maxDepth: 0, excludePatterns: [] });
+  if (found.currentWorktree === null) throw new UserError(`--all takes the worktrees of the repository you are in, and ${ctx.cwd} is not in one.`);
+  const repo = await repositoryFacts(git, ctx.cwd);
+  const linked = found.worktrees.filter((worktree) => worktree.path !== worktree.repo && worktreeValidity(worktree).valid);
+  if (linked.length === 0) throw new UserError(`The repository ${repo.repo} has no valid linked worktree for --all; make some with --new N.`);
+  return linked.map((worktree) => ({ path: worktree.path, branch: worktree.branch, repo }));
+}
+
+function agentChoice(config: ParConfig, name: string, ctx: CommandContext): AgentChoice {
+  if (name === 'claude') {
+    const binary = config.claude.binary_path;
+    if (!findExecutable(binary, ctx.env, ctx.cwd)) {
+      throw new UserError(`The agent binary '${binary}' was not found${binary.includes('/') ? '' : ' on PATH'}; install Claude Code or set claude.binary_path (par config set claude.binary_path /path/to/claude).`);
+    }
+    return { kind: 'claude', name: 'claude', binary, default_args: [...config.claude.default_args], allowed_tools: [...config.claude.allowed_tools], disallowed_tools: [...config.claude.disallowed_tools] };
+  }
+  const configured = config.agents[name];
+  if (!configured) {
+    const names = ['claude', ...Object.keys(config.agents)];
+    throw new UserError(`There is no agent '${name}'; use one of ${names.join(', ')}, or configure it: par config set agents.${name} '{binary: …}'.`);
+  }
+  if (!findExecutable(configured.binary, ctx.env, ctx.cwd)) {
+    throw new UserError(`The agent binary '${configured.binary}' was not found; install it or set agents.${name}.binary.`);
+  }
+  return { kind: 'configured', name, config: configured };
+}
+
+/**
+ * Resolves and validates everything before anything starts (DESIGN §4
+ * steps 1–2): one UserError listing every problem, nothing written.
+ */
+export async function prepareRun(ctx: CommandContext, git: Git, positional: string[], options: RunOptions, now: Date): Promise<PreparedRun> {
+  const { config, promptsDir } = await ctx.config();
+  const problems: string[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof UserError) problems.push(error.message);
+      else throw error;
+      return undefined;
+    }
+  };
+  const jobs = attempt(() => wholeNumber('-j', options.jobs, config.defaults.jobs, 1)) ?? 1;
+  const timeoutMs = attempt(() => duration('-t', options.timeout, config.defaults.timeout)) ?? 0;
+  const idleMs = attempt(() => duration('--idle-timeout', options.idleTimeout, config.defaults.idle_timeout)) ?? 0;
+  const newCount = options.new === undefined ? 0 : (attempt(() => wholeNumber('--new', options.new, 0, 1)) ?? 0);
+  const parsedVars = parseVarAssignments(options.var ?? []);
+  if ('bad' in parsedVars) problems.push(`--var takes NAME=VALUE with a name of letters, digits or _, not '${parsedVars.bad}'.`);
+  const cliVars = 'vars' in parsedVars ? parsedVars.vars : {};
+
+  const library = new PromptLibrary(promptsDir);
+  const resolved = attempt(() => resolvePrompt(library, positional, options));
+  const meta = resolved?.prompt.meta;
+  const agentName = options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude');
+  const agent = attempt(() => agentChoice(config, agentName, ctx));
+  if (problems.length > 0) throw new UserError(problems.join(' '));
+  if (!resolved || !agent) throw new UserError('Nothing to run.');
+
+  const worktreeArgs = resolved.worktreeArgs;
+  const sources = [worktreeArgs.length > 0, options.all === true, newCount > 0].filter(Boolean).length;
+  if (sources === 0) {
+    throw new UserError('Say where to run: pass worktree paths, --all for every linked worktree of this repository, or --new N for N fresh worktrees.');
+  }
+  if (sources > 1) throw new UserError('Pass worktree paths, --all or --new N — one of them, not several.');
+  if (options.branch !== undefined && newCount === 0) throw new UserError('-b names the base of new worktrees; use it with --new N.');
+
+  const runId = newRunId(now);
+  let chosen: ChosenWorktree[] = [];
+  let creation: RunPlan['creation'] = null;
+  let newTargets: { job: string; path: string; branch: string }[] = [];
+  let creationRepo: RepositoryFacts | undefined;
+  if (worktreeArgs.length > 0) {
+    for (const arg of worktreeArgs) {
+      try {
+        chosen.push(await worktreeFromArg(git, arg));
+      } catch (error) {
+        if (error instanceof UserError) problems.push(error.message);
+        else throw error;
+      }
+    }
+    const seen = new Map<string, string>();
+    for (const [index, worktree] of chosen.entries()) {
+      const earlier = seen.get(worktree.path);
+      if (earlier !== undefined) problems.push(`The worktree ${worktree.path} is given twice (${earlier} and ${worktreeArgs[index]}); each job needs its own.`);
+      seen.set(worktree.path, worktreeArgs[index] ?? worktree.path);
+    }
+  } else if (options.all) {
+    chosen = await allLinkedWorktrees(git, ctx);
+  } else {
+    const ids = Array.from({ length: newCount }, (_, index) => `t${index + 1}`);
+    const creationPlan = await planWorktrees({
+      git,
+      runner: { run: () => Promise.reject(new Error('unused')) },
+      repoDir: ctx.cwd,
+      runId,
+      jobs: ids,
+      ...(options.branch === undefined ? {} : { base: options.branch }),
+      dataDir: ctx.paths.dataDir,
+      branchPattern: config.worktrees.branch_pattern,
+      setup: config.worktrees.setup,
+    });
+    creationRepo = creationPlan.repository;
+    newTargets = creationPlan.targets;
+    creation = { repo_dir: creationPlan.repository.worktree, base: options.branch ?? null, data_dir: ctx.paths.dataDir, branch_pattern: config.worktrees.branch_pattern, setup: config.worktrees.setup };
+  }
+  if (problems.length > 0) throw new UserError(problems.join(' '));
+
+  const existingIds = uniqueJobIds(chosen.map((worktree) => basename(worktree.path)));
+  const jobSpecs = chosen.length > 0
+    ? chosen.map((worktree, index) => ({ id: existingIds[index] as string, worktree: worktree.path, branch: worktree.branch, created: false, repo: worktree.repo }))
+    : newTargets.map((target) => ({ id: target.job, worktree: null as string | null, branch: target.branch, created: true, repo: creationRepo as RepositoryFacts, path: target.path }));
+
+  const prompts = new Map<string, string>();
+  for (const spec of jobSpecs) {
+    const path = spec.worktree ?? ('path' in spec ? spec.path : '');
+    try {
+      const text = renderPrompt(resolved.prompt, {
+        builtIns: {
+          ProjectName: spec.repo.name,
+          TaskName: resolved.source.source === 'library' ? resolved.prompt.meta.name : spec.id,
+          Description: resolved.prompt.meta.description,
+          BranchName: spec.branch ?? branchFor(config.worktrees.branch_pattern, { run: runId, job: spec.id }),
+          WorktreePath: path,
+        },
+        cli: cliVars,
+      });
+      if (Buffer.byteLength(text) > MAX_PROMPT_BYTES) {
+        problems.push(`The prompt for job ${spec.id} is ${(Buffer.byteLength(text) / 1048576).toFixed(1)} MB; prompts may be at most 10 MB.`);
+      } else if (text.trim() === '') {
+        problems.push(`The prompt for job ${spec.id} is empty.`);
+      } else prompts.set(spec.id, text);
+    } catch (error) {
+      if (error instanceof UserError) problems.push(`Job ${spec.id}: ${error.message}`);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new UserError([...new Set(problems)].join(' '));
+
+  const model = options.model ?? (typeof meta?.extra.model === 'string' ? meta.extra.model : null) ?? config.claude.model;
+  const permissionMode = options.permissionMode ?? (typeof meta?.extra.permission_mode === 'string' ? meta.extra.permission_mode : null) ?? config.claude.permission_mode;
+  if (agent.kind === 'claude') {
+    const allowed = meta?.extra.allowed_tools;
+    if (Array.isArray(allowed)) agent.allowed_tools.push(...allowed.filter((tool): tool is string => typeof tool === 'string'));
+    if (typeof meta?.extra.max_turns === 'number') agent.default_args.push('--max-turns', String(meta.extra.max_turns));
+  }
+  const repository = await repositoryFacts(git, ctx.cwd).then((facts) => facts.repo).catch(() => null);
+  const plan: RunPlan = {
+    id: runId,
+    started_at: now.toISOString(),
+    repository: repository ?? creationRepo?.repo ?? chosen[0]?.repo.repo ?? null,
+    cwd: ctx.cwd,
+    prompt: resolved.source,
+    variables: cliVars,
+    agent,
+    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results },
+    jobs: jobSpecs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt_file: '' })),
+    creation,
+    supervisor_pid: null,
+  };
+  const { adapterFor } = await import('../engine/supervisor.js');
+  const adapter = adapterFor(agent, ctx.env as NodeJS.ProcessEnv);
+  const argvFor = (prompt: string): string[] =>
+    adapter.invocation({ prompt, cwd: ctx.cwd, sessionId: '<a new session id per attempt>', model, permissionMode: plan.options.permission_mode }).argv;
+  return { plan, prompts, argvFor };
+}

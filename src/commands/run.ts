@@ -1,0 +1,156 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode } from '../core/errors.js';
+import type { RunEvent } from '../core/events.js';
+import { emptyRunState, markInterrupted, reduceRun, type JobView, type RunState } from '../core/run-state.js';
+import { sendCommand } from '../engine/channel.js';
+import { LineFollower, parseEventLine } from '../engine/journal.js';
+import { processAlive } from '../engine/process-alive.js';
+import { launchSupervisor } from '../engine/process-launch.js';
+import { runFiles, writeRunPlan } from '../engine/run-plan.js';
+import { runsDir } from '../engine/runs.js';
+import type { CommandContext } from './context.js';
+import { formatJobLine, formatRunTable, jobJson } from './run-output.js';
+import { prepareRun, type PreparedRun, type RunOptions } from './run-setup.js';
+
+/** The journal is read this often while a run is followed: fast enough to feel live, cheap when idle. */
+const FOLLOW_MS = 100;
+/** How often a client checks that the supervisor still lives. */
+const LIVENESS_MS = 1000;
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOptions): void {
+  const { plan } = prepared;
+  if (options.json) {
+    const jobs = plan.jobs.map((job) => ({ id: job.id, worktree: job.worktree, branch: job.branch, created: job.created, argv: prepared.argvFor(prepared.prompts.get(job.id) ?? ''), prompt: prepared.prompts.get(job.id) }));
+    ctx.stdout.write(`${JSON.stringify({ run: plan.id, dry_run: true, jobs }, null, 2)}\n`);
+    return;
+  }
+  ctx.stdout.write(`Dry run: ${plan.jobs.length} job${plan.jobs.length === 1 ? '' : 's'}, ${plan.options.jobs} at once, agent ${plan.agent.name}; nothing is started or written.\n`);
+  for (const job of plan.jobs) {
+    const prompt = prepared.prompts.get(job.id) ?? '';
+    ctx.stdout.write(`\njob ${job.id}\n`);
+    ctx.stdout.write(`  worktree  ${job.worktree ?? '(new) created from the base'}\n`);
+    ctx.stdout.write(`  branch    ${job.branch ?? '(detached)'}\n`);
+    ctx.stdout.write(`  command   ${prepared.argvFor(prompt).map(quote).join(' ')}\n`);
+    ctx.stdout.write(`  stdin     the prompt (${Buffer.byteLength(prompt)} bytes):\n`);
+    for (const line of prompt.replace(/\n$/, '').split('\n')) ctx.stdout.write(`    │ ${line}\n`);
+  }
+}
+
+/** Writes the run directory and starts its supervisor, detached, with this process's environment. */
+function launch(ctx: CommandContext, prepared: PreparedRun): string {
+  const { plan } = prepared;
+  const dir = join(runsDir(ctx.paths.dataDir), plan.id);
+  for (const job of plan.jobs) {
+    const jobDir = runFiles.jobDir(dir, job.id);
+    mkdirSync(jobDir, { recursive: true });
+    job.prompt_file = join(jobDir, 'prompt.md');
+    writeFileSync(job.prompt_file, prepared.prompts.get(job.id) ?? '');
+  }
+  writeRunPlan(dir, plan);
+  writeFileSync(runFiles.events(dir), '');
+  const env = { ...process.env };
+  delete env.CLAUDECODE;
+  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env, cwd: ctx.cwd });
+  ctx.log.info('run started', { run: plan.id, supervisor: pid, jobs: plan.jobs.length });
+  return dir;
+}
+
+/** `par run` without a terminal UI: starts the run and follows it to its end. */
+export async function runRun(ctx: CommandContext, positional: string[], options: RunOptions): Promise<number> {
+  const git = await ctx.git();
+  const prepared = await prepareRun(ctx, git, positional, options, new Date());
+  if (options.dryRun) {
+    printDryRun(ctx, prepared, options);
+    return ExitCode.ok;
+  }
+  const dir = launch(ctx, prepared);
+  const runId = prepared.plan.id;
+  if (options.detach) {
+    ctx.stdout.write(options.json ? `${JSON.stringify({ run: runId })}\n` : `${runId}\n`);
+    return ExitCode.ok;
+  }
+  return follow(ctx, dir, runId, options);
+}
+
+/** Follows a run's journal, printing as it goes; resolves to the exit code. */
+export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean }): Promise<number> {
+  return new Promise((resolve) => {
+    let state: RunState = emptyRunState(runId);
+    let interruptedBySignal = false;
+    let done = false;
+    const json = options.json === true;
+    const out = (text: string): void => void ctx.stdout.write(text);
+    if (json) out(`${JSON.stringify({ type: 'run', run: runId, dir })}\n`);
+    else out(`Run ${runId} in ${dir}\n`);
+
+    const finish = (code: number): void => {
+      if (done) return;
+      done = true;
+      follower.stop();
+      clearInterval(liveness);
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+      process.off('SIGHUP', onHangup);
+      if (json) out(`${JSON.stringify({ type: 'summary', run: runId, state: state.state, jobs: state.order.map((id) => jobJson(state.byId[id] as JobView)) })}\n`);
+      else out(formatRunTable(state));
+      resolve(code);
+    };
+
+    const onEvent = (event: RunEvent): void => {
+      const jobId = event.type === 'job/started' || event.type === 'job/finished' || event.type === 'job/worktree-ready' ? event.job : undefined;
+      const before = jobId === undefined ? undefined : state.byId[jobId];
+      state = reduceRun(state, event);
+      if (event.type === 'run/started' && json) {
+        for (const id of state.order) out(`${JSON.stringify({ type: 'job', run: runId, ...jobJson(state.byId[id] as JobView) })}\n`);
+      }
+      if (jobId !== undefined) {
+        const job = state.byId[jobId];
+        if (job && (before?.state !== job.state || event.type === 'job/worktree-ready')) {
+          out(json ? `${JSON.stringify({ type: 'job', run: runId, ...jobJson(job) })}\n` : formatJobLine(job, event.at));
+        }
+      }
+      if (event.type === 'run/finished') finish(interruptedBySignal ? ExitCode.interrupted : event.state === 'succeeded' ? ExitCode.ok : ExitCode.failed);
+    };
+
+    const follower = new LineFollower(runFiles.events(dir), (line) => {
+      const event = parseEventLine(line);
+      if (event && !done) onEvent(event);
+    });
+    follower.start(FOLLOW_MS);
+
+    let checks = 0;
+    const liveness = setInterval(() => {
+      checks++;
+      const pid = state.supervisor_pid;
+      // Before run/started the supervisor is still starting; give it a few seconds.
+      if ((pid === null && checks > 10) || (pid !== null && !processAlive(pid))) {
+        follower.poll();
+        if (done) return;
+        state = markInterrupted(state, new Date().toISOString());
+        ctx.stderr.write(`par: the supervisor of run ${runId} is gone; the run is interrupted.\n`);
+        finish(interruptedBySignal ? ExitCode.interrupted : ExitCode.failed);
+      }
+    }, LIVENESS_MS);
+
+    const onInterrupt = (): void => {
+      if (!interruptedBySignal) ctx.stderr.write(`par: cancelling run ${runId}…\n`);
+      interruptedBySignal = true;
+      sendCommand(dir, { type: 'cancel', job: null, reason: 'signal' });
+    };
+    // The terminal went away: stop following, the run goes on.
+    const onHangup = (): void => {
+      done = true;
+      follower.stop();
+      clearInterval(liveness);
+      resolve(ExitCode.ok);
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+    process.on('SIGHUP', onHangup);
+  });
+}

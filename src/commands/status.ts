@@ -1,0 +1,21 @@
+import { findRun, loadRunState } from '../engine/runs.js';
+import { repositoryFacts } from '../git/create-worktrees.js';
+import { terminalWidth, type CommandContext } from './context.js';
+import { formatRunTable, jobJson } from './run-output.js';
+import type { JobView } from '../core/run-state.js';
+
+/** `par status [run] [--json]`: a run and its jobs; the latest run when none is named. */
+export async function runStatus(ctx: CommandContext, query: string | undefined, options: { json?: boolean }): Promise<number> {
+  const git = await ctx.git();
+  const repository = query === undefined ? await repositoryFacts(git, ctx.cwd).then((facts) => facts.repo).catch(() => null) : null;
+  const id = findRun(ctx.paths.dataDir, query, repository);
+  const { state, plan, dir } = loadRunState(ctx.paths.dataDir, id);
+  if (options.json) {
+    const jobs = state.order.map((job) => jobJson(state.byId[job] as JobView));
+    ctx.stdout.write(`${JSON.stringify({ run: id, state: state.state, started_at: state.started_at ?? plan.started_at, finished_at: state.finished_at, dir, jobs }, null, 2)}\n`);
+    return 0;
+  }
+  ctx.stdout.write(`Run ${id} (${state.state}), started ${plan.started_at.replace('T', ' ').slice(0, 19)} UTC, in ${dir}\n`);
+  ctx.stdout.write(formatRunTable(state, terminalWidth(ctx.stdout)));
+  return 0;
+}

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+/** A job's process, leader of its own process group. */
+export interface GroupProcess {
+  pid: number | null;
+  stdout: Readable;
+  stderr: Readable;
+  /** Resolves when the group's leader (the agent) has exited; others in its group may live on. */
+  exited: Promise<{ code: number | null; signal: string | null; spawnError?: string }>;
+  /** Resolves when stdout and stderr are closed: every holder of the pipes is gone. */
+  closed: Promise<void>;
+  /** Signals every process of the group; a group already gone is fine. */
+  signalGroup(signal: NodeJS.Signals): void;
+}
+
+/** Starts processes for jobs. */
+export interface ProcessSpawner {
+  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null; supervisorPid: number }): GroupProcess;
+}
+
+// The job runs under `sh`, which starts a watchdog in the job's process group and
+// then execs the agent (argv passed as "$@", never parsed by the shell). The
+// watchdog ignores TERM, and when the supervisor is gone it ends the whole group:
+// TERM, then KILL 5 s later. So a job never outlives a supervisor that died.
+const WATCHDOG = [
+  '(trap "" TERM; while kill -0 "$PAR_SUPERVISOR_PID" 2>/dev/null; do sleep 1; done;',
+  'kill -TERM 0 2>/dev/null; sleep 5; kill -KILL 0 2>/dev/null) </dev/null >/dev/null 2>&1 &',
+  'exec "$@"',
+].join(' ');
+
+/** The real spawner: node's child_process, `detached` so the job leads its own process group. */
+export function createProcessSpawner(): ProcessSpawner {
+  return {
+    spawn({ argv, cwd, env, stdin, supervisorPid }) {
+      const child = spawn('/bin/sh', ['-c', WATCHDOG, 'par-job', ...argv], {
+        cwd,
+        env: { ...env, PAR_SUPERVISOR_PID: String(supervisorPid) },
+        detached: true,
+        stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      if (child.stdin) {
+        // An agent may exit without reading its prompt; that is its result to report, not a crash here.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(stdin ?? '');
+      }
+      const pid = child.pid ?? null;
+      const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: string }>((resolve) => {
+        child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error.message }));
+        child.once('exit', (code, signal) => resolve({ code, signal }));
+      });
+      const closed = new Promise<void>((resolve) => {
+        child.once('close', () => resolve());
+        child.once('error', () => resolve());
+      });
+      return {
+        pid,
+        closed,
+        stdout: child.stdout as Readable,
+        stderr: child.stderr as Readable,
+        exited,
+        signalGroup(signal) {
+          if (pid === null) return;
+          try {
+            process.kill(-pid, signal);
+          } catch {
+            // The group is gone already.
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentConfig } from '../config/schema.js';
+import type { JobSpec } from '../core/events.js';
+
+/** The agent a run uses, as the supervisor rebuilds it. */
+export type AgentChoice =
+  | { kind: 'claude'; name: 'claude'; binary: string; default_args: string[]; allowed_tools: string[]; disallowed_tools: string[] }
+  | { kind: 'configured'; name: string; config: AgentConfig };
+
+/** New worktrees the supervisor creates (`--new`, `--tasks`). */
+export interface CreationSpec {
+  repo_dir: string;
+  base: string | null;
+  data_dir: string;
+  branch_pattern: string;
+  setup: string[][];
+}
+
+/** `run.json`: what was asked (DESIGN §9), never the environment. */
+export interface RunPlan {
+  id: string;
+  started_at: string;
+  /** The main worktree of the repository par ran in, or null. */
+  repository: string | null;
+  cwd: string;
+  prompt: { source: 'library' | 'message' | 'file'; name: string | null };
+  variables: Record<string, string>;
+  agent: AgentChoice;
+  options: {
+    jobs: number;
+    timeout_ms: number;
+    idle_timeout_ms: number;
+    model: string | null;
+    permission_mode: string | null;
+    commit_results: boolean;
+  };
+  jobs: (JobSpec & { prompt_file: string })[];
+  creation: CreationSpec | null;
+  supervisor_pid: number | null;
+}
+
+export function runJsonPath(runDir: string): string {
+  return join(runDir, 'run.json');
+}
+
+/** Writes run.json atomically. */
+export function writeRunPlan(runDir: string, plan: RunPlan): void {
+  const temporary = join(runDir, `.run.json.${process.pid}.tmp`);
+  writeFileSync(temporary, `${JSON.stringify(plan, null, 2)}\n`);
+  renameSync(temporary, runJsonPath(runDir));
+}
+
+export function readRunPlan(runDir: string): RunPlan {
+  return JSON.parse(readFileSync(runJsonPath(runDir), 'utf8')) as RunPlan;
+}
+
+/** The files of a run directory. */
+export const runFiles = {
+  events: (runDir: string): string => join(runDir, 'events.ndjson'),
+  commands: (runDir: string): string => join(runDir, 'commands.ndjson'),
+  jobDir: (runDir: string, job: string): string => join(runDir, 'jobs', job),
+};

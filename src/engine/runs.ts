@@ -1,0 +1,68 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { foldRun, markInterrupted, type RunState } from '../core/run-state.js';
+import { readEvents } from './journal.js';
+import { processAlive } from './process-alive.js';
+import { readRunPlan, runFiles, type RunPlan } from './run-plan.js';
+
+/** Where runs live: `<data>/runs`. */
+export function runsDir(dataDir: string): string {
+  return join(dataDir, 'runs');
+}
+
+/** Run ids, oldest first (ids sort by time). */
+export function runIds(dataDir: string): string[] {
+  const dir = runsDir(dataDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'run.json')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * Finds a run by id or unique prefix; with none, the latest (newest
+ * `started_at`), within `repository` when given and it has runs.
+ */
+export function findRun(dataDir: string, query: string | undefined, repository: string | null): string {
+  const ids = runIds(dataDir);
+  if (ids.length === 0) throw new UserError("There are no runs yet; start one with 'par run'.");
+  if (query === undefined) {
+    const plans = ids.map((id) => ({ id, plan: safePlan(join(runsDir(dataDir), id)) }));
+    const mine = repository ? plans.filter(({ plan }) => plan?.repository === repository) : [];
+    const pool = mine.length > 0 ? mine : plans;
+    pool.sort((a, b) => (a.plan?.started_at ?? a.id).localeCompare(b.plan?.started_at ?? b.id));
+    return (pool[pool.length - 1] as { id: string }).id;
+  }
+  if (ids.includes(query)) return query;
+  const matches = ids.filter((id) => id.startsWith(query));
+  if (matches.length === 1) return matches[0] as string;
+  if (matches.length > 1) {
+    throw new UserError(`'${query}' matches ${matches.length} runs (${matches.slice(-5).join(', ')}); give more of the id.`);
+  }
+  throw new UserError(`There is no run '${query}'; 'par status' shows the latest, and run ids look like ${ids[ids.length - 1]}.`);
+}
+
+function safePlan(runDir: string): RunPlan | undefined {
+  try {
+    return readRunPlan(runDir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A run's state folded from its journal; a run whose supervisor is gone before its end reads as interrupted. */
+export function loadRunState(dataDir: string, id: string, now: () => Date = () => new Date()): { state: RunState; plan: RunPlan; dir: string } {
+  const dir = join(runsDir(dataDir), id);
+  const plan = readRunPlan(dir);
+  let state = foldRun(id, readEvents(runFiles.events(dir)));
+  if (state.order.length === 0) {
+    // The supervisor never wrote run/started: show the jobs as asked.
+    state = foldRun(id, [{ seq: 0, at: plan.started_at, type: 'run/started', run: id, jobs: plan.jobs, supervisor_pid: plan.supervisor_pid ?? 0 }]);
+  }
+  if (state.state === 'running' && !processAlive(state.supervisor_pid ?? plan.supervisor_pid)) {
+    state = markInterrupted(state, now().toISOString());
+  }
+  return { state, plan, dir };
+}
