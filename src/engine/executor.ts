@@ -7,7 +7,7 @@ import { tailText } from '../agents/agent.js';
 import type { JobOutcome, JobProgress, NewRunEvent } from '../core/events.js';
 import type { CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
-import { commitResults, diffstat, headOf } from '../git/job-results.js';
+import { commitResults, diffstat, headOf, snapshotUntracked } from '../git/job-results.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProcessSpawner } from './process-spawn.js';
 
@@ -193,7 +193,7 @@ export class Executor {
     const worktree = job.worktree as string;
     const dir = join(options.runDir, 'jobs', job.id);
     mkdirSync(dir, { recursive: true });
-    const head = await headOf(options.git, worktree);
+    const [head, untracked] = await Promise.all([headOf(options.git, worktree), snapshotUntracked(options.git, worktree)]);
     const invocation = options.adapter.invocation({
       prompt: job.prompt,
       cwd: worktree,
@@ -305,7 +305,7 @@ export class Executor {
       if (job.created && options.commitResults) {
         await commitResults(options.git, worktree, `par: ${job.id} (run ${options.runId}, ${state})`);
       }
-      outcome.diffstat = await diffstat(options.git, worktree, head);
+      outcome.diffstat = await diffstat(options.git, worktree, head, job.created ? new Map() : untracked);
     } catch (error) {
       options.log.warn('could not record the job\'s changes', { job: job.id, error });
     }

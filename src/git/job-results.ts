@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diffstat } from '../core/events.js';
 import type { Git } from './git.js';
@@ -23,6 +23,25 @@ async function countLines(path: string): Promise<number> {
   }
 }
 
+/** Untracked files as a job found them: path → size and mtime, so a diffstat counts only what the job added or changed. */
+export type UntrackedSnapshot = Map<string, string>;
+
+async function untrackedFiles(git: Git, worktree: string): Promise<string[]> {
+  return (await git.run(worktree, ['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
+}
+
+async function fingerprint(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  return info ? `${info.size}:${info.mtimeMs}` : '';
+}
+
+/** Records the untracked files present before a job starts. */
+export async function snapshotUntracked(git: Git, worktree: string): Promise<UntrackedSnapshot> {
+  const snapshot: UntrackedSnapshot = new Map();
+  for (const file of await untrackedFiles(git, worktree)) snapshot.set(file, await fingerprint(join(worktree, file)));
+  return snapshot;
+}
+
 /** The HEAD a job starts from, or null (an unborn branch). */
 export async function headOf(git: Git, worktree: string): Promise<string | null> {
   try {
@@ -34,9 +53,10 @@ export async function headOf(git: Git, worktree: string): Promise<string | null>
 
 /**
  * `{files, insertions, deletions}` of the worktree against `base` (DESIGN
- * §4): tracked changes, committed or not, plus untracked files.
+ * §4): tracked changes, committed or not, plus untracked files the job
+ * added or changed.
  */
-export async function diffstat(git: Git, worktree: string, base: string | null): Promise<Diffstat> {
+export async function diffstat(git: Git, worktree: string, base: string | null, before: UntrackedSnapshot = new Map()): Promise<Diffstat> {
   const totals: Diffstat = { files: 0, insertions: 0, deletions: 0 };
   if (base) {
     const numstat = await git.run(worktree, ['diff', '--numstat', '-z', base, '--']);
@@ -52,9 +72,13 @@ export async function diffstat(git: Git, worktree: string, base: string | null):
       if (match[3] === '') index += 2;
     }
   }
-  const untracked = (await git.run(worktree, ['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
-  totals.files += untracked.length;
-  for (const file of untracked) totals.insertions += await countLines(join(worktree, file));
+  for (const file of await untrackedFiles(git, worktree)) {
+    const path = join(worktree, file);
+    // An untracked file the job found and left as it was is not the job's change.
+    if (before.has(file) && before.get(file) === (await fingerprint(path))) continue;
+    totals.files++;
+    totals.insertions += await countLines(path);
+  }
   return totals;
 }
 
