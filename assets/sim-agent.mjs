@@ -23,6 +23,7 @@
 //   garbage          print lines that are not JSON
 //   bigline=BYTES    print one assistant line of that many bytes
 //   not-logged-in    answer as the real CLI does with no account
+//   tee=PATH         also write every byte printed to PATH
 import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -58,8 +59,14 @@ const permissionMode = flag('--permission-mode') ?? 'default';
 const cwd = process.cwd();
 const uuid = () => randomUUID();
 
+const teeFile = typeof knobs.get('tee') === 'string' ? knobs.get('tee') : undefined;
+function out(text) {
+  process.stdout.write(text);
+  if (teeFile) appendFileSync(teeFile, text);
+}
+
 function emit(object) {
-  process.stdout.write(`${JSON.stringify(object)}\n`);
+  out(`${JSON.stringify(object)}\n`);
 }
 
 const usage = (input, output) => ({
@@ -169,7 +176,7 @@ const silent = ms(knobs.get('silent'), 0);
 if (silent > 0) await sleep(silent);
 
 if (knobs.has('garbage')) {
-  process.stdout.write('this is not JSON\n{"type": broken\n\u0000\u0001 binary-ish noise\n');
+  out('this is not JSON\n{"type": broken\n\u0000\u0001 binary-ish noise\n');
 }
 const bigline = num(knobs.get('bigline'), 0);
 if (bigline > 0) assistant([{ type: 'text', text: 'x'.repeat(bigline) }]);
