@@ -25,7 +25,7 @@
 //   not-logged-in    answer as the real CLI does with no account
 //   tee=PATH         also write every byte printed to PATH
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -35,7 +35,12 @@ const flag = (name) => {
   return index === -1 ? undefined : argv[index + 1];
 };
 
-const prompt = process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
+// Read stdin as a stream: a synchronous read of a large prompt from a pipe can fail with EAGAIN.
+let prompt = '';
+if (!process.stdin.isTTY) {
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) prompt += chunk;
+}
 const knobs = new Map();
 const knobText = [process.env.PAR_SIM ?? '', ...prompt.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4))].join(' ');
 for (const token of knobText.split(/\s+/).filter(Boolean)) {

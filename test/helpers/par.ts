@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,24 +50,52 @@ export interface ParResult {
   stderr: string;
 }
 
-/** Runs the built `par` with `args` in the sandbox; `input` goes to stdin (closed either way). */
-export function runPar(
-  sandbox: Sandbox,
-  args: string[],
-  options: { input?: string | Buffer; cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
-): Promise<ParResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), PAR_BIN, ...args], {
-      cwd: options.cwd ?? sandbox.dir,
-      env: { ...sandbox.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+type RunOptions = { input?: string | Buffer; cwd?: string; env?: Record<string, string>; nodeArgs?: string[] };
+
+/** Starts the built `par`; `result` resolves when it ends, and `child` can be signalled meanwhile. */
+export function startPar(sandbox: Sandbox, args: string[], options: RunOptions = {}): { child: ChildProcessWithoutNullStreams; result: Promise<ParResult>; output: () => string } {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), PAR_BIN, ...args], {
+    cwd: options.cwd ?? sandbox.dir,
+    env: { ...sandbox.env, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const result = new Promise<ParResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : null), stdout, stderr }));
+  });
+  child.stdin.end(options.input ?? '');
+  return { child, result, output: () => stdout };
+}
+
+/** Runs the built `par` with `args` in the sandbox; `input` goes to stdin (closed either way). */
+export function runPar(sandbox: Sandbox, args: string[], options: RunOptions = {}): Promise<ParResult> {
+  return startPar(sandbox, args, options).result;
+}
+
+/** Whether a process runs (a zombie waiting to be reaped does not). */
+export function processRuns(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return !existsSync('/proc');
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Waits until `predicate` holds, polling; throws after `timeoutMs`. */
+export async function eventually(predicate: () => boolean, timeoutMs = 10_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
