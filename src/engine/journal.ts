@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { NewRunEvent, RunEvent } from '../core/events.js';
 
 /**
@@ -38,6 +39,8 @@ export class LineFollower {
   readonly #onLine: (line: string) => void;
   #offset = 0;
   #carry = '';
+  // A character split between two reads is joined, not mangled.
+  readonly #decoder = new StringDecoder('utf8');
   #timer: NodeJS.Timeout | undefined;
 
   constructor(file: string, onLine: (line: string) => void) {
@@ -61,7 +64,7 @@ export class LineFollower {
         const read = readSync(fd, buffer, 0, buffer.length, this.#offset);
         if (read <= 0) break;
         this.#offset += read;
-        const text = this.#carry + buffer.subarray(0, read).toString('utf8');
+        const text = this.#carry + this.#decoder.write(buffer.subarray(0, read));
         const lines = text.split('\n');
         this.#carry = lines.pop() ?? '';
         for (const line of lines) if (line.trim() !== '') this.#onLine(line);
