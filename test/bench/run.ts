@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { benchCreation } from './creation.js';
 import { benchDiscovery } from './discovery.js';
 import { printTable, type BenchRow } from './measure.js';
+import { benchRunEngine } from './run-engine.js';
 import { benchStartup } from './startup.js';
 
 const parBin = join(process.cwd(), 'dist', 'cli.js');
@@ -12,6 +13,7 @@ const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   startup: () => benchStartup(parBin),
   discovery: () => benchDiscovery(parBin),
   creation: () => benchCreation(),
+  run: () => benchRunEngine(parBin),
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benches));

@@ -24,7 +24,7 @@ export function benchStartup(parBin: string, runs = 30): BenchRow[] {
       { name: 'par --version', baselineName: 'node -e 0', par: times.version ?? 0, baseline, unit: 'ms', target: 2 },
       { name: 'par --help', baselineName: 'node -e 0', par: times.help ?? 0, baseline, unit: 'ms', target: 2 },
       // Reads and validates the config (conf + YAML) and the library: not a §12 target, shown for reference.
-      { name: 'par list prompts --json', baselineName: 'node -e 0', par: times.list ?? 0, baseline, unit: 'ms', target: 4 },
+      { name: 'par list prompts --json', baselineName: 'node -e 0', par: times.list ?? 0, baseline, unit: 'ms', target: null },
     ];
   } finally {
     rmSync(home, { recursive: true, force: true });

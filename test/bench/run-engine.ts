@@ -1,0 +1,87 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareCommands, type BenchRow } from './measure.js';
+import { GIT_ENV, git } from './fixtures.js';
+
+const SIM = join(process.cwd(), 'assets', 'sim-agent.mjs');
+
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until(predicate: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function setup(worktrees: number): { dir: string; repo: string; paths: string[]; env: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync(join(tmpdir(), 'par-bench-run-'));
+  const repo = join(dir, 'app');
+  mkdirSync(repo);
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(join(repo, 'README.md'), '# app\n');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'init');
+  const paths = Array.from({ length: worktrees }, (_, index) => join(dir, `wt${index + 1}`));
+  for (const [index, path] of paths.entries()) git(repo, 'worktree', 'add', '-q', path, '-b', `b${index + 1}`);
+  const home = join(dir, 'home');
+  const env = { ...GIT_ENV, HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_DATA_HOME: join(home, 'd'), XDG_STATE_HOME: join(home, 's') };
+  mkdirSync(join(home, 'c', 'par'), { recursive: true });
+  writeFileSync(join(home, 'c', 'par', 'config.yaml'), `claude:\n  binary_path: ${JSON.stringify(SIM)}\n`);
+  return { dir, repo, paths, env };
+}
+
+/** DESIGN §12: Ctrl+C to `par run` with 16 running jobs, each with a grandchild: every process gone within 6 s. */
+async function cancelSixteen(parBin: string): Promise<BenchRow> {
+  const { dir, repo, paths, env } = setup(16);
+  try {
+    writeFileSync(join(dir, 'p.md'), '---\ntemplate: true\n---\nsim: child duration=120s pids={{.WorktreePath}}.pids\n');
+    spawnSync(process.execPath, [parBin, 'add', '--name', 'slow', '--file', join(dir, 'p.md')], { env });
+    const child = spawn(process.execPath, [parBin, 'run', 'slow', ...paths, '-j', '16'], { cwd: repo, env, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    await until(() => paths.every((path) => existsSync(`${path}.pids`)), 60_000);
+    const pids = paths.flatMap((path) => readFileSync(`${path}.pids`, 'utf8').trim().split('\n').map(Number));
+    const start = performance.now();
+    child.kill('SIGINT');
+    await exited;
+    await until(() => pids.every((pid) => !running(pid)), 30_000);
+    return { name: `Ctrl+C with 16 jobs running (${pids.length} processes), all gone`, baselineName: 'the 6 s target', par: performance.now() - start, baseline: 6000, unit: 'ms', target: 1 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The fixed cost of a run: one job whose agent does nothing, against that agent run alone. */
+function overhead(parBin: string): BenchRow {
+  const { dir, repo, paths, env } = setup(1);
+  try {
+    const prompt = 'sim: duration=0 turns=1';
+    const times = compareCommands(
+      {
+        agent: ['sh', '-c', `printf '%s' "$1" | "$2" -p --output-format stream-json --verbose >/dev/null`, 'sh', prompt, SIM],
+        par: [process.execPath, parBin, 'run', '-m', prompt, paths[0] ?? ''],
+      },
+      10,
+      env,
+      repo,
+    );
+    return { name: 'par run of one 0-second job (fixed overhead)', baselineName: 'the agent alone', par: times.par ?? 0, baseline: times.agent ?? 1, unit: 'ms', target: null };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The run engine's benchmarks. */
+export async function benchRunEngine(parBin: string): Promise<BenchRow[]> {
+  return [await cancelSixteen(parBin), overhead(parBin)];
+}
