@@ -24,6 +24,7 @@
 //   bigline=BYTES    print one assistant line of that many bytes
 //   not-logged-in    answer as the real CLI does with no account
 //   tee=PATH         also write every byte printed to PATH
+//   env=PATH         write the environment it was given, as JSON, to PATH
 import { spawn } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -161,6 +162,8 @@ if (knobs.has('not-logged-in')) {
   result({ isError: true, text: 'Not logged in · Please run /login', turns: 1, cost: 0 });
   process.exit(1);
 }
+
+if (typeof knobs.get('env') === 'string') writeFileSync(knobs.get('env'), JSON.stringify(process.env));
 
 if (knobs.has('ignore-term')) process.on('SIGTERM', () => {});
 

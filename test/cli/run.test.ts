@@ -142,6 +142,27 @@ describe('par run, headless', () => {
     expect(run.jobs[0]).toMatchObject({ state: 'interrupted' });
   });
 
+  it('detaches on SIGHUP: par returns, the run goes on to its end', async () => {
+    const started = startPar(sandbox, ['run', '-m', 'sim: duration=3s turns=1', wt(1)], { cwd: repo });
+    await eventually(() => started.output().includes('running'), 10_000, 'the job to start');
+    started.child.kill('SIGHUP');
+    const result = await started.result;
+    expect(result.code).toBe(0);
+    const { state, dir } = await status();
+    expect(state).toBe('running');
+    await eventually(() => readFileSync(join(dir, 'events.ndjson'), 'utf8').includes('run/finished'), 10_000, 'the run to finish');
+    expect((await status()).state).toBe('succeeded');
+  });
+
+  it('gives the agent the user’s environment without CLAUDECODE, with CLAUDE_CODE_MAX_RETRIES lowered', async () => {
+    const dump = join(sandbox.dir, 'env.json');
+    await runPar(sandbox, ['run', '-m', `sim: env=${dump}`, wt(1)], { cwd: repo, env: { CLAUDECODE: '1', MY_SETTING: 'kept' } });
+    const env = JSON.parse(readFileSync(dump, 'utf8')) as Record<string, string>;
+    expect(env.CLAUDECODE).toBeUndefined();
+    expect(env.MY_SETTING).toBe('kept');
+    expect(env.CLAUDE_CODE_MAX_RETRIES).toBe('2');
+  });
+
   it('creates fresh worktrees with --new and commits each job’s work on its branch', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'sim: write=feature.txt turns=1', '--new', '3'], { cwd: repo });
     expect(result.code).toBe(0);
