@@ -1,6 +1,6 @@
 import type { RunState, JobView } from '../core/run-state.js';
 import { runTotals } from '../core/run-state.js';
-import { formatTable } from '../core/table.js';
+import { formatTable, tilde } from '../core/table.js';
 
 /** A job as `par status --json` and `par run --json` print it (DESIGN §9). */
 export function jobJson(job: JobView): JobView {
@@ -33,14 +33,15 @@ function stateWord(job: JobView): string {
 }
 
 /** One line per job state change, for `par run` off a terminal. */
-export function formatJobLine(job: JobView, at: string): string {
+export function formatJobLine(job: JobView, at: string, home = ''): string {
+  const where = (path: string): string => (home ? tilde(path, home) : path);
   const time = at.slice(11, 19);
   const details: string[] = [];
   if (job.state === 'running') {
     if (job.pid !== null) details.push(`pid ${job.pid}`);
-    if (job.worktree) details.push(job.worktree);
+    if (job.worktree) details.push(where(job.worktree));
   } else if (job.state === 'queued' && job.worktree) {
-    details.push(`worktree ready: ${job.worktree}`);
+    details.push(`worktree ready: ${where(job.worktree)}`);
   } else {
     if (job.turns) details.push(`${job.turns} turn${job.turns === 1 ? '' : 's'}`);
     if (job.cost_usd !== null) details.push(formatCost(job.cost_usd));

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
+import { tilde } from '../core/table.js';
 import { emptyRunState, markInterrupted, reduceRun, type JobView, type RunState } from '../core/run-state.js';
 import { sendCommand } from '../engine/channel.js';
 import { LineFollower, parseEventLine } from '../engine/journal.js';
@@ -86,7 +87,7 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
     const json = options.json === true;
     const out = (text: string): void => void ctx.stdout.write(text);
     if (json) out(`${JSON.stringify({ type: 'run', run: runId, dir })}\n`);
-    else out(`Run ${runId} in ${dir}\n`);
+    else out(`Run ${runId} in ${tilde(dir, ctx.paths.home)}\n`);
 
     const finish = (code: number): void => {
       if (done) return;
@@ -111,7 +112,7 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
       if (jobId !== undefined) {
         const job = state.byId[jobId];
         if (job && (before?.state !== job.state || event.type === 'job/worktree-ready')) {
-          out(json ? `${JSON.stringify({ type: 'job', run: runId, ...jobJson(job) })}\n` : formatJobLine(job, event.at));
+          out(json ? `${JSON.stringify({ type: 'job', run: runId, ...jobJson(job) })}\n` : formatJobLine(job, event.at, ctx.paths.home));
         }
       }
       if (event.type === 'run/finished') finish(interruptedBySignal ? ExitCode.interrupted : event.state === 'succeeded' ? ExitCode.ok : ExitCode.failed);

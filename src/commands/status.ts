@@ -3,6 +3,7 @@ import { repositoryFacts } from '../git/create-worktrees.js';
 import { terminalWidth, type CommandContext } from './context.js';
 import { formatRunTable, jobJson } from './run-output.js';
 import type { JobView } from '../core/run-state.js';
+import { tilde } from '../core/table.js';
 
 /** `par status [run] [--json]`: a run and its jobs; the latest run when none is named. */
 export async function runStatus(ctx: CommandContext, query: string | undefined, options: { json?: boolean }): Promise<number> {
@@ -15,7 +16,7 @@ export async function runStatus(ctx: CommandContext, query: string | undefined, 
     ctx.stdout.write(`${JSON.stringify({ run: id, state: state.state, started_at: state.started_at ?? plan.started_at, finished_at: state.finished_at, dir, jobs }, null, 2)}\n`);
     return 0;
   }
-  ctx.stdout.write(`Run ${id} (${state.state}), started ${plan.started_at.replace('T', ' ').slice(0, 19)} UTC, in ${dir}\n`);
+  ctx.stdout.write(`Run ${id} (${state.state}), started ${plan.started_at.replace('T', ' ').slice(0, 19)} UTC, in ${tilde(dir, ctx.paths.home)}\n`);
   ctx.stdout.write(formatRunTable(state, terminalWidth(ctx.stdout)));
   return 0;
 }

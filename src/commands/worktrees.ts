@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { UserError } from '../core/errors.js';
-import { formatTable } from '../core/table.js';
+import { formatTable, tilde } from '../core/table.js';
 import { discoverWorktrees, type DiscoveredWorktree } from '../git/discover.js';
 import type { Git } from '../git/git.js';
 import { worktreeStatus, worktreeValidity } from '../git/worktree-status.js';
@@ -68,10 +68,6 @@ async function describe(git: Git, worktree: DiscoveredWorktree, warnings: string
     valid,
     reason,
   };
-}
-
-function tilde(path: string, home: string): string {
-  return path === home || path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
 function aheadBehind(listing: WorktreeListing): string {

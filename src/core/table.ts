@@ -40,3 +40,8 @@ export function formatTable<Row>(rows: readonly Row[], columns: readonly Column<
       .trimEnd();
   return [render(columns.map((column) => column.header)), ...cells.map(render)].join('\n') + '\n';
 }
+
+/** A path with the home directory shown as `~`. */
+export function tilde(path: string, home: string): string {
+  return path === home || path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}
