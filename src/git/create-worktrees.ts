@@ -199,19 +199,25 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
   };
 
   // A pool of checkouts, fed in registration order as each registration completes.
+  // The first checkout runs alone, so the first job starts as soon as one checkout allows;
+  // after it, `concurrency` at once.
   let active = 0;
+  let limit = 1;
   const waiting: (() => void)[] = [];
   const slot = async (): Promise<void> => {
-    if (active < concurrency) {
+    if (active < limit) {
       active++;
       return;
     }
     await new Promise<void>((resolve) => waiting.push(resolve));
   };
   const release = (): void => {
-    const next = waiting.shift();
-    if (next) next();
-    else active--;
+    active--;
+    limit = concurrency;
+    while (active < limit && waiting.length > 0) {
+      active++;
+      waiting.shift()?.();
+    }
   };
 
   const checkouts: Promise<void>[] = [];

@@ -107,12 +107,12 @@ describe('creating worktrees', () => {
 
   it('yields the first worktree before the last is checked out', async () => {
     const order: string[] = [];
-    const plan = await planWorktrees(request({ jobs: ['a', 'b', 'c', 'd'], setup: [['sh', '-c', 'sleep 0.3']] }));
+    const plan = await planWorktrees(request({ jobs: ['a', 'b', 'c', 'd'], setup: [['sh', '-c', 'sleep 0.3; touch setup-done']] }));
     for await (const result of createWorktrees(plan)) {
       order.push(result.job);
       if (order.length === 1) {
         // The last worktree's setup has not finished when the first is handed out.
-        expect(existsSync(join(plan.targets[3]?.path ?? '', 'src'))).toBe(false);
+        expect(existsSync(join(plan.targets[3]?.path ?? '', 'setup-done'))).toBe(false);
       }
     }
     expect(order).toEqual(['a', 'b', 'c', 'd']);
