@@ -163,6 +163,25 @@ describe('par run, headless', () => {
     expect(env.CLAUDE_CODE_MAX_RETRIES).toBe('2');
   });
 
+  it('runs every valid linked worktree with --all, filling --var into the template', async () => {
+    git(repo, 'worktree', 'lock', wt(4));
+    writeFileSync(join(sandbox.dir, 'p.md'), 'Fix {{.Ticket}} in {{.BranchName}}.\nsim: turns=1\n');
+    await runPar(sandbox, ['add', '--name', 'fix', '--template', '--file', join(sandbox.dir, 'p.md')]);
+    const result = await runPar(sandbox, ['run', 'fix', '--all', '--var', 'Ticket=PAR-7'], { cwd: repo });
+    expect(result.code).toBe(0);
+    const run = await status();
+    expect(run.jobs.map((job) => job.id)).toEqual(['wt1', 'wt2', 'wt3']);
+    expect(readFileSync(join(run.dir, 'jobs', 'wt2', 'prompt.md'), 'utf8')).toBe('Fix PAR-7 in b2.\nsim: turns=1\n');
+  });
+
+  it('runs a configured agent with text output', async () => {
+    writeFileSync(sandbox.configFile, 'agents:\n  echo:\n    binary: sh\n    args: ["-c", "cat > got-prompt.txt; echo reading; echo all done"]\n    prompt: stdin\n    output: text\n');
+    const result = await runPar(sandbox, ['run', '-m', 'Hello agent', wt(1), '--agent', 'echo'], { cwd: repo });
+    expect(result.code).toBe(0);
+    expect((await status()).jobs[0]).toMatchObject({ state: 'succeeded', result: 'all done', last_message: 'all done' });
+    expect(readFileSync(join(wt(1), 'got-prompt.txt'), 'utf8')).toBe('Hello agent');
+  });
+
   it('creates fresh worktrees with --new and commits each job’s work on its branch', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'sim: write=feature.txt turns=1', '--new', '3'], { cwd: repo });
     expect(result.code).toBe(0);
