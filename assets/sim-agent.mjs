@@ -24,9 +24,10 @@
 //   bigline=BYTES    print one assistant line of that many bytes
 //   not-logged-in    answer as the real CLI does with no account
 //   tee=PATH         also write every byte printed to PATH
+//   counter=PATH succeed-on=N   count attempts in PATH; from attempt N on, succeed
 //   env=PATH         write the environment it was given, as JSON, to PATH
 import { spawn } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -234,7 +235,18 @@ const cost = Number((0.0123 * turns).toFixed(4));
 const denials = num(knobs.get('denials'), 0);
 const failText = knobs.get('fail');
 const failArm = knobs.get('fail-arm');
-const retryStatus = knobs.get('retryable');
+let retryStatus = knobs.get('retryable');
+const counterFile = knobs.get('counter');
+if (typeof counterFile === 'string') {
+  let count = 0;
+  try {
+    count = Number(readFileSync(counterFile, 'utf8')) || 0;
+  } catch {
+    count = 0;
+  }
+  writeFileSync(counterFile, String(count + 1));
+  if (count + 1 >= num(knobs.get('succeed-on'), Infinity)) retryStatus = undefined;
+}
 let failed = false;
 if (!knobs.has('no-result')) {
   if (retryStatus !== undefined) {

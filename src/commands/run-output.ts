@@ -40,6 +40,9 @@ export function formatJobLine(job: JobView, at: string, home = ''): string {
   if (job.state === 'running') {
     if (job.pid !== null) details.push(`pid ${job.pid}`);
     if (job.worktree) details.push(where(job.worktree));
+  } else if (job.state === 'retrying') {
+    details.push(`${job.retry ?? 'retrying'}, ${job.activity ?? ''}`.replace(/, $/, ''));
+    if (job.error) details.push(`after: ${job.error.split('\n')[0]}`);
   } else if (job.state === 'queued' && job.worktree) {
     details.push(`worktree ready: ${where(job.worktree)}`);
   } else {

@@ -34,6 +34,9 @@ export interface RunOptions {
   permissionMode?: string;
   model?: string;
   dryRun?: boolean;
+  retries?: string;
+  failFast?: boolean;
+  budget?: string;
   detach?: boolean;
   json?: boolean;
   noTui?: boolean;
@@ -55,6 +58,12 @@ function wholeNumber(flag: string, text: string | undefined, fallback: number, m
     throw new UserError(`${flag} takes a whole number of ${min} or more, not '${text}'.`);
   }
   return Number(text);
+}
+
+function usd(text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0)) throw new UserError(`--budget takes an amount of US dollars above 0, such as 5 or 2.50, not '${text}'.`);
+  return value;
 }
 
 function duration(flag: string, text: string | undefined, fallback: string): number {
@@ -171,6 +180,8 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   const jobs = attempt(() => wholeNumber('-j', options.jobs, config.defaults.jobs, 1)) ?? 1;
   const timeoutMs = attempt(() => duration('-t', options.timeout, config.defaults.timeout)) ?? 0;
   const idleMs = attempt(() => duration('--idle-timeout', options.idleTimeout, config.defaults.idle_timeout)) ?? 0;
+  const retries = attempt(() => wholeNumber('--retries', options.retries, config.defaults.retries, 0)) ?? 0;
+  const budget = options.budget === undefined ? null : (attempt(() => usd(options.budget as string)) ?? null);
   const newCount = options.new === undefined ? 0 : (attempt(() => wholeNumber('--new', options.new, 0, 1)) ?? 0);
   const parsedVars = parseVarAssignments(options.var ?? []);
   if ('bad' in parsedVars) problems.push(`--var takes NAME=VALUE with a name of letters, digits or _, not '${parsedVars.bad}'.`);
@@ -280,7 +291,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     prompt: resolved.source,
     variables: cliVars,
     agent,
-    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results },
+    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results, retries, fail_fast: options.failFast === true, budget_usd: budget },
     jobs: jobSpecs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt_file: '' })),
     creation,
     supervisor_pid: null,

@@ -103,7 +103,7 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
     };
 
     const onEvent = (event: RunEvent): void => {
-      const jobId = event.type === 'job/started' || event.type === 'job/finished' || event.type === 'job/worktree-ready' ? event.job : undefined;
+      const jobId = event.type === 'job/started' || event.type === 'job/finished' || event.type === 'job/worktree-ready' || event.type === 'job/retrying' ? event.job : undefined;
       const before = jobId === undefined ? undefined : state.byId[jobId];
       state = reduceRun(state, event);
       if (event.type === 'run/started' && json) {

@@ -80,6 +80,7 @@ export type RunEvent =
   | (At & { type: 'job/worktree-ready'; job: string; worktree: string; branch: string })
   | (At & { type: 'job/started'; job: string; attempt: number; pid: number | null; session_id: string | null; head: string | null })
   | (At & { type: 'job/progress'; job: string; progress: JobProgress })
+  | (At & { type: 'job/retrying'; job: string; attempt: number; retries: number; delay_ms: number; error: string | null })
   | (At & { type: 'job/finished'; job: string; outcome: JobOutcome })
   | (At & { type: 'run/cancel-requested'; job: string | null; reason: string })
   | (At & { type: 'run/finished'; state: RunStateName });

@@ -106,6 +106,7 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         finished_at: null,
         error: null,
         reason: null,
+        retry: null,
       }));
     case 'job/progress':
       return withJob(state, event.job, (job) => {
@@ -124,6 +125,14 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
           retry: p.retry === undefined ? job.retry : p.retry,
         };
       });
+    case 'job/retrying':
+      return withJob(state, event.job, (job) => ({
+        ...job,
+        state: 'retrying',
+        error: event.error,
+        retry: `retrying (${event.attempt}/${event.retries})`,
+        activity: `retrying in ${Math.round(event.delay_ms / 100) / 10}s`,
+      }));
     case 'job/finished':
       return withJob(state, event.job, (job) => {
         const o = event.outcome;

@@ -17,6 +17,9 @@ export const KILL_GRACE_MS = 5000;
 const PROGRESS_INTERVAL_MS = 250;
 /** stderr kept in memory for the error text; the whole goes to stderr.log. */
 const STDERR_TAIL_BYTES = 8192;
+/** Retry backoff (DESIGN §2): 2 s doubling to 60 s, with full jitter. */
+const RETRY_BASE_MS = 2000;
+const RETRY_CAP_MS = 60_000;
 /** A line longer than this is not handed to the parser (it goes to output.log whole). */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** After the agent exits, how long its output pipes may stay open before they are cut. */
@@ -50,6 +53,14 @@ export interface ExecutorOptions {
   emit: (event: NewRunEvent) => void;
   supervisorPid: number;
   env: NodeJS.ProcessEnv;
+  /** Retries of a job that failed for a retryable cause (DESIGN §3). */
+  retries: number;
+  /** The first failed job cancels the rest. */
+  failFast: boolean;
+  /** Approximate: no job starts once finished jobs spent this (USD); null: no budget. */
+  budgetUsd: number | null;
+  /** Random numbers for backoff jitter; injectable for tests. */
+  random?: () => number;
   /** New worktrees as they become ready (`--new`, `--tasks`). */
   worktrees?: AsyncIterable<CreationResult>;
   log: Logger;
@@ -123,6 +134,8 @@ export class Executor {
   readonly #running = new Map<string, Running>();
   readonly #cancelled = new Map<string, StopReason>();
   #cancelAll: StopReason | null = null;
+  #spent = 0;
+  readonly #backoffs = new Map<string, () => void>();
 
   constructor(options: ExecutorOptions) {
     this.#options = options;
@@ -132,12 +145,14 @@ export class Executor {
   cancel(job: string | null, reason: string): void {
     const stop: StopReason = { state: 'cancelled', reason };
     if (job === null) {
-      this.#cancelAll = stop;
+      this.#cancelAll ??= stop;
       for (const running of this.#running.values()) running.stop(stop);
+      for (const wake of this.#backoffs.values()) wake();
       return;
     }
     this.#cancelled.set(job, stop);
     this.#running.get(job)?.stop(stop);
+    this.#backoffs.get(job)?.();
   }
 
   /** Runs every job to its end. */
@@ -172,23 +187,66 @@ export class Executor {
     await Promise.all(tasks);
   }
 
+  #stopFor(job: string): StopReason | undefined {
+    return this.#cancelAll ?? this.#cancelled.get(job);
+  }
+
   async #runJob(job: ExecutorJob): Promise<void> {
     const { emit } = this.#options;
-    const preStop = this.#cancelAll ?? this.#cancelled.get(job.id);
+    const budget = this.#options.budgetUsd;
+    if (!this.#stopFor(job.id) && budget !== null && this.#spent >= budget) {
+      this.#cancelled.set(job.id, { state: 'cancelled', reason: 'budget' });
+    }
+    const preStop = this.#stopFor(job.id);
     if (preStop) {
       emit({ type: 'job/finished', job: job.id, outcome: emptyOutcome(preStop.state, preStop.reason, null) });
       return;
     }
+    let outcome: JobOutcome;
+    let cost: number | null = null;
     try {
-      const outcome = await this.#attempt(job, 1);
-      emit({ type: 'job/finished', job: job.id, outcome });
+      for (let attempt = 1; ; attempt++) {
+        const tried = await this.#attempt(job, attempt);
+        outcome = tried.outcome;
+        this.#spent += outcome.cost_usd ?? 0;
+        // A job's cost is what all its attempts spent.
+        if (outcome.cost_usd !== null) cost = (cost ?? 0) + outcome.cost_usd;
+        outcome = { ...outcome, cost_usd: cost };
+        const stop = this.#stopFor(job.id);
+        if (!tried.retryable || outcome.state !== 'failed' || attempt > this.#options.retries || stop) break;
+        const cap = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+        const delay = Math.max(tried.retryAfterMs ?? 0, Math.round((this.#options.random ?? Math.random)() * cap));
+        emit({ type: 'job/retrying', job: job.id, attempt, retries: this.#options.retries, delay_ms: delay, error: outcome.error });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.#backoffs.set(job.id, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        this.#backoffs.delete(job.id);
+        const stopped = this.#stopFor(job.id);
+        if (stopped) {
+          outcome = { ...outcome, state: stopped.state, reason: stopped.reason };
+          break;
+        }
+      }
     } catch (error) {
       this.#options.log.error('job crashed', { job: job.id, error });
-      emit({ type: 'job/finished', job: job.id, outcome: emptyOutcome('failed', null, `par could not run the job: ${(error as Error).message}`) });
+      outcome = emptyOutcome('failed', null, `par could not run the job: ${(error as Error).message}`);
     }
+    emit({ type: 'job/finished', job: job.id, outcome });
+    if (this.#options.failFast && (outcome.state === 'failed' || outcome.state === 'timed-out')) this.cancel(null, 'fail-fast');
   }
 
-  async #attempt(job: ExecutorJob, attempt: number): Promise<JobOutcome> {
+  /** What is left of the budget for one more running job: the rest shared by those running. */
+  #budgetShare(): number | null {
+    const budget = this.#options.budgetUsd;
+    if (budget === null) return null;
+    return Math.max(0.0001, (budget - this.#spent) / (this.#running.size + 1));
+  }
+
+  async #attempt(job: ExecutorJob, attempt: number): Promise<{ outcome: JobOutcome; retryable: boolean; retryAfterMs: number | null }> {
     const options = this.#options;
     const worktree = job.worktree as string;
     const dir = join(options.runDir, 'jobs', job.id);
@@ -200,12 +258,15 @@ export class Executor {
       sessionId: randomUUID(),
       model: options.model,
       permissionMode: options.permissionMode,
+      maxBudgetUsd: this.#budgetShare(),
     });
     const env: NodeJS.ProcessEnv = { ...options.env, ...invocation.env };
     for (const name of invocation.unsetEnv) delete env[name];
 
-    const output = createWriteStream(join(dir, 'output.log'));
-    const errors = createWriteStream(join(dir, 'stderr.log'));
+    // Later attempts append: output.log keeps every attempt, byte for byte.
+    const flags = attempt === 1 ? 'w' : 'a';
+    const output = createWriteStream(join(dir, 'output.log'), { flags });
+    const errors = createWriteStream(join(dir, 'stderr.log'), { flags });
     const parser = options.adapter.parser(worktree);
     const child = options.spawner.spawn({ argv: invocation.argv, cwd: worktree, env, stdin: invocation.stdin, supervisorPid: options.supervisorPid });
     options.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head });
@@ -309,6 +370,7 @@ export class Executor {
     } catch (error) {
       options.log.warn('could not record the job\'s changes', { job: job.id, error });
     }
-    return outcome;
+    const retryAfter = /retry[- ]after[:\s]+(\d+)/i.exec(`${result.error ?? ''} ${tail}`);
+    return { outcome, retryable: result.retryable && stop_ === null, retryAfterMs: retryAfter ? Number(retryAfter[1]) * 1000 : null };
   }
 }

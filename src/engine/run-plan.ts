@@ -34,6 +34,9 @@ export interface RunPlan {
     model: string | null;
     permission_mode: string | null;
     commit_results: boolean;
+    retries: number;
+    fail_fast: boolean;
+    budget_usd: number | null;
   };
   jobs: (JobSpec & { prompt_file: string })[];
   creation: CreationSpec | null;
