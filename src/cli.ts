@@ -123,6 +123,7 @@ Instructions, ExpectedOutcome; --var NAME=VALUE sets or overrides any.`,
     .option('--idle-timeout <duration>', 'stop a job silent this long (default: defaults.idle_timeout)')
     .option('-b, --branch <name>', 'base of new worktrees (default: the repository default branch)')
     .option('--new <n>', 'create n fresh worktrees from the base, the prompt in each')
+    .option('--tasks <file>', 'many tasks, each in its own fresh worktree: {"prompts": [...]} or one per line; - is stdin')
     .option('--var <name=value>', 'a template variable (repeatable)', collect)
     .option('--agent <name>', 'claude or a configured agent', undefined)
     .option('--permission-mode <mode>', 'passed to claude (default: claude.permission_mode)')

@@ -17,7 +17,8 @@ import { PromptLibrary } from '../prompts/library.js';
 import { readMeta, type Prompt } from '../prompts/prompt.js';
 import { renderPrompt } from '../prompts/render.js';
 import { MAX_PROMPT_BYTES } from './add.js';
-import type { CommandContext } from './context.js';
+import { readStdin, type CommandContext } from './context.js';
+import { parseTasks, type Task } from '../core/tasks.js';
 
 /** The options of `par run` as commander hands them over. */
 export interface RunOptions {
@@ -35,6 +36,7 @@ export interface RunOptions {
   model?: string;
   dryRun?: boolean;
   retries?: string;
+  tasks?: string;
   failFast?: boolean;
   budget?: string;
   detach?: boolean;
@@ -74,7 +76,7 @@ function duration(flag: string, text: string | undefined, fallback: string): num
 }
 
 /** The prompt: a library name, `-m`, or `--prompt-file`; positional arguments left over are worktrees. */
-function resolvePrompt(library: PromptLibrary, positional: string[], options: RunOptions): { prompt: Prompt; source: RunPlan['prompt']; worktreeArgs: string[] } {
+function resolvePrompt(library: PromptLibrary, positional: string[], options: RunOptions): { prompt: Prompt | null; source: RunPlan['prompt']; worktreeArgs: string[] } {
   if (options.message !== undefined && options.promptFile !== undefined) {
     throw new UserError('Pass either -m TEXT or --prompt-file FILE, not both.');
   }
@@ -100,6 +102,7 @@ function resolvePrompt(library: PromptLibrary, positional: string[], options: Ru
     return { prompt, source: { source: 'file', name: options.promptFile }, worktreeArgs: positional };
   }
   const [name, ...rest] = positional;
+  if (name === undefined && options.tasks !== undefined) return { prompt: null, source: { source: 'tasks', name: null }, worktreeArgs: [] };
   if (name === undefined) {
     throw new UserError("Name a prompt from the library ('par list prompts'), or pass -m TEXT or --prompt-file FILE.");
   }
@@ -131,6 +134,19 @@ async function worktreeFromArg(git: Git, arg: string): Promise<ChosenWorktree> {
   const { valid, reason } = worktreeValidity(entry);
   if (!valid) throw new UserError(`The worktree ${arg} cannot be used: ${reason}.`);
   return { path: repo.worktree, branch: entry.branch, repo };
+}
+
+async function readTasks(ctx: CommandContext, file: string): Promise<Task[]> {
+  let text: string;
+  if (file === '-') text = (await readStdin(ctx.stdin)).toString('utf8');
+  else {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new UserError(`The tasks file ${file} cannot be read; pass an existing file to --tasks, or - for stdin.`);
+    }
+  }
+  return parseTasks(text, file === '-' ? 'stdin' : file);
 }
 
 async function allLinkedWorktrees(git: Git, ctx: CommandContext): Promise<ChosenWorktree[]> {
@@ -189,19 +205,23 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
 
   const library = new PromptLibrary(promptsDir);
   const resolved = attempt(() => resolvePrompt(library, positional, options));
-  const meta = resolved?.prompt.meta;
+  const meta = resolved?.prompt?.meta;
   const agentName = options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude');
   const agent = attempt(() => agentChoice(config, agentName, ctx));
   if (problems.length > 0) throw new UserError(problems.join(' '));
   if (!resolved || !agent) throw new UserError('Nothing to run.');
 
   const worktreeArgs = resolved.worktreeArgs;
-  const sources = [worktreeArgs.length > 0, options.all === true, newCount > 0].filter(Boolean).length;
+  const tasks = options.tasks === undefined ? null : await readTasks(ctx, options.tasks);
+  if (tasks && worktreeArgs.length > 0) {
+    throw new UserError(`With --tasks each task gets a fresh worktree; '${worktreeArgs[0]}' cannot be given too (the prompt argument, if any, is a wrapper with {{.Instructions}}).`);
+  }
+  const sources = [worktreeArgs.length > 0, options.all === true, newCount > 0, tasks !== null].filter(Boolean).length;
   if (sources === 0) {
     throw new UserError('Say where to run: pass worktree paths, --all for every linked worktree of this repository, or --new N for N fresh worktrees.');
   }
-  if (sources > 1) throw new UserError('Pass worktree paths, --all or --new N — one of them, not several.');
-  if (options.branch !== undefined && newCount === 0) throw new UserError('-b names the base of new worktrees; use it with --new N.');
+  if (sources > 1) throw new UserError('Pass worktree paths, --all, --new N or --tasks FILE — one of them, not several.');
+  if (options.branch !== undefined && newCount === 0 && tasks === null) throw new UserError('-b names the base of new worktrees; use it with --new N or --tasks.');
 
   const runId = newRunId(now);
   let chosen: ChosenWorktree[] = [];
@@ -226,7 +246,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   } else if (options.all) {
     chosen = await allLinkedWorktrees(git, ctx);
   } else {
-    const ids = Array.from({ length: newCount }, (_, index) => `t${index + 1}`);
+    const ids = tasks ? tasks.map((task) => task.id) : Array.from({ length: newCount }, (_, index) => `t${index + 1}`);
     const creationPlan = await planWorktrees({
       git,
       runner: { run: () => Promise.reject(new Error('unused')) },
@@ -250,19 +270,28 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     : newTargets.map((target) => ({ id: target.job, worktree: null as string | null, branch: target.branch, created: true, repo: creationRepo as RepositoryFacts, path: target.path }));
 
   const prompts = new Map<string, string>();
+  const taskById = new Map((tasks ?? []).map((task) => [task.id, task]));
   for (const spec of jobSpecs) {
     const path = spec.worktree ?? ('path' in spec ? spec.path : '');
+    const task = taskById.get(spec.id);
+    const wrapper = resolved.prompt;
     try {
-      const text = renderPrompt(resolved.prompt, {
-        builtIns: {
-          ProjectName: spec.repo.name,
-          TaskName: resolved.source.source === 'library' ? resolved.prompt.meta.name : spec.id,
-          Description: resolved.prompt.meta.description,
-          BranchName: spec.branch ?? branchFor(config.worktrees.branch_pattern, { run: runId, job: spec.id }),
-          WorktreePath: path,
-        },
-        cli: cliVars,
-      });
+      const builtIns = {
+        ProjectName: spec.repo.name,
+        TaskName: resolved.source.source === 'library' && !task ? (wrapper?.meta.name ?? spec.id) : spec.id,
+        Description: wrapper?.meta.description ?? '',
+        BranchName: spec.branch ?? branchFor(config.worktrees.branch_pattern, { run: runId, job: spec.id }),
+        WorktreePath: path,
+      };
+      const taskVars = task
+        ? { Instructions: task.prompt, TaskName: task.id, ...(task.description === null ? {} : { Description: task.description }), ...(task.expected_outcome === null ? {} : { ExpectedOutcome: task.expected_outcome }) }
+        : undefined;
+      const text =
+        wrapper === null
+          ? (task?.prompt ?? '')
+          : wrapper.meta.template || !task
+            ? renderPrompt(wrapper, { builtIns, ...(taskVars ? { task: taskVars } : {}), cli: cliVars })
+            : `${wrapper.body.replace(/\s*$/, '')}\n\n${task.prompt}\n`;
       if (Buffer.byteLength(text) > MAX_PROMPT_BYTES) {
         problems.push(`The prompt for job ${spec.id} is ${(Buffer.byteLength(text) / 1048576).toFixed(1)} MB; prompts may be at most 10 MB.`);
       } else if (text.trim() === '') {

@@ -24,7 +24,7 @@ export interface RunPlan {
   /** The main worktree of the repository par ran in, or null. */
   repository: string | null;
   cwd: string;
-  prompt: { source: 'library' | 'message' | 'file'; name: string | null };
+  prompt: { source: 'library' | 'message' | 'file' | 'tasks'; name: string | null };
   variables: Record<string, string>;
   agent: AgentChoice;
   options: {
