@@ -78,7 +78,7 @@ Files: config $XDG_CONFIG_HOME/par/config.yaml, data $XDG_DATA_HOME/par, logs $X
   program
     .command('list')
     .description('list prompts and worktrees (no argument: both)')
-    .addArgument(new Argument('[what]', 'what to list').choices(['prompts', 'worktrees']))
+    .addArgument(new Argument('[what]', 'what to list').choices(['prompts', 'worktrees', 'runs']))
     .option('--json', 'print JSON')
     .action(async (what: string | undefined, options: { json?: boolean }) => {
       await run(async (ctx) => (await import('./commands/list.js')).runList(ctx, what, options));
@@ -153,6 +153,26 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     .option('--json', 'print JSON')
     .action(async (runId: string | undefined, options: { json?: boolean }) => {
       await run(async (ctx) => (await import('./commands/status.js')).runStatus(ctx, runId, options));
+    });
+
+  program
+    .command('results')
+    .description("each job's final result, or one job's readable transcript")
+    .argument('<run>', 'a run id or a unique prefix of one')
+    .argument('[job]', 'a job of the run')
+    .option('--raw', "the job's output byte for byte")
+    .option('--follow', 'follow a running job until it ends')
+    .action(async (runId: string, job: string | undefined, options: Record<string, unknown>) => {
+      await run(async (ctx) => (await import('./commands/runs.js')).runResults(ctx, runId, job, options));
+    });
+
+  program
+    .command('cancel')
+    .description('cancel a run, or one of its jobs')
+    .argument('<run>', 'a run id or a unique prefix of one')
+    .argument('[job]', 'a job of the run')
+    .action(async (runId: string, job: string | undefined) => {
+      await run(async (ctx) => (await import('./commands/runs.js')).runCancel(ctx, runId, job));
     });
 
   program

@@ -1,5 +1,7 @@
-import { relative, isAbsolute } from 'node:path';
 import type { JobProgress } from '../core/events.js';
+import { describeToolUse } from '../core/transcript.js';
+
+export { describeToolUse };
 import { tailText, type AgentAdapter, type AgentExit, type AgentResult, type AttemptRequest, type OutputParser } from './agent.js';
 
 /** The claude adapter's settings (config `claude.*`). */
@@ -23,41 +25,6 @@ export function isRetryable(status: number | null | undefined, text: string | nu
   if (!text) return false;
   if (/\b(400|401|403|404)\b/.test(text) && /API Error/i.test(text)) return false;
   return /API Error:? ?(429|5\d\d)\b/i.test(text) || /overloaded|rate.?limit|ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|Connection error|fetch failed/i.test(text);
-}
-
-function shortPath(path: unknown, cwd: string): string {
-  if (typeof path !== 'string') return '';
-  if (!isAbsolute(path)) return path;
-  const rel = relative(cwd, path);
-  return rel.startsWith('..') ? path : rel;
-}
-
-/** `Edit src/app.ts`, `Bash npm test`: what a tool call is doing, on one line. */
-export function describeToolUse(name: string, input: Record<string, unknown>, cwd: string): string {
-  const firstLine = (value: unknown): string => (typeof value === 'string' ? (value.split('\n')[0] ?? '').slice(0, 120) : '');
-  switch (name) {
-    case 'Edit':
-    case 'Write':
-    case 'Read':
-    case 'MultiEdit':
-      return `${name} ${shortPath(input.file_path, cwd)}`.trim();
-    case 'NotebookEdit':
-      return `${name} ${shortPath(input.notebook_path, cwd)}`.trim();
-    case 'Bash':
-      return `Bash ${firstLine(input.command)}`.trim();
-    case 'Grep':
-    case 'Glob':
-      return `${name} ${firstLine(input.pattern)}`.trim();
-    case 'WebFetch':
-      return `WebFetch ${firstLine(input.url)}`.trim();
-    case 'WebSearch':
-      return `WebSearch ${firstLine(input.query)}`.trim();
-    case 'Task':
-    case 'Agent':
-      return `Agent ${firstLine(input.description)}`.trim();
-    default:
-      return name;
-  }
 }
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 
 /** A writable text stream (stdout or stderr). */
 export interface OutputStream {
-  write(text: string): unknown;
+  write(text: string | Uint8Array): unknown;
   isTTY?: boolean;
   columns?: number;
 }

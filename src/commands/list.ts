@@ -8,6 +8,7 @@ import { terminalWidth } from './context.js';
 export async function runList(ctx: CommandContext, what: string | undefined, options: { json?: boolean }): Promise<number> {
   if (what === 'prompts') return runListPrompts(ctx, options);
   if (what === 'worktrees') return runListWorktrees(ctx, await ctx.git(), options);
+  if (what === 'runs') return (await import('./runs.js')).runListRuns(ctx, options);
 
   const prompts = await listPrompts(ctx);
   let worktrees: Awaited<ReturnType<typeof listWorktrees>> | undefined;

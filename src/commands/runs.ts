@@ -1,0 +1,162 @@
+import { existsSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { FINAL_STATES } from '../core/events.js';
+import { runTotals, type JobView } from '../core/run-state.js';
+import { didYouMean } from '../core/suggest.js';
+import { formatTable, tilde } from '../core/table.js';
+import { transcriptLines } from '../core/transcript.js';
+import { sendCommand } from '../engine/channel.js';
+import { LineFollower } from '../engine/journal.js';
+import { findRun, loadRunState, runIds } from '../engine/runs.js';
+import { runFiles } from '../engine/run-plan.js';
+import { repositoryFacts } from '../git/create-worktrees.js';
+import { terminalWidth, type CommandContext } from './context.js';
+import { formatCost } from './run-output.js';
+
+async function currentRepository(ctx: CommandContext): Promise<string | null> {
+  return repositoryFacts(await ctx.git(), ctx.cwd).then((facts) => facts.repo).catch(() => null);
+}
+
+function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobView; dir: string; finished: () => boolean } {
+  const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
+  const job = state.byId[jobId];
+  if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
+  const finished = (): boolean => {
+    const now = loadRunState(ctx.paths.dataDir, runId).state;
+    const current = now.byId[jobId];
+    return now.state !== 'running' || (current !== undefined && FINAL_STATES.has(current.state));
+  };
+  return { job, dir, finished };
+}
+
+/** `par results <run> [job] [--raw] [--follow]`. */
+export async function runResults(ctx: CommandContext, query: string, jobId: string | undefined, options: { raw?: boolean; follow?: boolean }): Promise<number> {
+  const runId = findRun(ctx.paths.dataDir, query, null);
+  if (jobId === undefined) {
+    if (options.raw || options.follow) throw new UserError('--raw and --follow show one job: name it, as in par results RUN JOB --follow.');
+    const { state } = loadRunState(ctx.paths.dataDir, runId);
+    for (const id of state.order) {
+      const job = state.byId[id] as JobView;
+      ctx.stdout.write(`── ${id} (${job.state}${job.reason ? `, ${job.reason}` : ''})\n${job.result ?? job.error ?? '(no result)'}\n\n`);
+    }
+    return 0;
+  }
+  const { job, dir, finished } = jobOf(ctx, runId, jobId);
+  const log = join(runFiles.jobDir(dir, jobId), 'output.log');
+  const cwd = job.worktree ?? '';
+  const show = (line: string): void => {
+    if (options.raw) ctx.stdout.write(`${line}\n`);
+    else for (const text of transcriptLines(line, cwd)) ctx.stdout.write(`${text}\n`);
+  };
+  if (!options.follow) {
+    if (!existsSync(log)) {
+      ctx.stdout.write(`(job ${jobId} has no output yet)\n`);
+      return 0;
+    }
+    if (options.raw) {
+      // Byte for byte, in chunks: the log may be large.
+      const fd = openSync(log, 'r');
+      try {
+        const buffer = Buffer.alloc(1 << 20);
+        for (let offset = 0, size = fstatSync(fd).size; offset < size; ) {
+          const read = readSync(fd, buffer, 0, buffer.length, offset);
+          if (read <= 0) break;
+          ctx.stdout.write(buffer.subarray(0, read));
+          offset += read;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      return 0;
+    }
+    new LineFollower(log, show).poll();
+    return 0;
+  }
+  return new Promise((resolve) => {
+    const follower = new LineFollower(log, show);
+    follower.start(200);
+    const check = setInterval(() => {
+      if (!finished()) return;
+      clearInterval(check);
+      follower.stop();
+      follower.poll();
+      const final = loadRunState(ctx.paths.dataDir, runId).state.byId[jobId];
+      ctx.stdout.write(`── ${jobId} ${final?.state ?? 'ended'}\n`);
+      resolve(0);
+    }, 500);
+  });
+}
+
+/** `par cancel <run> [job]`: asks the supervisor to cancel, and waits for the jobs to end. */
+export async function runCancel(ctx: CommandContext, query: string, jobId: string | undefined): Promise<number> {
+  const runId = findRun(ctx.paths.dataDir, query, null);
+  const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
+  if (state.state !== 'running') {
+    ctx.stdout.write(`Run ${runId} has already ended (${state.state}); there is nothing to cancel.\n`);
+    return 0;
+  }
+  if (jobId !== undefined) {
+    const { job } = jobOf(ctx, runId, jobId);
+    if (FINAL_STATES.has(job.state)) {
+      ctx.stdout.write(`Job ${jobId} of run ${runId} has already ended (${job.state}); there is nothing to cancel.\n`);
+      return 0;
+    }
+  }
+  sendCommand(dir, { type: 'cancel', job: jobId ?? null, reason: 'user' });
+  ctx.stdout.write(`Cancelling ${jobId ? `job ${jobId} of ` : ''}run ${runId}…\n`);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const now = loadRunState(ctx.paths.dataDir, runId).state;
+    const ended = jobId ? FINAL_STATES.has(now.byId[jobId]?.state ?? 'queued') : now.state !== 'running';
+    if (ended) {
+      ctx.stdout.write(jobId ? `Job ${jobId}: ${now.byId[jobId]?.state}\n` : `Run ${runId}: ${now.state}\n`);
+      return 0;
+    }
+    if (Date.now() > deadline) {
+      ctx.stdout.write('Still stopping; par status shows when it has.\n');
+      return 0;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** `par list runs [--json]`: the current repository's runs first, newest first, then the others. */
+export async function runListRuns(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
+  const repository = await currentRepository(ctx);
+  const rows = runIds(ctx.paths.dataDir)
+    .map((id) => {
+      try {
+        const { state, plan } = loadRunState(ctx.paths.dataDir, id);
+        const totals = runTotals(state);
+        return { run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, finished_at: state.finished_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((row) => row !== undefined)
+    .sort((a, b) => Number(b.repository === repository) - Number(a.repository === repository) || b.started_at.localeCompare(a.started_at));
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    ctx.stdout.write("No runs yet; start one with 'par run'.\n");
+    return 0;
+  }
+  ctx.stdout.write(
+    formatTable(
+      rows,
+      [
+        { header: 'RUN', value: (row) => row.run },
+        { header: 'STATE', value: (row) => row.state },
+        { header: 'JOBS', value: (row) => `${row.succeeded}/${row.jobs}${row.failed ? ` (${row.failed} failed)` : ''}` },
+        { header: 'COST', value: (row) => formatCost(row.cost_usd) },
+        { header: 'STARTED', value: (row) => row.started_at.replace('T', ' ').slice(0, 16) },
+        { header: 'REPOSITORY', value: (row) => (row.repository ? tilde(row.repository, ctx.paths.home) : ''), flexible: true },
+      ],
+      terminalWidth(ctx.stdout),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,94 @@
+/** `Edit src/app.ts`, `Bash npm test`: what a tool call is doing, on one line. */
+export function describeToolUse(name: string, input: Record<string, unknown>, cwd: string): string {
+  const firstLine = (value: unknown): string => (typeof value === 'string' ? (value.split('\n')[0] ?? '').slice(0, 120) : '');
+  const shortPath = (path: unknown): string => {
+    if (typeof path !== 'string') return '';
+    return cwd !== '' && path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+  };
+  switch (name) {
+    case 'Edit':
+    case 'Write':
+    case 'Read':
+    case 'MultiEdit':
+      return `${name} ${shortPath(input.file_path)}`.trim();
+    case 'NotebookEdit':
+      return `${name} ${shortPath(input.notebook_path)}`.trim();
+    case 'Bash':
+      return `Bash ${firstLine(input.command)}`.trim();
+    case 'Grep':
+    case 'Glob':
+      return `${name} ${firstLine(input.pattern)}`.trim();
+    case 'WebFetch':
+      return `WebFetch ${firstLine(input.url)}`.trim();
+    case 'WebSearch':
+      return `WebSearch ${firstLine(input.query)}`.trim();
+    case 'Task':
+    case 'Agent':
+      return `Agent ${firstLine(input.description)}`.trim();
+    default:
+      return name;
+  }
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Tool results are folded to their first line and a count of the rest. */
+function fold(content: unknown): string {
+  const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('\n') : '';
+  const lines = text.trim().split('\n');
+  const first = (lines[0] ?? '').slice(0, 160);
+  return lines.length > 1 ? `${first} … (+${lines.length - 1} lines)` : first;
+}
+
+/**
+ * Turns one line of an agent's output into readable lines: assistant text as
+ * it is, tool calls as `● Edit src/app.ts`, tool results folded under them,
+ * the result at the end. Lines that are not stream-json pass through.
+ */
+export function transcriptLines(line: string, cwd = ''): string[] {
+  if (!line.startsWith('{')) return line.trim() === '' ? [] : [line];
+  let message: Json;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (!isObject(parsed)) return [line];
+    message = parsed;
+  } catch {
+    return [line];
+  }
+  const body = isObject(message.message) ? message.message : {};
+  const content = Array.isArray(body.content) ? body.content : [];
+  switch (message.type) {
+    case 'system':
+      if (message.subtype === 'init') return [`· session ${String(message.session_id ?? '')} · ${String(message.model ?? '')}`];
+      if (message.subtype === 'api_retry') return [`· API retry ${String(message.attempt ?? '?')}/${String(message.max_retries ?? '?')}`];
+      return [];
+    case 'assistant': {
+      const out: string[] = [];
+      for (const block of content) {
+        if (!isObject(block)) continue;
+        if (block.type === 'text' && typeof block.text === 'string') out.push(...block.text.trimEnd().split('\n'));
+        if (block.type === 'tool_use' && typeof block.name === 'string') out.push(`● ${describeToolUse(block.name, isObject(block.input) ? block.input : {}, cwd)}`);
+      }
+      return out;
+    }
+    case 'user': {
+      const out: string[] = [];
+      for (const block of content) {
+        if (isObject(block) && block.type === 'tool_result') out.push(`  ⎿ ${block.is_error === true ? 'error: ' : ''}${fold(block.content)}`);
+      }
+      return out;
+    }
+    case 'result': {
+      const cost = typeof message.total_cost_usd === 'number' ? `, $${message.total_cost_usd.toFixed(4)}` : '';
+      const turns = typeof message.num_turns === 'number' ? `${message.num_turns} turns` : '';
+      if (message.is_error === true) {
+        const errors = Array.isArray(message.errors) ? message.errors.join('; ') : '';
+        return [`✗ ${typeof message.result === 'string' ? message.result : errors || String(message.subtype)} (${turns}${cost})`];
+      }
+      return [`✓ done (${turns}${cost})`];
+    }
+    default:
+      return [];
+  }
+}
