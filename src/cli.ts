@@ -167,6 +167,16 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     });
 
   program
+    .command('report')
+    .description("render a run's report")
+    .argument('<run>', 'a run id or a unique prefix of one')
+    .option('--format <format>', 'html, md or json (default: from -o, else md)')
+    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .action(async (runId: string, options: Record<string, unknown>) => {
+      await run(async (ctx) => (await import('./commands/report.js')).runReport(ctx, runId, options));
+    });
+
+  program
     .command('cancel')
     .description('cancel a run, or one of its jobs')
     .argument('<run>', 'a run id or a unique prefix of one')

@@ -320,7 +320,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     prompt: resolved.source,
     variables: cliVars,
     agent,
-    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results, retries, fail_fast: options.failFast === true, budget_usd: budget },
+    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results, retries, fail_fast: options.failFast === true, budget_usd: budget, output_dir: config.defaults.output_dir },
     jobs: jobSpecs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt_file: '' })),
     creation,
     supervisor_pid: null,

@@ -37,6 +37,8 @@ export interface RunPlan {
     retries: number;
     fail_fast: boolean;
     budget_usd: number | null;
+    /** `defaults.output_dir`: where copies of the reports go. */
+    output_dir: string | null;
   };
   jobs: (JobSpec & { prompt_file: string })[];
   creation: CreationSpec | null;

@@ -8,7 +8,9 @@ import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
 import { receiveCommands } from './channel.js';
 import { Executor } from './executor.js';
-import { JournalWriter } from './journal.js';
+import { JournalWriter, readEvents } from './journal.js';
+import { foldRun } from '../core/run-state.js';
+import { writeReports } from '../reports/write-reports.js';
 import type { CommandRunner } from './process-runner.js';
 import type { ProcessSpawner } from './process-spawn.js';
 import { readRunPlan, runFiles, writeRunPlan, type AgentChoice } from './run-plan.js';
@@ -111,6 +113,14 @@ export async function supervise(runDir: string, deps: SupervisorDeps): Promise<v
   }
   const states = plan.jobs.map((job) => finalStates.get(job.id));
   const state = states.every((value) => value === 'succeeded') ? 'succeeded' : cancelled ? 'cancelled' : 'failed';
+  try {
+    // Reports come before run/finished, so a client that sees the end finds them written.
+    const events = readEvents(runFiles.events(runDir));
+    const final = foldRun(plan.id, [...events, { seq: events.length + 1, at: new Date().toISOString(), type: 'run/finished', state }]);
+    writeReports(runDir, final, plan, plan.options.output_dir);
+  } catch (error) {
+    deps.log.error('writing the reports failed', { run: plan.id, error });
+  }
   emit({ type: 'run/finished', state });
   journal.close();
   deps.log.info('run finished', { run: plan.id, state });
