@@ -177,6 +177,16 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     });
 
   program
+    .command('merge')
+    .description("bring a job's branch into the current branch (a conflict changes nothing)")
+    .argument('<run>', 'a run id or a unique prefix of one')
+    .argument('<job>', 'a job of the run')
+    .option('--squash', 'as one commit')
+    .action(async (runId: string, job: string, options: { squash?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/merge.js')).runMerge(ctx, runId, job, options));
+    });
+
+  program
     .command('cancel')
     .description('cancel a run, or one of its jobs')
     .argument('<run>', 'a run id or a unique prefix of one')

@@ -1,0 +1,37 @@
+import { UserError } from '../core/errors.js';
+import { FINAL_STATES } from '../core/events.js';
+import { didYouMean } from '../core/suggest.js';
+import { findRun, loadRunState } from '../engine/runs.js';
+import { repositoryFacts } from '../git/create-worktrees.js';
+import { mergeBranch } from '../git/merge.js';
+import type { CommandContext } from './context.js';
+
+/** `par merge <run> <job> [--squash]`: brings a job's branch into the current branch. */
+export async function runMerge(ctx: CommandContext, query: string, jobId: string, options: { squash?: boolean }): Promise<number> {
+  const git = await ctx.git();
+  const runId = findRun(ctx.paths.dataDir, query, null);
+  const { state, plan } = loadRunState(ctx.paths.dataDir, runId);
+  const job = state.byId[jobId];
+  if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
+  if (!FINAL_STATES.has(job.state)) throw new UserError(`Job ${jobId} is still ${job.state}; merge it when it has ended (par status ${runId}).`);
+  if (!job.branch) throw new UserError(`Job ${jobId} ran on a detached HEAD, so there is no branch to merge.`);
+  // Into the worktree the user is in when it belongs to the job's repository, else the repository's main worktree.
+  const here = await repositoryFacts(git, ctx.cwd).catch(() => undefined);
+  const repository = job.worktree ? await repositoryFacts(git, job.worktree).catch(() => undefined) : undefined;
+  const target = here && (!repository || here.commonDir === repository.commonDir) ? here.worktree : (repository?.repo ?? plan.repository);
+  if (!target) throw new UserError(`Cannot tell which repository job ${jobId} belongs to; run par merge inside it.`);
+  const outcome = await mergeBranch(git, { target, branch: job.branch, squash: options.squash ?? false, message: `Merge ${job.branch} (par run ${runId}, job ${jobId})` });
+  switch (outcome.kind) {
+    case 'up-to-date':
+      ctx.stdout.write(`${outcome.target} already has everything on ${job.branch}; nothing to merge.\n`);
+      return 0;
+    case 'merged':
+      ctx.stdout.write(`Merged ${job.branch} into ${outcome.target}${options.squash ? ' as one commit' : ''} (${outcome.files} file${outcome.files === 1 ? '' : 's'} changed).\n`);
+      return 0;
+    case 'conflict':
+      throw new UserError(
+        `Merging ${job.branch} into ${outcome.target} conflicts in ${outcome.files.join(', ')}; nothing was changed. Resolve it by hand (git merge ${job.branch}) or rebase the job's branch first.`,
+        1,
+      );
+  }
+}
