@@ -134,6 +134,7 @@ Instructions, ExpectedOutcome; --var NAME=VALUE sets or overrides any.`,
     .option('--dry-run', 'print jobs, worktrees, prompts and exact command lines; start nothing')
     .option('--detach', 'print the run id and return; the run goes on')
     .option('--json', 'newline-delimited JSON events, the last one the run summary')
+    .option('--terminal-output', "stream every job's readable output here, each line prefixed by its job (default: terminal.show_real_time_output)")
     .option('--no-tui', 'plain progress lines even on a terminal')
     .addHelpText(
       'after',
@@ -331,6 +332,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   } catch (error) {
     return report(error, session);
   }
+}
+
+// A reader that goes away (`par list | head`) is not an error: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 }
 
 const exitCode = await main();

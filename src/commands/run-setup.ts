@@ -36,6 +36,7 @@ export interface RunOptions {
   model?: string;
   dryRun?: boolean;
   retries?: string;
+  terminalOutput?: boolean;
   tasks?: string;
   failFast?: boolean;
   budget?: string;

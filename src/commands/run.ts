@@ -6,6 +6,7 @@ import { tilde } from '../core/table.js';
 import { emptyRunState, markInterrupted, reduceRun, type JobView, type RunState } from '../core/run-state.js';
 import { sendCommand } from '../engine/channel.js';
 import { LineFollower, parseEventLine } from '../engine/journal.js';
+import { transcriptLines } from '../core/transcript.js';
 import { processAlive } from '../engine/process-alive.js';
 import { launchSupervisor } from '../engine/process-launch.js';
 import { runFiles, writeRunPlan } from '../engine/run-plan.js';
@@ -75,12 +76,53 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
     ctx.stdout.write(options.json ? `${JSON.stringify({ run: runId })}\n` : `${runId}\n`);
     return ExitCode.ok;
   }
-  return follow(ctx, dir, runId, options);
+  const { config } = await ctx.config();
+  return follow(ctx, dir, runId, { json: options.json ?? false, terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output });
+}
+
+/** One colour per job for --terminal-output (the 6 readable ANSI colours, in turn). */
+const COLOURS = [36, 33, 35, 32, 34, 31];
+
+/** Streams every job's readable output, each line prefixed with its job id. */
+class TerminalOutput {
+  readonly #followers = new Map<string, LineFollower>();
+  readonly #ctx: CommandContext;
+  readonly #dir: string;
+  readonly #colour: boolean;
+  #count = 0;
+
+  constructor(ctx: CommandContext, dir: string) {
+    this.#ctx = ctx;
+    this.#dir = dir;
+    this.#colour = !ctx.env.NO_COLOR && ctx.stdout.isTTY === true;
+  }
+
+  start(job: JobView): void {
+    if (this.#followers.has(job.id)) return;
+    const code = COLOURS[this.#count++ % COLOURS.length];
+    const prefix = this.#colour ? `\x1b[${code}m${job.id}\x1b[0m │ ` : `${job.id} │ `;
+    const follower = new LineFollower(join(runFiles.jobDir(this.#dir, job.id), 'output.log'), (line) => {
+      for (const text of transcriptLines(line, job.worktree ?? '')) this.#ctx.stdout.write(`${prefix}${text}\n`);
+    });
+    follower.start(FOLLOW_MS * 2);
+    this.#followers.set(job.id, follower);
+  }
+
+  stop(job: string): void {
+    const follower = this.#followers.get(job);
+    follower?.stop();
+    follower?.poll();
+  }
+
+  stopAll(): void {
+    for (const id of this.#followers.keys()) this.stop(id);
+  }
 }
 
 /** Follows a run's journal, printing as it goes; resolves to the exit code. */
-export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean }): Promise<number> {
+export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean; terminalOutput?: boolean }): Promise<number> {
   return new Promise((resolve) => {
+    const live = options.terminalOutput && !options.json ? new TerminalOutput(ctx, dir) : undefined;
     let state: RunState = emptyRunState(runId);
     let interruptedBySignal = false;
     let done = false;
@@ -93,6 +135,7 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
       if (done) return;
       done = true;
       follower.stop();
+      live?.stopAll();
       clearInterval(liveness);
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onInterrupt);
@@ -108,6 +151,10 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
       state = reduceRun(state, event);
       if (event.type === 'run/started' && json) {
         for (const id of state.order) out(`${JSON.stringify({ type: 'job', run: runId, ...jobJson(state.byId[id] as JobView) })}\n`);
+      }
+      if (jobId !== undefined && live) {
+        if (event.type === 'job/started') live.start(state.byId[jobId] as JobView);
+        if (event.type === 'job/finished') live.stop(jobId);
       }
       if (jobId !== undefined) {
         const job = state.byId[jobId];
