@@ -43,7 +43,8 @@ function duration(ms: number | null): string {
 }
 
 const money = (value: number | null): string => (value === null ? '—' : `$${value.toFixed(4)}`);
-const changes = (job: RunReport['jobs'][number]): string => (job.diffstat ? `${job.diffstat.files} files, +${job.diffstat.insertions} −${job.diffstat.deletions}` : '—');
+const changes = (job: RunReport['jobs'][number]): string =>
+  job.diffstat ? `${job.diffstat.files} file${job.diffstat.files === 1 ? '' : 's'}, +${job.diffstat.insertions} −${job.diffstat.deletions}` : '—';
 
 /** summary.md: a table and each job's result or error. */
 export function reportMarkdown(report: RunReport): string {
@@ -128,7 +129,7 @@ export function reportHtml(report: RunReport): string {
   * { box-sizing: border-box; }
   body { margin: 0; font: 15px/1.5 -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg); background: var(--bg); }
   main { max-width: 980px; margin: 0 auto; padding: 16px; }
-  h1 { font-size: 1.4rem; margin: 0 0 4px; word-break: break-all; }
+  h1 { font-size: 1.4rem; margin: 0 0 4px; overflow-wrap: anywhere; }
   .meta { color: var(--muted); margin: 0 0 16px; }
   .totals { display: grid; grid-template-columns: repeat(auto-fit, minmax(120px, 1fr)); gap: 8px; margin-bottom: 20px; }
   .totals div { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
@@ -137,7 +138,7 @@ export function reportHtml(report: RunReport): string {
   .job { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; overflow: hidden; }
   .job header { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
   .job h2 { font-size: 1.05rem; margin: 0; word-break: break-all; }
-  .badge { color: #fff; border-radius: 999px; padding: 1px 10px; font-size: 0.8rem; font-weight: 600; }
+  .badge { display: inline-block; white-space: nowrap; vertical-align: middle; color: #fff; border-radius: 999px; padding: 1px 10px; font-size: 0.8rem; font-weight: 600; }
   .reason { color: var(--muted); font-size: 0.85rem; }
   .branch { margin: 6px 0; font-size: 0.85rem; word-break: break-all; }
   dl { display: grid; grid-template-columns: repeat(auto-fit, minmax(80px, 1fr)); gap: 4px 12px; margin: 8px 0; }
