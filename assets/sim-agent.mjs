@@ -3,8 +3,9 @@
 // line types and fields as the real CLI's stream, with knobs to act out what
 // par must handle. Used by the tests, the benchmarks and `par demo`.
 //
-// Knobs come from lines of the prompt starting with `sim:` and from the
-// PAR_SIM environment variable, as space-separated `key=value` or flags:
+// Knobs come from the PAR_SIM environment variable, lines of the prompt
+// starting with `sim:`, and a `.sim-knobs` file in the working directory
+// (later ones win), as space-separated `key=value` or flags:
 //   duration=2s      spread the turns over this long (default 300ms)
 //   turns=3          tool-use turns (default 2)
 //   lines=N size=B   N extra assistant text lines of about B bytes
@@ -27,9 +28,9 @@
 //   counter=PATH succeed-on=N   count attempts in PATH; from attempt N on, succeed
 //   env=PATH         write the environment it was given, as JSON, to PATH
 import { spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const argv = process.argv.slice(2);
 const flag = (name) => {
@@ -44,7 +45,13 @@ if (!process.stdin.isTTY) {
   for await (const chunk of process.stdin) prompt += chunk;
 }
 const knobs = new Map();
-const knobText = [process.env.PAR_SIM ?? '', ...prompt.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4))].join(' ');
+let fileKnobs = '';
+try {
+  fileKnobs = readFileSync('.sim-knobs', 'utf8');
+} catch {
+  fileKnobs = '';
+}
+const knobText = [process.env.PAR_SIM ?? '', ...prompt.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4)), fileKnobs].join(' ');
 for (const token of knobText.split(/\s+/).filter(Boolean)) {
   const equals = token.indexOf('=');
   knobs.set(equals === -1 ? token : token.slice(0, equals), equals === -1 ? true : token.slice(equals + 1));
@@ -217,7 +224,10 @@ for (let turn = 0; turn < turns; turn++) {
           ? { file_path: target ?? join(cwd, 'README.md') }
           : { command: action.command, description: 'Run the tests' };
   assistant([{ type: 'tool_use', id, name: action.name, input }]);
-  if (action.name === 'Write') writeFileSync(target, input.content);
+  if (action.name === 'Write') {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, input.content);
+  }
   if (action.name === 'Edit') appendFileSync(target, input.new_string);
   toolResult(id, action.name === 'Bash' ? 'Tests: 12 passed, 0 failed' : 'ok');
 }
