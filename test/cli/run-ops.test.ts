@@ -41,7 +41,7 @@ describe('retries, fail-fast and budgets', () => {
     const counter = join(sandbox.dir, 'attempts');
     const result = await runPar(sandbox, ['run', '-m', `sim: retryable=529 succeed-on=3 counter=${counter} turns=1`, wt(1)], { cwd: repo });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/wt1 {2}retrying {2}retrying \(1\/2\), retrying in [\d.]+s  after: API Error: 529 Overloaded/);
+    expect(result.stdout).toMatch(/wt1 {2}retrying {2}retrying \(1\/2\), retrying in [\d.]+s {2}after: API Error: 529 Overloaded/);
     const run = await status();
     expect(run.jobs[0]).toMatchObject({ state: 'succeeded', attempt: 3 });
     const events = readFileSync(join(run.dir, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
