@@ -28,7 +28,7 @@
 //   counter=PATH succeed-on=N   count attempts in PATH; from attempt N on, succeed
 //   env=PATH         write the environment it was given, as JSON, to PATH
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 
@@ -73,10 +73,10 @@ const permissionMode = flag('--permission-mode') ?? 'default';
 const cwd = process.cwd();
 const uuid = () => randomUUID();
 
-const teeFile = typeof knobs.get('tee') === 'string' ? knobs.get('tee') : undefined;
+const teeFd = typeof knobs.get('tee') === 'string' ? openSync(knobs.get('tee'), 'w') : undefined;
 function out(text) {
   process.stdout.write(text);
-  if (teeFile) appendFileSync(teeFile, text);
+  if (teeFd !== undefined) writeSync(teeFd, text);
 }
 
 function emit(object) {

@@ -39,6 +39,10 @@ export interface AgentExit {
 export interface OutputParser {
   /** Takes a line (without its newline); returns progress when something a user sees changed. */
   line(text: string): JobProgress | undefined;
+  /** A cheap look at a line's bytes: true when `line` would learn nothing from it, so it is never decoded. */
+  skip?(line: Buffer): boolean;
+  /** A cheaper look still, at many whole lines at once: true when none of them could matter now. */
+  skipRegion?(lines: Buffer): boolean;
   /** The outcome; `state` is succeeded or failed (par decides timed-out and cancelled). */
   finish(exit: AgentExit): AgentResult;
 }

@@ -16,6 +16,14 @@ export interface ClaudeSettings {
 
 /** Lines longer than this are not parsed unless they are the result: progress never needs them. */
 const MAX_PARSED_LINE = 1024 * 1024;
+/** Plain assistant text is read at most this often: the UI shows only the latest, and parsing every line of a chatty agent costs more than the rest of par. */
+const TEXT_SAMPLE_MS = 100;
+// Byte needles, so a line is searched without being decoded.
+const ASSISTANT_PREFIX = Buffer.from('{"type":"assistant"');
+const TOOL_USE = Buffer.from('"tool_use"');
+const RESULT_TYPE = Buffer.from('"type":"result"');
+const SYSTEM_TYPE = Buffer.from('"type":"system"');
+const USER_TYPE = Buffer.from('"type":"user"');
 /** par owns retries and shows them; claude's own are kept few (DESIGN §3). */
 const CLAUDE_RETRIES = '2';
 
@@ -42,6 +50,28 @@ export class ClaudeStreamParser implements OutputParser {
 
   constructor(cwd: string) {
     this.#cwd = cwd;
+  }
+
+  #lastTextParse = 0;
+
+  skip(line: Buffer): boolean {
+    if (line[0] !== 0x7b) return true;
+    if (line.length > MAX_PARSED_LINE) return !line.includes(RESULT_TYPE);
+    const assistant = line.length >= ASSISTANT_PREFIX.length && line.compare(ASSISTANT_PREFIX, 0, ASSISTANT_PREFIX.length, 0, ASSISTANT_PREFIX.length) === 0;
+    if (assistant && !line.includes(TOOL_USE)) {
+      // Only the latest text matters: sample it rather than decode and parse every line.
+      const now = performance.now();
+      if (now - this.#lastTextParse < TEXT_SAMPLE_MS) return true;
+      this.#lastTextParse = now;
+    }
+    return false;
+  }
+
+  skipRegion(lines: Buffer): boolean {
+    // Within the text sampling window, a run of lines holding no tool call, result, system or
+    // user line holds nothing to read: the whole run is passed over with four native searches.
+    if (performance.now() - this.#lastTextParse >= TEXT_SAMPLE_MS) return false;
+    return !lines.includes(TOOL_USE) && !lines.includes(RESULT_TYPE) && !lines.includes(SYSTEM_TYPE) && !lines.includes(USER_TYPE);
   }
 
   line(text: string): JobProgress | undefined {

@@ -1,4 +1,5 @@
 import { readFileSync, realpathSync } from 'node:fs';
+import pLimit from 'p-limit';
 import { basename } from 'node:path';
 import type { ParConfig } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
@@ -116,7 +117,9 @@ interface ChosenWorktree {
   repo: RepositoryFacts;
 }
 
-async function worktreeFromArg(git: Git, arg: string): Promise<ChosenWorktree> {
+type ListCache = Map<string, Promise<ReturnType<typeof parseWorktreeList>>>;
+
+async function worktreeFromArg(git: Git, arg: string, lists: ListCache): Promise<ChosenWorktree> {
   let path: string;
   try {
     path = realpathSync(arg);
@@ -129,7 +132,13 @@ async function worktreeFromArg(git: Git, arg: string): Promise<ChosenWorktree> {
   } catch {
     throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
   }
-  const entries = parseWorktreeList(await git.run(path, ['worktree', 'list', '--porcelain', '-z']));
+  // One listing per repository, however many of its worktrees are named.
+  let listing = lists.get(repo.commonDir);
+  if (!listing) {
+    listing = git.run(path, ['worktree', 'list', '--porcelain', '-z']).then(parseWorktreeList);
+    lists.set(repo.commonDir, listing);
+  }
+  const entries = await listing;
   const entry = entries.find((candidate) => candidate.path === repo.worktree);
   if (!entry) throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
   const { valid, reason } = worktreeValidity(entry);
@@ -230,13 +239,13 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   let newTargets: { job: string; path: string; branch: string }[] = [];
   let creationRepo: RepositoryFacts | undefined;
   if (worktreeArgs.length > 0) {
-    for (const arg of worktreeArgs) {
-      try {
-        chosen.push(await worktreeFromArg(git, arg));
-      } catch (error) {
-        if (error instanceof UserError) problems.push(error.message);
-        else throw error;
-      }
+    const lists: ListCache = new Map();
+    const limit = pLimit(8);
+    const settled = await Promise.allSettled(worktreeArgs.map((arg) => limit(() => worktreeFromArg(git, arg, lists))));
+    for (const result of settled) {
+      if (result.status === 'fulfilled') chosen.push(result.value);
+      else if (result.reason instanceof UserError) problems.push(result.reason.message);
+      else throw result.reason;
     }
     const seen = new Map<string, string>();
     for (const [index, worktree] of chosen.entries()) {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import type { AgentAdapter, AgentResult } from '../agents/agent.js';
 import { tailText } from '../agents/agent.js';
 import type { JobOutcome, JobProgress, NewRunEvent } from '../core/events.js';
@@ -76,22 +75,72 @@ function emptyOutcome(state: JobOutcome['state'], reason: string | null, error: 
   return { state, reason, exit_code: null, signal: null, error, result: null, denials: [], session_id: null, cost_usd: null, turns: null, tokens: null, diffstat: null };
 }
 
-/** Splits a byte stream into lines with bounded memory: an over-long line is skipped, not buffered. */
+/** Counts free places for running agents: a job holds one only while its agent runs. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(count: number) {
+    this.#free = count;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
+
+/**
+ * Splits a byte stream into lines with bounded memory: a line inside one
+ * chunk is handed over as a view of it (no copy); only a line split across
+ * chunks is carried, and an over-long one is skipped, not buffered.
+ */
 class LineSplitter {
   #parts: Buffer[] = [];
   #length = 0;
   #skipping = false;
-  readonly #onLine: (line: string) => void;
+  readonly #onLine: (line: Buffer) => void;
+  readonly #skipRegion: ((region: Buffer) => boolean) | undefined;
 
-  constructor(onLine: (line: string) => void) {
+  /** `skipRegion`, when given, may pass over a run of whole lines at once (see OutputParser.skipRegion). */
+  constructor(onLine: (line: Buffer) => void, skipRegion?: (region: Buffer) => boolean) {
     this.#onLine = onLine;
+    this.#skipRegion = skipRegion;
   }
 
   push(chunk: Buffer): void {
     let start = 0;
-    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
-      this.#add(chunk.subarray(start, newline));
-      if (!this.#skipping) this.#onLine(Buffer.concat(this.#parts, this.#length).toString('utf8'));
+    if (this.#length > 0 || this.#skipping) {
+      // First the end of the line carried from the last chunk.
+      const newline = chunk.indexOf(10);
+      if (newline === -1) {
+        this.#add(chunk);
+        return;
+      }
+      this.#add(chunk.subarray(0, newline));
+      if (!this.#skipping) this.#onLine(Buffer.concat(this.#parts, this.#length));
+      this.#parts = [];
+      this.#length = 0;
+      this.#skipping = false;
+      start = newline + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (this.#skipRegion && last > start && this.#skipRegion(chunk.subarray(start, last))) start = last + 1;
+    for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
+      if (this.#length === 0 && !this.#skipping) this.#onLine(chunk.subarray(start, newline));
+      else {
+        this.#add(chunk.subarray(start, newline));
+        if (!this.#skipping) this.#onLine(Buffer.concat(this.#parts, this.#length));
+      }
       this.#parts = [];
       this.#length = 0;
       this.#skipping = false;
@@ -101,7 +150,7 @@ class LineSplitter {
   }
 
   end(): void {
-    if (this.#length > 0 && !this.#skipping) this.#onLine(Buffer.concat(this.#parts, this.#length).toString('utf8'));
+    if (this.#length > 0 && !this.#skipping) this.#onLine(Buffer.concat(this.#parts, this.#length));
     this.#parts = [];
     this.#length = 0;
   }
@@ -114,7 +163,7 @@ class LineSplitter {
       this.#length = 0;
       return;
     }
-    // Copy: the chunk's buffer may be reused by the stream.
+    // Copy: the chunk's memory may be reused by the stream.
     this.#parts.push(Buffer.from(part));
     this.#length += part.length;
   }
@@ -135,10 +184,12 @@ export class Executor {
   readonly #cancelled = new Map<string, StopReason>();
   #cancelAll: StopReason | null = null;
   #spent = 0;
+  readonly #slots: Slots;
   readonly #backoffs = new Map<string, () => void>();
 
   constructor(options: ExecutorOptions) {
     this.#options = options;
+    this.#slots = new Slots(Math.max(1, options.concurrency));
   }
 
   /** Cancels one job, or every job when `job` is null (queued ones never start). */
@@ -157,13 +208,12 @@ export class Executor {
 
   /** Runs every job to its end. */
   async run(): Promise<void> {
-    const limit = pLimit(Math.max(1, this.#options.concurrency));
     const tasks: Promise<void>[] = [];
     const pending = new Map(this.#options.jobs.map((job) => [job.id, job]));
     for (const job of this.#options.jobs) {
       if (job.worktree !== null) {
         pending.delete(job.id);
-        tasks.push(limit(() => this.#runJob(job)));
+        tasks.push(this.#runJob(job));
       }
     }
     if (this.#options.worktrees) {
@@ -178,7 +228,7 @@ export class Executor {
         const ready = { ...job, worktree: created.record.path, branch: created.record.branch };
         this.#options.emit({ type: 'job/worktree-ready', job: job.id, worktree: ready.worktree, branch: ready.branch });
         // Each job starts as soon as its own worktree is ready.
-        tasks.push(limit(() => this.#runJob(ready)));
+        tasks.push(this.#runJob(ready));
       }
     }
     for (const job of pending.values()) {
@@ -193,19 +243,32 @@ export class Executor {
 
   async #runJob(job: ExecutorJob): Promise<void> {
     const { emit } = this.#options;
+    // Wait for a place before deciding: the budget counts jobs that finished meanwhile.
+    await this.#slots.acquire();
     const budget = this.#options.budgetUsd;
     if (!this.#stopFor(job.id) && budget !== null && this.#spent >= budget) {
       this.#cancelled.set(job.id, { state: 'cancelled', reason: 'budget' });
     }
     const preStop = this.#stopFor(job.id);
     if (preStop) {
+      this.#slots.release();
       emit({ type: 'job/finished', job: job.id, outcome: emptyOutcome(preStop.state, preStop.reason, null) });
       return;
     }
     let outcome: JobOutcome;
     let cost: number | null = null;
+    let holding = true;
+    const release = (): void => {
+      if (holding) this.#slots.release();
+      holding = false;
+    };
     try {
       for (let attempt = 1; ; attempt++) {
+        // The first attempt runs in the place taken above; a retry waits for one again.
+        if (!holding) {
+          await this.#slots.acquire();
+          holding = true;
+        }
         const tried = await this.#attempt(job, attempt);
         outcome = tried.outcome;
         this.#spent += outcome.cost_usd ?? 0;
@@ -217,6 +280,8 @@ export class Executor {
         const cap = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
         const delay = Math.max(tried.retryAfterMs ?? 0, Math.round((this.#options.random ?? Math.random)() * cap));
         emit({ type: 'job/retrying', job: job.id, attempt, retries: this.#options.retries, delay_ms: delay, error: outcome.error });
+        // No place is held while waiting: other jobs run meanwhile.
+        release();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
           this.#backoffs.set(job.id, () => {
@@ -236,6 +301,8 @@ export class Executor {
       outcome = emptyOutcome('failed', null, `par could not run the job: ${(error as Error).message}`);
     }
     emit({ type: 'job/finished', job: job.id, outcome });
+    // Released only now, so "jobs at once" holds for everything the journal shows as running.
+    release();
     if (this.#options.failFast && (outcome.state === 'failed' || outcome.state === 'timed-out')) this.cancel(null, 'fail-fast');
   }
 
@@ -267,6 +334,8 @@ export class Executor {
     const flags = attempt === 1 ? 'w' : 'a';
     const output = createWriteStream(join(dir, 'output.log'), { flags });
     const errors = createWriteStream(join(dir, 'stderr.log'), { flags });
+    // A full disk must not bring the supervisor down: the job goes on, the log says what was lost.
+    for (const stream of [output, errors]) stream.on('error', (error) => options.log.error('writing a job log failed', { job: job.id, error }));
     const parser = options.adapter.parser(worktree);
     const child = options.spawner.spawn({ argv: invocation.argv, cwd: worktree, env, stdin: invocation.stdin, supervisorPid: options.supervisorPid });
     options.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head });
@@ -280,12 +349,16 @@ export class Executor {
       options.emit({ type: 'job/progress', job: job.id, progress: pending });
       pending = {};
     };
-    const splitter = new LineSplitter((line) => {
-      const progress = parser.line(line);
-      if (!progress) return;
-      pending = { ...pending, ...progress };
-      flushTimer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
-    });
+    const splitter = new LineSplitter(
+      (bytes) => {
+        if (parser.skip?.(bytes)) return;
+        const progress = parser.line(bytes.toString('utf8'));
+        if (!progress) return;
+        pending = { ...pending, ...progress };
+        flushTimer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
+      },
+      parser.skipRegion?.bind(parser),
+    );
 
     let stopped: StopReason | null = null;
     let killTimer: NodeJS.Timeout | undefined;
@@ -324,7 +397,14 @@ export class Executor {
     const exit = await child.exited;
     // The agent is gone: whatever it started in its group goes with it.
     child.signalGroup('SIGKILL');
-    const drained = await Promise.race([child.closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PIPE_DRAIN_MS))]);
+    let drainTimer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      child.closed.then(() => true),
+      new Promise<boolean>((resolve) => {
+        drainTimer = setTimeout(() => resolve(false), PIPE_DRAIN_MS);
+      }),
+    ]);
+    clearTimeout(drainTimer);
     if (!drained) {
       child.stdout.destroy();
       child.stderr.destroy();

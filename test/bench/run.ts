@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { benchCreation } from './creation.js';
 import { benchDiscovery } from './discovery.js';
 import { printTable, type BenchRow } from './measure.js';
+import { benchParallel } from './parallel.js';
 import { benchRunEngine } from './run-engine.js';
 import { benchStartup } from './startup.js';
 
@@ -14,6 +15,7 @@ const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   discovery: () => benchDiscovery(parBin),
   creation: () => benchCreation(),
   run: () => benchRunEngine(parBin),
+  parallel: () => benchParallel(parBin),
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benches));
