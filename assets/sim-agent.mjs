@@ -241,6 +241,8 @@ if (extraLines > 0) {
   }
 }
 
+// The last share of the duration: the turns took turns/(turns+1) of it.
+if (extraLines === 0) await sleep(pause);
 const cost = Number((0.0123 * turns).toFixed(4));
 const denials = num(knobs.get('denials'), 0);
 const failText = knobs.get('fail');

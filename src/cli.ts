@@ -5,6 +5,7 @@
  */
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { CommandContext } from './commands/context.js';
+import type { CommandRunner } from './engine/process-runner.js';
 import { resolvePaths } from './config/paths.js';
 import { ExitCode, UserError, isUserError } from './core/errors.js';
 import { LOG_LEVELS, createFileLogger, isLogLevel, type LogLevel, type Logger } from './logging/logger.js';
@@ -201,12 +202,10 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     .argument('<run-dir>')
     .action(async (runDir: string) => {
       await run(async (ctx) => {
-        const [{ supervise }, { createProcessSpawner }, { createCommandRunner }] = await Promise.all([
-          import('./engine/supervisor.js'),
-          import('./engine/process-spawn.js'),
-          import('./engine/process-runner.js'),
-        ]);
-        await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner: createCommandRunner(), log: ctx.log, env: process.env });
+        const [{ supervise }, { createProcessSpawner }] = await Promise.all([import('./engine/supervisor.js'), import('./engine/process-spawn.js')]);
+        // execa is loaded only when setup commands run in new worktrees.
+        const runner = { run: async (...args: Parameters<CommandRunner['run']>) => (await import('./engine/process-runner.js')).createCommandRunner().run(...args) };
+        await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner, log: ctx.log, env: process.env });
         return 0;
       });
     });

@@ -1,5 +1,4 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import pLimit from 'p-limit';
 import { basename } from 'node:path';
 import type { ParConfig } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
@@ -117,7 +116,8 @@ interface ChosenWorktree {
   repo: RepositoryFacts;
 }
 
-type ListCache = Map<string, Promise<ReturnType<typeof parseWorktreeList>>>;
+/** Repositories already listed while checking worktree arguments, so each is asked once. */
+type ListCache = { facts: RepositoryFacts; entries: ReturnType<typeof parseWorktreeList> }[];
 
 async function worktreeFromArg(git: Git, arg: string, lists: ListCache): Promise<ChosenWorktree> {
   let path: string;
@@ -126,24 +126,27 @@ async function worktreeFromArg(git: Git, arg: string, lists: ListCache): Promise
   } catch {
     throw new UserError(`The worktree ${arg} does not exist; pass worktree paths as 'par list worktrees' shows them.`);
   }
-  let repo: RepositoryFacts;
-  try {
-    repo = await repositoryFacts(git, path);
-  } catch {
-    throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
+  // A worktree of a repository already listed needs no git call at all.
+  let known = lists.find((list) => list.entries.some((entry) => entry.path === path));
+  if (!known) {
+    let facts: RepositoryFacts;
+    try {
+      facts = await repositoryFacts(git, path);
+    } catch {
+      throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
+    }
+    known = lists.find((list) => list.facts.commonDir === facts.commonDir);
+    if (!known) {
+      known = { facts, entries: parseWorktreeList(await git.run(path, ['worktree', 'list', '--porcelain', '-z'])) };
+      lists.push(known);
+    }
+    path = facts.worktree;
   }
-  // One listing per repository, however many of its worktrees are named.
-  let listing = lists.get(repo.commonDir);
-  if (!listing) {
-    listing = git.run(path, ['worktree', 'list', '--porcelain', '-z']).then(parseWorktreeList);
-    lists.set(repo.commonDir, listing);
-  }
-  const entries = await listing;
-  const entry = entries.find((candidate) => candidate.path === repo.worktree);
+  const entry = known.entries.find((candidate) => candidate.path === path);
   if (!entry) throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
   const { valid, reason } = worktreeValidity(entry);
   if (!valid) throw new UserError(`The worktree ${arg} cannot be used: ${reason}.`);
-  return { path: repo.worktree, branch: entry.branch, repo };
+  return { path, branch: entry.branch, repo: { ...known.facts, worktree: path } };
 }
 
 async function readTasks(ctx: CommandContext, file: string): Promise<Task[]> {
@@ -239,13 +242,14 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   let newTargets: { job: string; path: string; branch: string }[] = [];
   let creationRepo: RepositoryFacts | undefined;
   if (worktreeArgs.length > 0) {
-    const lists: ListCache = new Map();
-    const limit = pLimit(8);
-    const settled = await Promise.allSettled(worktreeArgs.map((arg) => limit(() => worktreeFromArg(git, arg, lists))));
-    for (const result of settled) {
-      if (result.status === 'fulfilled') chosen.push(result.value);
-      else if (result.reason instanceof UserError) problems.push(result.reason.message);
-      else throw result.reason;
+    const lists: ListCache = [];
+    for (const arg of worktreeArgs) {
+      try {
+        chosen.push(await worktreeFromArg(git, arg, lists));
+      } catch (error) {
+        if (error instanceof UserError) problems.push(error.message);
+        else throw error;
+      }
     }
     const seen = new Map<string, string>();
     for (const [index, worktree] of chosen.entries()) {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentAdapter, AgentResult } from '../agents/agent.js';
 import { tailText } from '../agents/agent.js';
 import type { JobOutcome, JobProgress, NewRunEvent } from '../core/events.js';
 import type { CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
-import { commitResults, diffstat, headOf, snapshotUntracked } from '../git/job-results.js';
+import { commitResults, diffstat, startingPoint } from '../git/job-results.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProcessSpawner } from './process-spawn.js';
 
@@ -21,8 +21,11 @@ const RETRY_BASE_MS = 2000;
 const RETRY_CAP_MS = 60_000;
 /** A line longer than this is not handed to the parser (it goes to output.log whole). */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
-/** After the agent exits, how long its output pipes may stay open before they are cut. */
-const PIPE_DRAIN_MS = 10_000;
+/** How often a running job's output file is read for progress: often enough to feel live. */
+const READ_MS = 100;
+/** Read in large pieces, so a chatty agent costs few reads; at most this much per tick, so the loop stays responsive. */
+const READ_CHUNK = 1 << 20;
+const READ_PER_TICK = 16 << 20;
 
 /** One job as the executor runs it. */
 export interface ExecutorJob {
@@ -169,8 +172,55 @@ class LineSplitter {
   }
 }
 
-function closeStream(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.end(() => resolve()));
+/**
+ * Reads what an agent appends to its log file, from where this attempt
+ * began. The agent writes to the file itself (no pipe through par), so its
+ * output is byte for byte by construction and never waits on par.
+ */
+class FileTail {
+  readonly #fd: number;
+  #offset: number;
+
+  constructor(path: string, from: number) {
+    this.#fd = openSync(path, 'r');
+    this.#offset = from;
+  }
+
+  /** Hands new bytes to `onData`; returns whether there were any. */
+  read(onData: (chunk: Buffer) => void, limit = READ_PER_TICK): boolean {
+    let total = 0;
+    const size = fstatSync(this.#fd).size;
+    while (this.#offset < size && total < limit) {
+      const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - this.#offset));
+      const read = readSync(this.#fd, buffer, 0, buffer.length, this.#offset);
+      if (read <= 0) break;
+      this.#offset += read;
+      total += read;
+      onData(read === buffer.length ? buffer : buffer.subarray(0, read));
+    }
+    return total > 0;
+  }
+
+  /** Whether the file grew since last asked, without reading it. */
+  grew(): boolean {
+    const size = fstatSync(this.#fd).size;
+    const grew = size > this.#offset;
+    this.#offset = size;
+    return grew;
+  }
+
+  /** The last `bytes` bytes written since this attempt began. */
+  tail(bytes: number, from: number): Buffer {
+    const size = fstatSync(this.#fd).size;
+    const start = Math.max(from, size - bytes);
+    const buffer = Buffer.alloc(size - start);
+    readSync(this.#fd, buffer, 0, buffer.length, start);
+    return buffer;
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
 }
 
 /**
@@ -318,7 +368,7 @@ export class Executor {
     const worktree = job.worktree as string;
     const dir = join(options.runDir, 'jobs', job.id);
     mkdirSync(dir, { recursive: true });
-    const [head, untracked] = await Promise.all([headOf(options.git, worktree), snapshotUntracked(options.git, worktree)]);
+    const { head, untracked } = await startingPoint(options.git, worktree).catch(() => ({ head: null, untracked: new Map<string, string>() }));
     const invocation = options.adapter.invocation({
       prompt: job.prompt,
       cwd: worktree,
@@ -332,12 +382,23 @@ export class Executor {
 
     // Later attempts append: output.log keeps every attempt, byte for byte.
     const flags = attempt === 1 ? 'w' : 'a';
-    const output = createWriteStream(join(dir, 'output.log'), { flags });
-    const errors = createWriteStream(join(dir, 'stderr.log'), { flags });
-    // A full disk must not bring the supervisor down: the job goes on, the log says what was lost.
-    for (const stream of [output, errors]) stream.on('error', (error) => options.log.error('writing a job log failed', { job: job.id, error }));
+    const outputPath = join(dir, 'output.log');
+    const stderrPath = join(dir, 'stderr.log');
+    const outFd = openSync(outputPath, flags);
+    const errFd = openSync(stderrPath, flags);
+    const outStart = fstatSync(outFd).size;
+    const errStart = fstatSync(errFd).size;
     const parser = options.adapter.parser(worktree);
-    const child = options.spawner.spawn({ argv: invocation.argv, cwd: worktree, env, stdin: invocation.stdin, supervisorPid: options.supervisorPid });
+    let child;
+    try {
+      child = options.spawner.spawn({ argv: invocation.argv, cwd: worktree, env, stdin: invocation.stdin, stdout: outFd, stderr: errFd, supervisorPid: options.supervisorPid });
+    } finally {
+      // The agent holds its own copies of the descriptors.
+      closeSync(outFd);
+      closeSync(errFd);
+    }
+    const outTail = new FileTail(outputPath, outStart);
+    const errTail = new FileTail(stderrPath, errStart);
     options.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head });
 
     let pending: JobProgress = {};
@@ -381,39 +442,26 @@ export class Executor {
     };
     resetIdle();
 
-    let stderrTail = Buffer.alloc(0);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output.write(chunk);
-      splitter.push(chunk);
-      resetIdle();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      errors.write(chunk);
-      stderrTail = Buffer.concat([stderrTail, chunk]);
-      if (stderrTail.length > STDERR_TAIL_BYTES) stderrTail = stderrTail.subarray(stderrTail.length - STDERR_TAIL_BYTES);
-      resetIdle();
-    });
+    const feed = (chunk: Buffer): void => splitter.push(chunk);
+    const reader = setInterval(() => {
+      // Output on either stream counts as a sign of life.
+      const wrote = outTail.read(feed);
+      const complained = errTail.grew();
+      if (wrote || complained) resetIdle();
+    }, READ_MS);
 
     const exit = await child.exited;
+    clearInterval(reader);
     // The agent is gone: whatever it started in its group goes with it.
     child.signalGroup('SIGKILL');
-    let drainTimer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      child.closed.then(() => true),
-      new Promise<boolean>((resolve) => {
-        drainTimer = setTimeout(() => resolve(false), PIPE_DRAIN_MS);
-      }),
-    ]);
-    clearTimeout(drainTimer);
-    if (!drained) {
-      child.stdout.destroy();
-      child.stderr.destroy();
-    }
     for (const timer of [timeout, idle, killTimer]) if (timer) clearTimeout(timer);
     this.#running.delete(job.id);
+    outTail.read(feed, Number.POSITIVE_INFINITY);
     splitter.end();
     flush();
-    await Promise.all([closeStream(output), closeStream(errors)]);
+    const stderrTail = errTail.tail(STDERR_TAIL_BYTES, errStart);
+    outTail.close();
+    errTail.close();
 
     const stop_ = stopped as StopReason | null;
     const tail = tailText(stderrTail.toString('utf8'));

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, watch, writeSync, type FSWatcher } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { NewRunEvent, RunEvent } from '../core/events.js';
 
@@ -42,6 +42,7 @@ export class LineFollower {
   // A character split between two reads is joined, not mangled.
   readonly #decoder = new StringDecoder('utf8');
   #timer: NodeJS.Timeout | undefined;
+  #watcher: FSWatcher | undefined;
 
   constructor(file: string, onLine: (line: string) => void) {
     this.#file = file;
@@ -74,15 +75,27 @@ export class LineFollower {
     }
   }
 
-  /** Polls every `intervalMs` until stopped. */
+  /**
+   * Polls every `intervalMs` until stopped, and at once when the file
+   * changes where the system says so (inotify, FSEvents): polling alone
+   * would add up to an interval of delay to every event.
+   */
   start(intervalMs: number): void {
     this.poll();
     this.#timer = setInterval(() => this.poll(), intervalMs);
+    try {
+      this.#watcher = watch(this.#file, { persistent: false }, () => this.poll());
+      this.#watcher.on('error', () => undefined);
+    } catch {
+      // No file yet, or no watching here: polling covers it.
+    }
   }
 
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 }
 

@@ -1,22 +1,17 @@
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
-
 /** A job's process, leader of its own process group. */
 export interface GroupProcess {
   pid: number | null;
-  stdout: Readable;
-  stderr: Readable;
   /** Resolves when the group's leader (the agent) has exited; others in its group may live on. */
   exited: Promise<{ code: number | null; signal: string | null; spawnError?: string }>;
-  /** Resolves when stdout and stderr are closed: every holder of the pipes is gone. */
-  closed: Promise<void>;
   /** Signals every process of the group; a group already gone is fine. */
   signalGroup(signal: NodeJS.Signals): void;
 }
 
 /** Starts processes for jobs. */
 export interface ProcessSpawner {
-  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null; supervisorPid: number }): GroupProcess;
+  /** `stdout` and `stderr` are file descriptors the agent writes to directly. */
+  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null; stdout: number; stderr: number; supervisorPid: number }): GroupProcess;
 }
 
 // The job runs under `sh`, which starts a watchdog in the job's process group and
@@ -32,12 +27,12 @@ const WATCHDOG = [
 /** The real spawner: node's child_process, `detached` so the job leads its own process group. */
 export function createProcessSpawner(): ProcessSpawner {
   return {
-    spawn({ argv, cwd, env, stdin, supervisorPid }) {
+    spawn({ argv, cwd, env, stdin, stdout, stderr, supervisorPid }) {
       const child = spawn('/bin/sh', ['-c', WATCHDOG, 'par-job', ...argv], {
         cwd,
         env: { ...env, PAR_SUPERVISOR_PID: String(supervisorPid) },
         detached: true,
-        stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        stdio: [stdin === null ? 'ignore' : 'pipe', stdout, stderr],
       });
       if (child.stdin) {
         // An agent may exit without reading its prompt; that is its result to report, not a crash here.
@@ -49,15 +44,8 @@ export function createProcessSpawner(): ProcessSpawner {
         child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error.message }));
         child.once('exit', (code, signal) => resolve({ code, signal }));
       });
-      const closed = new Promise<void>((resolve) => {
-        child.once('close', () => resolve());
-        child.once('error', () => resolve());
-      });
       return {
         pid,
-        closed,
-        stdout: child.stdout as Readable,
-        stderr: child.stderr as Readable,
         exited,
         signalGroup(signal) {
           if (pid === null) return;

@@ -35,20 +35,21 @@ async function fingerprint(path: string): Promise<string> {
   return info ? `${info.size}:${info.mtimeMs}` : '';
 }
 
-/** Records the untracked files present before a job starts. */
-export async function snapshotUntracked(git: Git, worktree: string): Promise<UntrackedSnapshot> {
-  const snapshot: UntrackedSnapshot = new Map();
-  for (const file of await untrackedFiles(git, worktree)) snapshot.set(file, await fingerprint(join(worktree, file)));
-  return snapshot;
-}
-
-/** The HEAD a job starts from, or null (an unborn branch). */
-export async function headOf(git: Git, worktree: string): Promise<string | null> {
-  try {
-    return (await git.run(worktree, ['rev-parse', '--verify', 'HEAD'])).trim() || null;
-  } catch {
-    return null;
+/** What a job starts from, in one `git status`: the HEAD commit (null on an unborn branch) and the untracked files. */
+export async function startingPoint(git: Git, worktree: string): Promise<{ head: string | null; untracked: UntrackedSnapshot }> {
+  const status = await git.run(worktree, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']);
+  let head: string | null = null;
+  const untracked: UntrackedSnapshot = new Map();
+  for (const record of status.split('\0')) {
+    if (record.startsWith('# branch.oid ')) {
+      const oid = record.slice(13);
+      head = /^[0-9a-f]{40,64}$/.test(oid) ? oid : null;
+    } else if (record.startsWith('? ')) {
+      const file = record.slice(2);
+      untracked.set(file, await fingerprint(join(worktree, file)));
+    }
   }
+  return { head, untracked };
 }
 
 /**
@@ -58,21 +59,20 @@ export async function headOf(git: Git, worktree: string): Promise<string | null>
  */
 export async function diffstat(git: Git, worktree: string, base: string | null, before: UntrackedSnapshot = new Map()): Promise<Diffstat> {
   const totals: Diffstat = { files: 0, insertions: 0, deletions: 0 };
-  if (base) {
-    const numstat = await git.run(worktree, ['diff', '--numstat', '-z', base, '--']);
-    // With -z: "added\tdeleted\tpath\0", or for a rename "added\tdeleted\t\0old\0new\0".
-    const fields = numstat.split('\0');
-    for (let index = 0; index < fields.length; index++) {
-      const field = fields[index] ?? '';
-      const match = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(field);
-      if (!match) continue;
-      totals.files++;
-      totals.insertions += match[1] === '-' ? 0 : Number(match[1]);
-      totals.deletions += match[2] === '-' ? 0 : Number(match[2]);
-      if (match[3] === '') index += 2;
-    }
+  // Both questions at once: they are independent, and this sits between a job's end and the next one's start.
+  const [numstat, untracked] = await Promise.all([base ? git.run(worktree, ['diff', '--numstat', '-z', base, '--']) : Promise.resolve(''), untrackedFiles(git, worktree)]);
+  // With -z: "added\tdeleted\tpath\0", or for a rename "added\tdeleted\t\0old\0new\0".
+  const fields = numstat.split('\0');
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index] ?? '';
+    const match = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(field);
+    if (!match) continue;
+    totals.files++;
+    totals.insertions += match[1] === '-' ? 0 : Number(match[1]);
+    totals.deletions += match[2] === '-' ? 0 : Number(match[2]);
+    if (match[3] === '') index += 2;
   }
-  for (const file of await untrackedFiles(git, worktree)) {
+  for (const file of untracked) {
     const path = join(worktree, file);
     // An untracked file the job found and left as it was is not the job's change.
     if (before.has(file) && before.get(file) === (await fingerprint(path))) continue;
