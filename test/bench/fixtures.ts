@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const GIT_ENV = {
@@ -59,4 +60,25 @@ export function makeRepositoryTree(root: string, repos: number): { expected: num
     }
   }
   return { expected };
+}
+
+/** The simulated agent, as the benchmarks' claude. */
+export const SIM = join(process.cwd(), 'assets', 'sim-agent.mjs');
+
+/** A repository with `worktrees` linked worktrees and a par home whose claude is the simulated agent. */
+export function makeRunFixture(worktrees: number, prefix: string): { dir: string; repo: string; paths: string[]; env: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const repo = join(dir, 'app');
+  mkdirSync(repo);
+  git(repo, 'init', '-q', '-b', 'main');
+  writeFileSync(join(repo, 'README.md'), '# app\n');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'init');
+  const paths = Array.from({ length: worktrees }, (_, index) => join(dir, `wt${index + 1}`));
+  for (const [index, path] of paths.entries()) git(repo, 'worktree', 'add', '-q', path, '-b', `b${index + 1}`);
+  const home = join(dir, 'home');
+  const env = { ...GIT_ENV, HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_DATA_HOME: join(home, 'd'), XDG_STATE_HOME: join(home, 's') };
+  mkdirSync(join(home, 'c', 'par'), { recursive: true });
+  writeFileSync(join(home, 'c', 'par', 'config.yaml'), `claude:\n  binary_path: ${JSON.stringify(SIM)}\n`);
+  return { dir, repo, paths, env };
 }

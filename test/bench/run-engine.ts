@@ -1,11 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareCommands, type BenchRow } from './measure.js';
-import { GIT_ENV, git } from './fixtures.js';
+import { SIM, makeRunFixture } from './fixtures.js';
 
-const SIM = join(process.cwd(), 'assets', 'sim-agent.mjs');
 
 function running(pid: number): boolean {
   try {
@@ -24,21 +22,8 @@ async function until(predicate: () => boolean, timeoutMs: number): Promise<void>
   }
 }
 
-function setup(worktrees: number): { dir: string; repo: string; paths: string[]; env: NodeJS.ProcessEnv } {
-  const dir = mkdtempSync(join(tmpdir(), 'par-bench-run-'));
-  const repo = join(dir, 'app');
-  mkdirSync(repo);
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(join(repo, 'README.md'), '# app\n');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'init');
-  const paths = Array.from({ length: worktrees }, (_, index) => join(dir, `wt${index + 1}`));
-  for (const [index, path] of paths.entries()) git(repo, 'worktree', 'add', '-q', path, '-b', `b${index + 1}`);
-  const home = join(dir, 'home');
-  const env = { ...GIT_ENV, HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_DATA_HOME: join(home, 'd'), XDG_STATE_HOME: join(home, 's') };
-  mkdirSync(join(home, 'c', 'par'), { recursive: true });
-  writeFileSync(join(home, 'c', 'par', 'config.yaml'), `claude:\n  binary_path: ${JSON.stringify(SIM)}\n`);
-  return { dir, repo, paths, env };
+function setup(worktrees: number): ReturnType<typeof makeRunFixture> {
+  return makeRunFixture(worktrees, 'par-bench-run-');
 }
 
 /** DESIGN §12: Ctrl+C to `par run` with 16 running jobs, each with a grandchild: every process gone within 6 s. */
