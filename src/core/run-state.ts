@@ -102,7 +102,8 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         attempt: event.attempt,
         pid: event.pid,
         session_id: event.session_id ?? job.session_id,
-        started_at: event.at,
+        // A job's time counts from its first attempt.
+        started_at: event.attempt > 1 && job.started_at ? job.started_at : event.at,
         finished_at: null,
         error: null,
         reason: null,
