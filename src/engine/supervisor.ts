@@ -3,7 +3,7 @@ import { claudeAdapter } from '../agents/claude.js';
 import { configuredAdapter } from '../agents/configured.js';
 import type { AgentAdapter } from '../agents/agent.js';
 import type { JobState, NewRunEvent } from '../core/events.js';
-import { createWorktrees, planWorktrees } from '../git/create-worktrees.js';
+import { createWorktrees, planWorktrees, type CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
 import { receiveCommands } from './channel.js';
@@ -55,20 +55,31 @@ export async function supervise(runDir: string, deps: SupervisorDeps): Promise<v
   };
   emit({ type: 'run/started', run: plan.id, jobs: plan.jobs.map(({ prompt_file: _file, ...spec }) => spec), supervisor_pid: process.pid });
 
-  let worktrees;
+  let worktrees: AsyncIterable<CreationResult> | undefined;
   if (plan.creation) {
-    const creation = await planWorktrees({
-      git: deps.git,
-      runner: deps.runner,
-      repoDir: plan.creation.repo_dir,
-      runId: plan.id,
-      jobs: plan.jobs.filter((job) => job.created).map((job) => job.id),
-      ...(plan.creation.base === null ? {} : { base: plan.creation.base }),
-      dataDir: plan.creation.data_dir,
-      branchPattern: plan.creation.branch_pattern,
-      setup: plan.creation.setup,
-    });
-    worktrees = createWorktrees(creation);
+    const creation = plan.creation;
+    const createdJobs = plan.jobs.filter((job) => job.created).map((job) => job.id);
+    worktrees = (async function* () {
+      let planned;
+      try {
+        planned = await planWorktrees({
+          git: deps.git,
+          runner: deps.runner,
+          repoDir: creation.repo_dir,
+          runId: plan.id,
+          jobs: createdJobs,
+          ...(creation.base === null ? {} : { base: creation.base }),
+          dataDir: creation.data_dir,
+          branchPattern: creation.branch_pattern,
+          setup: creation.setup,
+        });
+      } catch (error) {
+        // Something changed since par run checked (a branch appeared, the base went): every new job fails, saying why.
+        for (const job of createdJobs) yield { job, ok: false, error: (error as Error).message } as CreationResult;
+        return;
+      }
+      yield* createWorktrees(planned);
+    })();
   }
 
   const executor = new Executor({
