@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../src/engine/process-runner.js';
-import { createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
+import { DEFAULT_CHECKOUTS, createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
 import type { BenchRow } from './measure.js';
 import { git, makeRepoWithFiles } from './fixtures.js';
@@ -73,9 +73,11 @@ async function scenario(base: string, label: string, rounds: number): Promise<Be
     return [1, 2].flatMap((concurrency) => {
       const times = mean(samples[`par${concurrency}`] ?? []);
       const at = `${concurrency} checkout${concurrency > 1 ? 's' : ''} at once, ${label}`;
+      // par checks out two at once (DEFAULT_CHECKOUTS); one at a time is measured to show why, with no target.
+      const chosen = concurrency === DEFAULT_CHECKOUTS;
       return [
-        { name: `16 new worktrees, first ready (${at})`, baselineName: 'one git worktree add', par: times.first, baseline: loop.first, unit: 'ms', target: 1.2 },
-        { name: `16 new worktrees, all ready (${at})`, baselineName: 'shell loop of 16', par: times.all, baseline: loop.all, unit: 'ms', target: 1.0 },
+        { name: `16 new worktrees, first ready (${at})`, baselineName: 'one git worktree add', par: times.first, baseline: loop.first, unit: 'ms', target: chosen ? 1.2 : null },
+        { name: `16 new worktrees, all ready (${at})`, baselineName: 'shell loop of 16', par: times.all, baseline: loop.all, unit: 'ms', target: chosen ? 1.0 : null },
       ];
     });
   } finally {

@@ -1,5 +1,5 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRow } from './measure.js';
 import { SIM, makeRunFixture } from './fixtures.js';
@@ -29,7 +29,7 @@ async function parWithPeak(parBin: string, args: string[], options: { cwd: strin
   let peak = 0;
   const sample = setInterval(() => {
     try {
-      for (const run of execFileSync('ls', [join(dataDir, 'runs')], { encoding: 'utf8' }).trim().split('\n')) {
+      for (const run of readdirSync(join(dataDir, 'runs'))) {
         const plan = JSON.parse(readFileSync(join(dataDir, 'runs', run, 'run.json'), 'utf8')) as { supervisor_pid: number | null };
         if (!plan.supervisor_pid) continue;
         const status = readFileSync(`/proc/${plan.supervisor_pid}/status`, 'utf8');
@@ -77,7 +77,7 @@ export async function benchParallel(parBin: string): Promise<BenchRow[]> {
       // Then, untimed, the same run with each agent also keeping what it printed, to compare with par's logs.
       rmSync(join(dataDir, 'runs'), { recursive: true, force: true });
       await parWithPeak(parBin, ['run', '-m', `${prompt}\nsim: tee=.printed.log`, ...paths, '-j', '16'], { cwd: repo, env }, dataDir);
-      const run = execFileSync('ls', [join(dataDir, 'runs')], { encoding: 'utf8' }).trim();
+      const [run = ''] = readdirSync(join(dataDir, 'runs'));
       const identical = paths.every((path, index) => readFileSync(join(dataDir, 'runs', run, 'jobs', `wt${index + 1}`, 'output.log')).equals(readFileSync(join(path, '.printed.log'))));
       if (!identical) throw new Error('an output.log differs from what its agent printed');
       rows.push({ name: '16 jobs × 100k lines × 200 B, -j 16 (logs byte-identical)', baselineName: 'GNU parallel --results', par: ms, baseline, unit: 'ms', target: 1.5 });
