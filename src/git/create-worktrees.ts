@@ -183,7 +183,9 @@ function tail(text: string, lines = 5): string {
  * `git worktree add --no-checkout`, milliseconds — is serialized per
  * repository by a lock in its common git dir that holds across processes,
  * since concurrent `worktree add`s fail at random; checkouts then run
- * outside the lock. A worktree that fails half-way is rolled back.
+ * outside the lock — except the first, which `worktree add` checks out at
+ * once, since it runs alone anyway. A worktree that fails half-way is
+ * rolled back.
  */
 export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<CreationResult> {
   const registry = new WorktreeRegistry(plan.dataDir);
@@ -222,7 +224,10 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
 
   const checkouts: Promise<void>[] = [];
   const registrations = (async () => {
-    for (const target of plan.targets) {
+    for (const [index, target] of plan.targets.entries()) {
+      // The first worktree is checked out by `worktree add` itself, as the one-off command would:
+      // its checkout runs alone anyway, and one git process fewer starts its job sooner.
+      const checkoutNow = index === 0;
       const record: WorktreeRecord = {
         path: target.path,
         repo: plan.repository.repo,
@@ -234,7 +239,7 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
         created_at: (plan.now?.() ?? new Date()).toISOString(),
       };
       try {
-        await withFileLock(lockPath, () => register(plan, target));
+        await withFileLock(lockPath, () => register(plan, target, checkoutNow));
       } catch (error) {
         const message = (error as Error).message;
         settle({ job: target.job, ok: false, error: error instanceof ForeignConflict ? message : `git worktree add failed for ${target.path}: ${message}` });
@@ -251,7 +256,7 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
         (async () => {
           await slot();
           try {
-            settle(await finish(plan, target, record, lockPath, registry));
+            settle(await finish(plan, target, { record, lockPath, registry, checkedOut: checkoutNow }));
           } finally {
             release();
           }
@@ -278,12 +283,12 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
  * that appeared since planning is reported and left alone; anything else
  * git leaves half-made is undone.
  */
-async function register(plan: CreationPlan, target: { path: string; branch: string }): Promise<void> {
+async function register(plan: CreationPlan, target: { path: string; branch: string }, checkout: boolean): Promise<void> {
   const cwd = plan.repository.worktree;
   if (existsSync(target.path)) throw new ForeignConflict(`${target.path} appeared in the meantime`);
   try {
     // A commit, not a remote-tracking ref, as the start point: no upstream config is written (git's config.lock race).
-    await plan.git.run(cwd, ['worktree', 'add', '--no-checkout', '-b', target.branch, target.path, plan.baseCommit]);
+    await plan.git.run(cwd, ['worktree', 'add', ...(checkout ? ['--quiet'] : ['--no-checkout']), '-b', target.branch, target.path, plan.baseCommit]);
   } catch (error) {
     // git checks the branch and the path before it makes anything: theirs, not ours.
     if (/already exists/.test((error as Error).message)) throw new ForeignConflict((error as Error).message);
@@ -299,12 +304,11 @@ class ForeignConflict extends Error {}
 async function finish(
   plan: CreationPlan,
   target: { job: string; path: string; branch: string },
-  record: WorktreeRecord,
-  lockPath: string,
-  registry: WorktreeRegistry,
+  options: { record: WorktreeRecord; lockPath: string; registry: WorktreeRegistry; checkedOut: boolean },
 ): Promise<CreationResult> {
+  const { record, lockPath, registry } = options;
   try {
-    await plan.git.run(target.path, ['reset', '--hard', '--quiet']);
+    if (!options.checkedOut) await plan.git.run(target.path, ['reset', '--hard', '--quiet']);
   } catch (error) {
     await rollback(plan, target, lockPath, registry);
     return { job: target.job, ok: false, error: `checking out ${target.path} failed: ${(error as Error).message}` };
