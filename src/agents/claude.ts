@@ -2,7 +2,7 @@ import type { JobProgress } from '../core/events.js';
 import { describeToolUse } from '../core/transcript.js';
 
 export { describeToolUse };
-import { tailText, type AgentAdapter, type AgentExit, type AgentResult, type AttemptRequest, type OutputParser } from './agent.js';
+import { type AgentAdapter, type AgentExit, type AgentResult, type AttemptRequest, type OutputParser } from './agent.js';
 
 /** The claude adapter's settings (config `claude.*`). */
 export interface ClaudeSettings {
@@ -235,4 +235,3 @@ export function claudeAdapter(settings: ClaudeSettings): AgentAdapter {
   };
 }
 
-export { tailText };

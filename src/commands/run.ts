@@ -1,24 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../core/errors.js';
-import type { RunEvent } from '../core/events.js';
+import type { JobView } from '../core/run-state.js';
 import { tilde } from '../core/table.js';
-import { emptyRunState, markInterrupted, reduceRun, type JobView, type RunState } from '../core/run-state.js';
-import { sendCommand } from '../engine/channel.js';
-import { LineFollower, parseEventLine } from '../engine/journal.js';
 import { transcriptLines } from '../core/transcript.js';
-import { processAlive } from '../engine/process-alive.js';
+import { sendCommand } from '../engine/channel.js';
+import { LineFollower } from '../engine/journal.js';
 import { launchSupervisor } from '../engine/process-launch.js';
 import { runFiles, writeRunPlan } from '../engine/run-plan.js';
+import { watchRun } from '../engine/run-watcher.js';
 import { runsDir } from '../engine/runs.js';
 import type { CommandContext } from './context.js';
 import { formatJobLine, formatRunTable, jobJson } from './run-output.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './run-setup.js';
 
-/** The journal is read this often while a run is followed: fast enough to feel live, cheap when idle. */
+/** Job logs are read this often for --terminal-output. */
 const FOLLOW_MS = 100;
-/** How often a client checks that the supervisor still lives. */
-const LIVENESS_MS = 1000;
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
@@ -123,67 +120,40 @@ class TerminalOutput {
 export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean; terminalOutput?: boolean }): Promise<number> {
   return new Promise((resolve) => {
     const live = options.terminalOutput && !options.json ? new TerminalOutput(ctx, dir) : undefined;
-    let state: RunState = emptyRunState(runId);
     let interruptedBySignal = false;
-    let done = false;
     const json = options.json === true;
     const out = (text: string): void => void ctx.stdout.write(text);
     if (json) out(`${JSON.stringify({ type: 'run', run: runId, dir })}\n`);
     else out(`Run ${runId} in ${tilde(dir, ctx.paths.home)}\n`);
 
-    const finish = (code: number): void => {
-      if (done) return;
-      done = true;
-      follower.stop();
-      live?.stopAll();
-      clearInterval(liveness);
+    const detachSignals = (): void => {
       process.off('SIGINT', onInterrupt);
       process.off('SIGTERM', onInterrupt);
       process.off('SIGHUP', onHangup);
-      if (json) out(`${JSON.stringify({ type: 'summary', run: runId, state: state.state, jobs: state.order.map((id) => jobJson(state.byId[id] as JobView)) })}\n`);
-      else out(formatRunTable(state));
-      resolve(code);
     };
-
-    const onEvent = (event: RunEvent): void => {
-      const jobId = event.type === 'job/started' || event.type === 'job/finished' || event.type === 'job/worktree-ready' || event.type === 'job/retrying' ? event.job : undefined;
-      const before = jobId === undefined ? undefined : state.byId[jobId];
-      state = reduceRun(state, event);
-      if (event.type === 'run/started' && json) {
-        for (const id of state.order) out(`${JSON.stringify({ type: 'job', run: runId, ...jobJson(state.byId[id] as JobView) })}\n`);
-      }
-      if (jobId !== undefined && live) {
-        if (event.type === 'job/started') live.start(state.byId[jobId] as JobView);
-        if (event.type === 'job/finished') live.stop(jobId);
-      }
-      if (jobId !== undefined) {
+    const watcher = watchRun(dir, runId, {
+      onEvent(event, state, before) {
+        const jobId = event.type === 'job/started' || event.type === 'job/finished' || event.type === 'job/worktree-ready' || event.type === 'job/retrying' ? event.job : undefined;
+        if (event.type === 'run/started' && json) {
+          for (const id of state.order) out(`${JSON.stringify({ type: 'job', run: runId, ...jobJson(state.byId[id] as JobView) })}\n`);
+        }
+        if (jobId === undefined) return;
+        if (live && event.type === 'job/started') live.start(state.byId[jobId] as JobView);
+        if (live && event.type === 'job/finished') live.stop(jobId);
         const job = state.byId[jobId];
-        if (job && (before?.state !== job.state || event.type === 'job/worktree-ready')) {
+        if (job && (before.byId[jobId]?.state !== job.state || event.type === 'job/worktree-ready')) {
           out(json ? `${JSON.stringify({ type: 'job', run: runId, ...jobJson(job) })}\n` : formatJobLine(job, event.at, ctx.paths.home));
         }
-      }
-      if (event.type === 'run/finished') finish(interruptedBySignal ? ExitCode.interrupted : event.state === 'succeeded' ? ExitCode.ok : ExitCode.failed);
-    };
-
-    const follower = new LineFollower(runFiles.events(dir), (line) => {
-      const event = parseEventLine(line);
-      if (event && !done) onEvent(event);
+      },
+      onEnd(state, how) {
+        detachSignals();
+        live?.stopAll();
+        if (how === 'interrupted') ctx.stderr.write(`par: the supervisor of run ${runId} is gone; the run is interrupted.\n`);
+        if (json) out(`${JSON.stringify({ type: 'summary', run: runId, state: state.state, jobs: state.order.map((id) => jobJson(state.byId[id] as JobView)) })}\n`);
+        else out(formatRunTable(state));
+        resolve(interruptedBySignal ? ExitCode.interrupted : state.state === 'succeeded' ? ExitCode.ok : ExitCode.failed);
+      },
     });
-    follower.start(FOLLOW_MS);
-
-    let checks = 0;
-    const liveness = setInterval(() => {
-      checks++;
-      const pid = state.supervisor_pid;
-      // Before run/started the supervisor is still starting; give it a few seconds.
-      if ((pid === null && checks > 10) || (pid !== null && !processAlive(pid))) {
-        follower.poll();
-        if (done) return;
-        state = markInterrupted(state, new Date().toISOString());
-        ctx.stderr.write(`par: the supervisor of run ${runId} is gone; the run is interrupted.\n`);
-        finish(interruptedBySignal ? ExitCode.interrupted : ExitCode.failed);
-      }
-    }, LIVENESS_MS);
 
     const onInterrupt = (): void => {
       if (!interruptedBySignal) ctx.stderr.write(`par: cancelling run ${runId}…\n`);
@@ -192,9 +162,9 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
     };
     // The terminal went away: stop following, the run goes on.
     const onHangup = (): void => {
-      done = true;
-      follower.stop();
-      clearInterval(liveness);
+      watcher.stop();
+      live?.stopAll();
+      detachSignals();
       resolve(ExitCode.ok);
     };
     process.on('SIGINT', onInterrupt);

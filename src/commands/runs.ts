@@ -2,13 +2,14 @@ import { existsSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
-import { runTotals, type JobView } from '../core/run-state.js';
+import { runTotals, type JobView, type RunState } from '../core/run-state.js';
 import { didYouMean } from '../core/suggest.js';
 import { formatTable, tilde } from '../core/table.js';
 import { transcriptLines } from '../core/transcript.js';
 import { sendCommand } from '../engine/channel.js';
 import { LineFollower } from '../engine/journal.js';
 import { findRun, loadRunState, runIds } from '../engine/runs.js';
+import { watchRun } from '../engine/run-watcher.js';
 import { runFiles } from '../engine/run-plan.js';
 import { repositoryFacts } from '../git/create-worktrees.js';
 import { terminalWidth, type CommandContext } from './context.js';
@@ -18,17 +19,32 @@ async function currentRepository(ctx: CommandContext): Promise<string | null> {
   return repositoryFacts(await ctx.git(), ctx.cwd).then((facts) => facts.repo).catch(() => null);
 }
 
-function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobView; dir: string; finished: () => boolean } {
+function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobView; dir: string } {
   const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
   const job = state.byId[jobId];
   if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
-  const finished = (): boolean => {
-    const now = loadRunState(ctx.paths.dataDir, runId).state;
-    const current = now.byId[jobId];
-    return now.state !== 'running' || (current !== undefined && FINAL_STATES.has(current.state));
-  };
-  return { job, dir, finished };
+  return { job, dir };
 }
+
+/** Resolves with the run's state once `done` holds for it or the run has ended; null after `timeoutMs`. */
+function waitFor(dir: string, runId: string, done: (state: RunState) => boolean, timeoutMs = 0): Promise<RunState | null> {
+  return new Promise((resolve) => {
+    const finish = (state: RunState | null): void => {
+      clearTimeout(timer);
+      watcher.stop();
+      resolve(state);
+    };
+    const timer = timeoutMs > 0 ? setTimeout(() => finish(null), timeoutMs) : undefined;
+    const watcher = watchRun(dir, runId, {
+      onEvent: (_event, state) => {
+        if (done(state)) finish(state);
+      },
+      onEnd: (state) => finish(state),
+    });
+  });
+}
+
+const jobEnded = (jobId: string) => (state: RunState): boolean => FINAL_STATES.has(state.byId[jobId]?.state ?? 'queued');
 
 /** `par results <run> [job] [--raw] [--follow]`. */
 export async function runResults(ctx: CommandContext, query: string, jobId: string | undefined, options: { raw?: boolean; follow?: boolean }): Promise<number> {
@@ -42,7 +58,7 @@ export async function runResults(ctx: CommandContext, query: string, jobId: stri
     }
     return 0;
   }
-  const { job, dir, finished } = jobOf(ctx, runId, jobId);
+  const { job, dir } = jobOf(ctx, runId, jobId);
   const log = join(runFiles.jobDir(dir, jobId), 'output.log');
   const cwd = job.worktree ?? '';
   const show = (line: string): void => {
@@ -73,19 +89,13 @@ export async function runResults(ctx: CommandContext, query: string, jobId: stri
     new LineFollower(log, show).poll();
     return 0;
   }
-  return new Promise((resolve) => {
-    const follower = new LineFollower(log, show);
-    follower.start(200);
-    const check = setInterval(() => {
-      if (!finished()) return;
-      clearInterval(check);
-      follower.stop();
-      follower.poll();
-      const final = loadRunState(ctx.paths.dataDir, runId).state.byId[jobId];
-      ctx.stdout.write(`── ${jobId} ${final?.state ?? 'ended'}\n`);
-      resolve(0);
-    }, 500);
-  });
+  const follower = new LineFollower(log, show);
+  follower.start(200);
+  const final = await waitFor(dir, runId, jobEnded(jobId));
+  follower.stop();
+  follower.poll();
+  ctx.stdout.write(`── ${jobId} ${final?.byId[jobId]?.state ?? 'ended'}\n`);
+  return 0;
 }
 
 /** `par cancel <run> [job]`: asks the supervisor to cancel, and waits for the jobs to end. */
@@ -105,20 +115,11 @@ export async function runCancel(ctx: CommandContext, query: string, jobId: strin
   }
   sendCommand(dir, { type: 'cancel', job: jobId ?? null, reason: 'user' });
   ctx.stdout.write(`Cancelling ${jobId ? `job ${jobId} of ` : ''}run ${runId}…\n`);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const now = loadRunState(ctx.paths.dataDir, runId).state;
-    const ended = jobId ? FINAL_STATES.has(now.byId[jobId]?.state ?? 'queued') : now.state !== 'running';
-    if (ended) {
-      ctx.stdout.write(jobId ? `Job ${jobId}: ${now.byId[jobId]?.state}\n` : `Run ${runId}: ${now.state}\n`);
-      return 0;
-    }
-    if (Date.now() > deadline) {
-      ctx.stdout.write('Still stopping; par status shows when it has.\n');
-      return 0;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  // Agents get SIGTERM, then SIGKILL 5 s later: waiting a little longer than that is enough.
+  const now = await waitFor(dir, runId, jobId ? jobEnded(jobId) : (state) => state.state !== 'running', 15_000);
+  if (now === null) ctx.stdout.write('Still stopping; par status shows when it has.\n');
+  else ctx.stdout.write(jobId ? `Job ${jobId}: ${now.byId[jobId]?.state}\n` : `Run ${runId}: ${now.state}\n`);
+  return 0;
 }
 
 /** `par list runs [--json]`: the current repository's runs first, newest first, then the others. */

@@ -182,13 +182,6 @@ export function markInterrupted(state: RunState, at: string): RunState {
   return { ...state, state: 'interrupted', byId };
 }
 
-/** The run's final state from its jobs: succeeded only when every job did. */
-export function runOutcome(state: RunState, cancelled: boolean): RunStateName {
-  const jobs = state.order.map((id) => state.byId[id]);
-  if (jobs.every((job) => job?.state === 'succeeded')) return 'succeeded';
-  return cancelled ? 'cancelled' : 'failed';
-}
-
 /** Counts for summaries: running, done, failed, total cost. */
 export function runTotals(state: RunState): { total: number; running: number; done: number; succeeded: number; failed: number; cost_usd: number } {
   let running = 0;

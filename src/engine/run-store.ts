@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readEvents } from './journal.js';
 import { processAlive } from './process-alive.js';
+import { runFiles } from './run-plan.js';
 
 /** Where a run stands, as far as cleanup and listings need to know. */
 export type RunPhase = 'running' | 'succeeded' | 'failed' | 'interrupted';
@@ -15,26 +17,6 @@ export interface StoredRun {
 }
 
 
-/** The journal's events, skipping a torn last line left by a crash. */
-export function readJournal(dir: string): Record<string, unknown>[] {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, 'events.ndjson'), 'utf8');
-  } catch {
-    return [];
-  }
-  const events: Record<string, unknown>[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      events.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // A torn line (the writer died mid-append) is ignored, never fatal.
-    }
-  }
-  return events;
-}
-
 /** Reads one run directory: finished when its journal has `run/finished`, else running while its supervisor lives. */
 export function readStoredRun(runsDir: string, id: string): StoredRun {
   const dir = join(runsDir, id);
@@ -45,14 +27,14 @@ export function readStoredRun(runsDir: string, id: string): StoredRun {
     meta = {};
   }
   const startedAt = typeof meta.started_at === 'string' ? new Date(meta.started_at) : null;
-  const finished = readJournal(dir).findLast((event) => event.type === 'run/finished');
+  const finished = readEvents(runFiles.events(dir)).findLast((event) => event.type === 'run/finished');
   if (finished) {
     return {
       id,
       dir,
       startedAt,
-      finishedAt: typeof finished.at === 'string' ? new Date(finished.at) : startedAt,
-      phase: finished.state === 'succeeded' ? 'succeeded' : 'failed',
+      finishedAt: new Date(finished.at),
+      phase: finished.type === 'run/finished' && finished.state === 'succeeded' ? 'succeeded' : 'failed',
     };
   }
   return { id, dir, startedAt, finishedAt: null, phase: processAlive(meta.supervisor_pid) ? 'running' : 'interrupted' };
