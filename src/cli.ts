@@ -198,14 +198,25 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     });
 
   program
+    .command('attach')
+    .description("the live grid of a running or finished run (on a terminal)")
+    .argument('[run]', 'a run id or a unique prefix of one (default: the latest)')
+    .action(async (runId: string | undefined) => {
+      await run(async (ctx) => (await import('./commands/attach.js')).runAttach(ctx, runId));
+    });
+
+  program
     .command('__supervise', { hidden: true })
     .argument('<run-dir>')
-    .action(async (runDir: string) => {
+    .option('--rerun <jobs>', 'take over the ended run and run these jobs (comma-separated) again')
+    .option('--continue', "continue each job's agent session")
+    .action(async (runDir: string, options: { rerun?: string; continue?: boolean }) => {
       await run(async (ctx) => {
+        const resume = options.rerun === undefined ? undefined : { jobs: options.rerun.split(',').filter(Boolean), continueSessions: options.continue === true };
         const [{ supervise }, { createProcessSpawner }] = await Promise.all([import('./engine/supervisor.js'), import('./engine/process-spawn.js')]);
         // execa is loaded only when setup commands run in new worktrees.
         const runner = { run: async (...args: Parameters<CommandRunner['run']>) => (await import('./engine/process-runner.js')).createCommandRunner().run(...args) };
-        await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner, log: ctx.log, env: process.env });
+        await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner, log: ctx.log, env: process.env }, resume);
         return 0;
       });
     });
@@ -321,10 +332,13 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram(session, run);
   try {
     if (argv.length <= 2) {
-      // The TUI is not here yet: show what par can do. On a pipe this is a usage error (DESIGN §2).
-      const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-      (interactive ? process.stdout : process.stderr).write(program.helpInformation());
-      return interactive ? ExitCode.ok : ExitCode.usage;
+      // On a terminal: the TUI. Elsewhere there is nothing to show it on: help, as a usage error (DESIGN §2).
+      if (process.stdin.isTTY && process.stdout.isTTY) {
+        await run(async (ctx) => (await import('./commands/tui.js')).runTui(ctx));
+        return session.exitCode;
+      }
+      process.stderr.write(program.helpInformation());
+      return ExitCode.usage;
     }
     await program.parseAsync(argv);
     return session.exitCode;

@@ -69,14 +69,35 @@ function nameFrom(options: AddOptions, frontMatterName: unknown): string {
 export async function runAdd(ctx: CommandContext, options: AddOptions): Promise<number> {
   if (options.name !== undefined) assertPromptName(options.name);
   const { bytes, label } = await readSource(ctx, options.file);
-  const text = decodeUtf8(bytes, label);
+  const { name, path, replaced } = await storePrompt(ctx, decodeUtf8(bytes, label), label, options);
+  ctx.stdout.write(`${replaced ? 'Replaced' : 'Added'} prompt ${name} (${path})\n`);
+  return 0;
+}
+
+/** The editor's starting text when the TUI adds a prompt: the name is asked in the front matter. */
+export const TUI_SKELETON = EDITOR_SKELETON.replace('---\n', '---\nname: ""\n');
+
+const NEW_PROMPT = 'the new prompt';
+
+/** Opens `$EDITOR` on a new prompt and stores it; null when it was left as it opened. */
+export async function addPromptInEditor(ctx: CommandContext): Promise<string | null> {
+  const { editText } = await import('../prompts/editor.js');
+  const text = editText(TUI_SKELETON, ctx.env);
+  if (text === TUI_SKELETON) return null;
+  return (await storePrompt(ctx, decodeUtf8(Buffer.from(text), NEW_PROMPT), NEW_PROMPT, {})).name;
+}
+
+/** Checks a prompt's text (front matter, name, template) and writes it to the library. */
+async function storePrompt(ctx: CommandContext, text: string, label: string, options: AddOptions): Promise<{ name: string; path: string; replaced: boolean }> {
   let split;
   try {
     split = splitFrontMatter(text);
   } catch (error) {
     throw new UserError(`The prompt in ${label} is broken: ${(error as Error).message}.`);
   }
-  const name = nameFrom(options, split.data.name);
+  const frontName = split.data.name === '' ? undefined : split.data.name;
+  if (options.name === undefined && typeof frontName !== 'string' && label === NEW_PROMPT) throw new UserError('The new prompt needs a name: fill in name: in its front matter.');
+  const name = nameFrom(options, frontName);
   assertPromptName(name);
   let meta;
   try {
@@ -94,6 +115,5 @@ export async function runAdd(ctx: CommandContext, options: AddOptions): Promise<
   const replaced = library.has(name);
   const path = library.write(name, joinFrontMatter(metaToData(meta), split.body), { force: options.force ?? false });
   ctx.log.info('prompt added', { name, path, replaced });
-  ctx.stdout.write(`${replaced ? 'Replaced' : 'Added'} prompt ${name} (${path})\n`);
-  return 0;
+  return { name, path, replaced };
 }

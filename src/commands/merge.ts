@@ -8,8 +8,13 @@ import type { CommandContext } from './context.js';
 
 /** `par merge <run> <job> [--squash]`: brings a job's branch into the current branch. */
 export async function runMerge(ctx: CommandContext, query: string, jobId: string, options: { squash?: boolean }): Promise<number> {
+  ctx.stdout.write(`${await mergeJob(ctx, findRun(ctx.paths.dataDir, query, null), jobId, options)}\n`);
+  return 0;
+}
+
+/** Merges a finished job's branch; resolves to a sentence saying what happened, throws on a conflict (nothing changed then). */
+export async function mergeJob(ctx: CommandContext, runId: string, jobId: string, options: { squash?: boolean }): Promise<string> {
   const git = await ctx.git();
-  const runId = findRun(ctx.paths.dataDir, query, null);
   const { state, plan } = loadRunState(ctx.paths.dataDir, runId);
   const job = state.byId[jobId];
   if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
@@ -23,11 +28,9 @@ export async function runMerge(ctx: CommandContext, query: string, jobId: string
   const outcome = await mergeBranch(git, { target, branch: job.branch, squash: options.squash ?? false, message: `Merge ${job.branch} (par run ${runId}, job ${jobId})` });
   switch (outcome.kind) {
     case 'up-to-date':
-      ctx.stdout.write(`${outcome.target} already has everything on ${job.branch}; nothing to merge.\n`);
-      return 0;
+      return `${outcome.target} already has everything on ${job.branch}; nothing to merge.`;
     case 'merged':
-      ctx.stdout.write(`Merged ${job.branch} into ${outcome.target}${options.squash ? ' as one commit' : ''} (${outcome.files} file${outcome.files === 1 ? '' : 's'} changed).\n`);
-      return 0;
+      return `Merged ${job.branch} into ${outcome.target}${options.squash ? ' as one commit' : ''} (${outcome.files} file${outcome.files === 1 ? '' : 's'} changed).`;
     case 'conflict':
       throw new UserError(
         `Merging ${job.branch} into ${outcome.target} conflicts in ${outcome.files.join(', ')}; nothing was changed. Resolve it by hand (git merge ${job.branch}) or rebase the job's branch first.`,

@@ -41,7 +41,7 @@ function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOpt
 }
 
 /** Writes the run directory and starts its supervisor, detached, with this process's environment. */
-function launch(ctx: CommandContext, prepared: PreparedRun): string {
+export function launch(ctx: CommandContext, prepared: PreparedRun): string {
   const { plan } = prepared;
   const dir = join(runsDir(ctx.paths.dataDir), plan.id);
   for (const job of plan.jobs) {
@@ -61,6 +61,12 @@ function launch(ctx: CommandContext, prepared: PreparedRun): string {
 
 /** `par run` without a terminal UI: starts the run and follows it to its end. */
 export async function runRun(ctx: CommandContext, positional: string[], options: RunOptions): Promise<number> {
+  // On a terminal the run is shown in the TUI, unless asked for plain or machine output.
+  const tui = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && options.tui !== false && !options.json && !options.detach && !options.dryRun;
+  if (tui && !hasWhere(positional, options)) {
+    // Nothing says where to run: the worktree picker asks.
+    return (await import('./tui.js')).runTui(ctx, { runOptions: options, prompt: positional[0] ?? null });
+  }
   const git = await ctx.git();
   const prepared = await prepareRun(ctx, git, positional, options, new Date());
   if (options.dryRun) {
@@ -69,12 +75,19 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
   }
   const dir = launch(ctx, prepared);
   const runId = prepared.plan.id;
+  if (tui) return (await import('./tui.js')).runTui(ctx, { runOptions: options, attach: { runId, dir } });
   if (options.detach) {
     ctx.stdout.write(options.json ? `${JSON.stringify({ run: runId })}\n` : `${runId}\n`);
     return ExitCode.ok;
   }
   const { config } = await ctx.config();
   return follow(ctx, dir, runId, { json: options.json ?? false, terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output });
+}
+
+/** Whether the command line says where to run: worktree paths (after a library prompt's name), --all, --new or --tasks. */
+function hasWhere(positional: string[], options: RunOptions): boolean {
+  const adHoc = options.message !== undefined || options.promptFile !== undefined;
+  return positional.length > (adHoc ? 0 : 1) || options.all === true || options.new !== undefined || options.tasks !== undefined;
 }
 
 /** One colour per job for --terminal-output (the 6 readable ANSI colours, in turn). */

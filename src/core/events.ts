@@ -83,6 +83,10 @@ export type RunEvent =
   | (At & { type: 'job/retrying'; job: string; attempt: number; retries: number; delay_ms: number; error: string | null })
   | (At & { type: 'job/finished'; job: string; outcome: JobOutcome })
   | (At & { type: 'run/cancel-requested'; job: string | null; reason: string })
+  /** A new supervisor took over a finished or interrupted run to run `jobs` again (rerun, `par resume`). */
+  | (At & { type: 'run/resumed'; supervisor_pid: number; jobs: string[] })
+  /** A finished job was queued again in the run still going (rerun). */
+  | (At & { type: 'job/requeued'; job: string })
   | (At & { type: 'run/finished'; state: RunStateName });
 
 /** An event before the journal numbers it. */

@@ -7,6 +7,8 @@ export interface JobView {
   reason: string | null;
   worktree: string | null;
   branch: string | null;
+  /** The commit the job's first attempt started from: its diff is against this. */
+  head: string | null;
   attempt: number;
   started_at: string | null;
   finished_at: string | null;
@@ -52,6 +54,7 @@ function newJob(id: string, worktree: string | null, branch: string | null): Job
     reason: null,
     worktree,
     branch,
+    head: null,
     attempt: 0,
     started_at: null,
     finished_at: null,
@@ -81,6 +84,11 @@ function withJob(state: RunState, id: string, change: (job: JobView) => JobView)
   return { ...state, byId: { ...state.byId, [id]: change(job) } };
 }
 
+/** A job about to run again: queued, its last ending forgotten, its attempts, session and start HEAD kept. */
+function requeued(job: JobView): JobView {
+  return { ...job, state: 'queued', reason: null, started_at: null, finished_at: null, exit_code: null, signal: null, error: null, result: null, denials: [], diffstat: null, retry: null, activity: null, pid: null };
+}
+
 /**
  * The one place job state changes: a pure fold of journal events. Times come
  * from the events. Only the job an event names is replaced, so views that
@@ -102,8 +110,9 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         attempt: event.attempt,
         pid: event.pid,
         session_id: event.session_id ?? job.session_id,
-        // A job's time counts from its first attempt.
-        started_at: event.attempt > 1 && job.started_at ? job.started_at : event.at,
+        head: job.head ?? event.head,
+        // A job's time counts from its first attempt (of this execution: a rerun starts the clock again).
+        started_at: job.started_at ?? event.at,
         finished_at: null,
         error: null,
         reason: null,
@@ -158,6 +167,13 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
       });
     case 'run/cancel-requested':
       return state;
+    case 'job/requeued':
+      return withJob(state, event.job, requeued);
+    case 'run/resumed': {
+      let next: RunState = { ...state, state: 'running', finished_at: null, supervisor_pid: event.supervisor_pid };
+      for (const id of event.jobs) next = withJob(next, id, requeued);
+      return next;
+    }
     case 'run/finished':
       return { ...state, state: event.state, finished_at: event.at };
   }

@@ -36,6 +36,12 @@ export interface ExecutorJob {
   /** par made the worktree: its results are committed to its branch. */
   created: boolean;
   prompt: string;
+  /** Attempts made before (a rerun or resume continues the count). */
+  attempts?: number;
+  /** Continue this agent session on the first attempt (`--resume`) instead of a fresh one. */
+  resumeSessionId?: string | null;
+  /** The HEAD the job first started from, when it ran before: its diffstat stays against that. */
+  baseHead?: string | null;
 }
 
 /** Everything the executor needs; processes, git and the journal are ports. */
@@ -236,6 +242,7 @@ export class Executor {
   #spent = 0;
   readonly #slots: Slots;
   readonly #backoffs = new Map<string, () => void>();
+  readonly #tasks: Promise<void>[] = [];
 
   constructor(options: ExecutorOptions) {
     this.#options = options;
@@ -256,9 +263,20 @@ export class Executor {
     this.#backoffs.get(job)?.();
   }
 
+  /** Runs a finished job again (a fresh session unless it says otherwise), while the run goes on. */
+  rerun(job: ExecutorJob): void {
+    this.#cancelled.delete(job.id);
+    this.#tasks.push(this.#runJob(job));
+  }
+
+  /** Waits for every job started so far, reruns included. */
+  async drain(): Promise<void> {
+    while (this.#tasks.length > 0) await Promise.all(this.#tasks.splice(0));
+  }
+
   /** Runs every job to its end. */
   async run(): Promise<void> {
-    const tasks: Promise<void>[] = [];
+    const tasks = this.#tasks;
     const pending = new Map(this.#options.jobs.map((job) => [job.id, job]));
     for (const job of this.#options.jobs) {
       if (job.worktree !== null) {
@@ -284,7 +302,7 @@ export class Executor {
     for (const job of pending.values()) {
       this.#options.emit({ type: 'job/finished', job: job.id, outcome: emptyOutcome('failed', null, 'its worktree was never created') });
     }
-    await Promise.all(tasks);
+    await this.drain();
   }
 
   #stopFor(job: string): StopReason | undefined {
@@ -313,7 +331,8 @@ export class Executor {
       holding = false;
     };
     try {
-      for (let attempt = 1; ; attempt++) {
+      const first = (job.attempts ?? 0) + 1;
+      for (let attempt = first; ; attempt++) {
         // The first attempt runs in the place taken above; a retry waits for one again.
         if (!holding) {
           await this.#slots.acquire();
@@ -326,10 +345,10 @@ export class Executor {
         if (outcome.cost_usd !== null) cost = (cost ?? 0) + outcome.cost_usd;
         outcome = { ...outcome, cost_usd: cost };
         const stop = this.#stopFor(job.id);
-        if (!tried.retryable || outcome.state !== 'failed' || attempt > this.#options.retries || stop) break;
+        if (!tried.retryable || outcome.state !== 'failed' || attempt - first >= this.#options.retries || stop) break;
         const cap = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
         const delay = Math.max(tried.retryAfterMs ?? 0, Math.round((this.#options.random ?? Math.random)() * cap));
-        emit({ type: 'job/retrying', job: job.id, attempt, retries: this.#options.retries, delay_ms: delay, error: outcome.error });
+        emit({ type: 'job/retrying', job: job.id, attempt: attempt - first + 1, retries: this.#options.retries, delay_ms: delay, error: outcome.error });
         // No place is held while waiting: other jobs run meanwhile.
         release();
         await new Promise<void>((resolve) => {
@@ -369,10 +388,12 @@ export class Executor {
     const dir = join(options.runDir, 'jobs', job.id);
     mkdirSync(dir, { recursive: true });
     const { head, untracked } = await startingPoint(options.git, worktree).catch(() => ({ head: null, untracked: new Map<string, string>() }));
+    const resume = attempt === (job.attempts ?? 0) + 1 && job.resumeSessionId ? { resumeSessionId: job.resumeSessionId } : {};
     const invocation = options.adapter.invocation({
       prompt: job.prompt,
       cwd: worktree,
       sessionId: randomUUID(),
+      ...resume,
       model: options.model,
       permissionMode: options.permissionMode,
       maxBudgetUsd: this.#budgetShare(),
@@ -494,7 +515,7 @@ export class Executor {
       if (job.created && options.commitResults) {
         await commitResults(options.git, worktree, `par: ${job.id} (run ${options.runId}, ${state})`);
       }
-      outcome.diffstat = await diffstat(options.git, worktree, head, job.created ? new Map() : untracked);
+      outcome.diffstat = await diffstat(options.git, worktree, job.baseHead ?? head, job.created ? new Map() : untracked);
     } catch (error) {
       options.log.warn('could not record the job\'s changes', { job: job.id, error });
     }

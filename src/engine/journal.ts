@@ -30,7 +30,8 @@ export class JournalWriter {
 }
 
 /**
- * Reads lines appended to a file as they come, from the start: polls the
+ * Reads lines appended to a file as they come, from the start (or from
+ * `from`, a line start): polls the
  * file's size (portable, unlike watching) and carries a partial last line
  * until its newline arrives.
  */
@@ -44,9 +45,10 @@ export class LineFollower {
   #timer: NodeJS.Timeout | undefined;
   #watcher: FSWatcher | undefined;
 
-  constructor(file: string, onLine: (line: string) => void) {
+  constructor(file: string, onLine: (line: string) => void, options: { from?: number } = {}) {
     this.#file = file;
     this.#onLine = onLine;
+    this.#offset = options.from ?? 0;
   }
 
   /** Reads whatever is new now. */

@@ -39,7 +39,8 @@ export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers)
     const before = state;
     state = reduceRun(state, event);
     handlers.onEvent?.(event, state, before);
-    if (event.type === 'run/finished') end('finished');
+    // A run that finished may be taken over again (rerun, resume): it has ended only if nothing follows in this read.
+    if (event.type === 'run/finished') queueMicrotask(() => state.state !== 'running' && end('finished'));
   });
   let checks = 0;
   const liveness = setInterval(() => {

@@ -1,19 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { claudeAdapter } from '../agents/claude.js';
 import { configuredAdapter } from '../agents/configured.js';
 import type { AgentAdapter } from '../agents/agent.js';
-import type { JobState, NewRunEvent } from '../core/events.js';
+import { FINAL_STATES, type JobState, type NewRunEvent } from '../core/events.js';
 import { createWorktrees, planWorktrees, type CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
 import { receiveCommands } from './channel.js';
-import { Executor } from './executor.js';
+import { Executor, type ExecutorJob } from './executor.js';
+import { processAlive } from './process-alive.js';
 import { JournalWriter, readEvents } from './journal.js';
-import { foldRun } from '../core/run-state.js';
+import { foldRun, type JobView, type RunState } from '../core/run-state.js';
 import { writeReports } from '../reports/write-reports.js';
 import type { CommandRunner } from './process-runner.js';
 import type { ProcessSpawner } from './process-spawn.js';
-import { readRunPlan, runFiles, writeRunPlan, type AgentChoice } from './run-plan.js';
+import { readRunPlan, runFiles, writeRunPlan, type AgentChoice, type RunPlan } from './run-plan.js';
 
 /** The ports a supervisor runs with. */
 export interface SupervisorDeps {
@@ -38,25 +40,117 @@ export function adapterFor(choice: AgentChoice, env: NodeJS.ProcessEnv): AgentAd
   return configuredAdapter(choice.name, choice.config);
 }
 
+/** Jobs to run again in a run that ended (rerun, `par resume`). */
+export interface ResumeRequest {
+  jobs: string[];
+  /** Continue each job's agent session where its transcript exists, instead of a fresh one. */
+  continueSessions: boolean;
+}
+
+/** What a continued session is told. */
+export const CONTINUE_PROMPT = 'You were interrupted. Continue where you left off and finish the task.\n';
+
+/**
+ * One supervisor per run at a time: `supervisor.lock` holds its pid. A
+ * lock whose process is gone is taken over. Returns false when another
+ * supervisor holds the run.
+ */
+function claimRun(runDir: string): boolean {
+  const path = join(runDir, 'supervisor.lock');
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) return false;
+      unlinkSync(path);
+    }
+  }
+  return false;
+}
+
+function releaseRun(runDir: string): void {
+  try {
+    unlinkSync(join(runDir, 'supervisor.lock'));
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
+
+/** The executor's view of a job that ran before and runs again. */
+function againJob(runDir: string, plan: RunPlan, job: JobView, resume: ResumeRequest): ExecutorJob {
+  const spec = plan.jobs.find((candidate) => candidate.id === job.id);
+  // A session can be continued only when the agent got far enough to write something of it.
+  const output = join(runFiles.jobDir(runDir, job.id), 'output.log');
+  const hasTranscript = existsSync(output) && statSync(output).size > 0;
+  const continued = resume.continueSessions && job.session_id !== null && hasTranscript;
+  return {
+    id: job.id,
+    worktree: job.worktree,
+    branch: job.branch,
+    created: spec?.created ?? false,
+    prompt: continued ? CONTINUE_PROMPT : readFileSync(spec?.prompt_file ?? '', 'utf8'),
+    attempts: job.attempt,
+    resumeSessionId: continued ? job.session_id : null,
+    baseHead: job.head,
+  };
+}
+
 /**
  * The supervisor of one run (DESIGN §9): the journal's only writer and the
  * owner of the run's agents. Started detached by `par run`; takes commands
  * through the run directory; writes `run/finished` when every job has ended.
+ * With `resume`, it takes over a run that ended and runs those jobs again
+ * as new attempts.
  */
-export async function supervise(runDir: string, deps: SupervisorDeps): Promise<void> {
+export async function supervise(runDir: string, deps: SupervisorDeps, resume?: ResumeRequest): Promise<void> {
+  if (!claimRun(runDir)) {
+    deps.log.warn('another supervisor holds the run', { runDir });
+    return;
+  }
+  try {
+    await superviseClaimed(runDir, deps, resume);
+  } finally {
+    releaseRun(runDir);
+  }
+}
+
+async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: ResumeRequest): Promise<void> {
   const plan = readRunPlan(runDir);
   plan.supervisor_pid = process.pid;
   writeRunPlan(runDir, plan);
-  const journal = new JournalWriter(runFiles.events(runDir));
+  const earlier = resume ? readEvents(runFiles.events(runDir)) : [];
+  const before: RunState | null = resume ? foldRun(plan.id, earlier) : null;
+  const journal = new JournalWriter(runFiles.events(runDir), { lastSeq: earlier.at(-1)?.seq ?? 0 });
   const finalStates = new Map<string, JobState>();
   const emit = (event: NewRunEvent): void => {
     if (event.type === 'job/finished') finalStates.set(event.job, event.outcome.state);
+    if (event.type === 'job/requeued') finalStates.delete(event.job);
     journal.append(event);
   };
-  emit({ type: 'run/started', run: plan.id, jobs: plan.jobs.map(({ prompt_file: _file, ...spec }) => spec), supervisor_pid: process.pid });
+  const againJobs: ExecutorJob[] = [];
+  if (before && resume) {
+    for (const id of before.order) {
+      const job = before.byId[id];
+      if (job && FINAL_STATES.has(job.state) && !resume.jobs.includes(id)) finalStates.set(id, job.state);
+    }
+    const chosen = resume.jobs.map((id) => before.byId[id]).filter((job): job is JobView => job !== undefined);
+    emit({ type: 'run/resumed', supervisor_pid: process.pid, jobs: chosen.map((job) => job.id) });
+    for (const job of chosen) {
+      if (!job.worktree || !existsSync(job.worktree)) {
+        emit({ type: 'job/finished', job: job.id, outcome: { state: 'failed', reason: null, exit_code: null, signal: null, error: `its worktree ${job.worktree ?? ''} is gone; it cannot run again there`.replace('  ', ' '), result: null, denials: [], session_id: job.session_id, cost_usd: job.cost_usd, turns: job.turns, tokens: job.tokens, diffstat: null } });
+      } else againJobs.push(againJob(runDir, plan, job, resume));
+    }
+  } else {
+    emit({ type: 'run/started', run: plan.id, jobs: plan.jobs.map(({ prompt_file: _file, ...spec }) => spec), supervisor_pid: process.pid });
+  }
 
   let worktrees: AsyncIterable<CreationResult> | undefined;
-  if (plan.creation) {
+  if (plan.creation && !resume) {
     const creation = plan.creation;
     const createdJobs = plan.jobs.filter((job) => job.created).map((job) => job.id);
     worktrees = (async function* () {
@@ -85,7 +179,7 @@ export async function supervise(runDir: string, deps: SupervisorDeps): Promise<v
   const executor = new Executor({
     runId: plan.id,
     runDir,
-    jobs: plan.jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt: readFileSync(spec.prompt_file, 'utf8') })),
+    jobs: resume ? againJobs : plan.jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt: readFileSync(spec.prompt_file, 'utf8') })),
     concurrency: plan.options.jobs,
     timeoutMs: plan.options.timeout_ms,
     idleTimeoutMs: plan.options.idle_timeout_ms,
@@ -111,7 +205,14 @@ export async function supervise(runDir: string, deps: SupervisorDeps): Promise<v
     emit({ type: 'run/cancel-requested', job, reason });
     executor.cancel(job, reason);
   };
-  const commands = receiveCommands(runDir, (command) => cancel(command.job, command.reason));
+  const rerun = (id: string): void => {
+    const job = foldRun(plan.id, readEvents(runFiles.events(runDir))).byId[id];
+    // Only a job that has ended runs again; a second rerun of the same job is already queued.
+    if (!job || !FINAL_STATES.has(job.state) || !job.worktree || !existsSync(job.worktree)) return;
+    emit({ type: 'job/requeued', job: id });
+    executor.rerun(againJob(runDir, plan, job, { jobs: [id], continueSessions: false }));
+  };
+  const commands = receiveCommands(runDir, (command) => (command.type === 'cancel' ? cancel(command.job, command.reason) : rerun(command.job)));
   process.on('SIGTERM', () => cancel(null, 'signal'));
   // No terminal of its own: a hangup or Ctrl+C meant for the client must not end the run.
   process.on('SIGHUP', () => undefined);
@@ -119,6 +220,9 @@ export async function supervise(runDir: string, deps: SupervisorDeps): Promise<v
 
   try {
     await executor.run();
+    // A rerun asked for just as the last job ended still runs.
+    commands.poll();
+    await executor.drain();
   } finally {
     commands.stop();
   }

@@ -99,3 +99,46 @@ export async function commitResults(git: Git, worktree: string, message: string)
   }
   return true;
 }
+
+/** The diff pane holds at most this many lines: a screenful a thousand times over, a few MB at worst. */
+const DIFF_LINES = 20_000;
+/** An untracked file is shown up to this size; past it, only that it is there. */
+const UNTRACKED_BYTES = 256 * 1024;
+
+/**
+ * What a job changed, for people: the diffstat, the diff of tracked files
+ * against `base` (committed or not), then each untracked file as new.
+ */
+export async function jobDiff(git: Git, worktree: string, base: string | null): Promise<string[]> {
+  const from = base ?? 'HEAD';
+  const [summary, diff, untracked] = await Promise.all([
+    git.run(worktree, ['diff', '--stat=200', from, '--']),
+    git.run(worktree, ['diff', '--no-color', '--no-ext-diff', from, '--']),
+    untrackedFiles(git, worktree),
+  ]);
+  const lines = [...summary.replace(/\n$/, '').split('\n').filter((line) => line !== '')];
+  if (untracked.length > 0) lines.push(` ${untracked.length} untracked file${untracked.length === 1 ? '' : 's'}: ${untracked.slice(0, 5).join(', ')}${untracked.length > 5 ? ', …' : ''}`);
+  if (diff !== '') lines.push('', ...diff.replace(/\n$/, '').split('\n'));
+  for (const file of untracked) {
+    if (lines.length >= DIFF_LINES) break;
+    lines.push('', `diff (untracked) ${file}`, '--- /dev/null', `+++ b/${file}`);
+    const path = join(worktree, file);
+    const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+    if (size > UNTRACKED_BYTES) {
+      lines.push(`(${(size / 1024).toFixed(0)} KB, not shown)`);
+      continue;
+    }
+    const handle = await open(path, 'r').catch(() => undefined);
+    if (!handle) continue;
+    try {
+      const content = (await handle.readFile()).toString('utf8');
+      if (content.includes('\0')) lines.push('(binary file)');
+      else lines.push(...content.replace(/\n$/, '').split('\n').map((line) => `+${line}`));
+    } finally {
+      await handle.close();
+    }
+  }
+  if (lines.length > DIFF_LINES) return [...lines.slice(0, DIFF_LINES), `… ${lines.length - DIFF_LINES} more lines (git diff ${from} in ${worktree})`];
+  return lines;
+}
+

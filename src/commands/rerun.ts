@@ -1,0 +1,74 @@
+import { UserError } from '../core/errors.js';
+import { FINAL_STATES } from '../core/events.js';
+import { emptyRunState, reduceRun, type RunState } from '../core/run-state.js';
+import { didYouMean } from '../core/suggest.js';
+import { sendCommand } from '../engine/channel.js';
+import { launchSupervisor } from '../engine/process-launch.js';
+import { processAlive } from '../engine/process-alive.js';
+import { loadRunState } from '../engine/runs.js';
+import { LineFollower, parseEventLine } from '../engine/journal.js';
+import { runFiles } from '../engine/run-plan.js';
+import type { CommandContext } from './context.js';
+
+/** A supervisor writes its first event within a second or so; past this, it did not start. */
+const START_WAIT_MS = 10_000;
+/** A live supervisor reads commands every 100 ms; past this, it ended before reading ours. */
+const REQUEUE_WAIT_MS = 2_000;
+
+/** How often the journal is read while waiting for the supervisor to act. */
+const POLL_MS = 50;
+
+/** Resolves with the run's state once `done` holds for its journal, or null after `ms`. */
+function journalShows(dir: string, runId: string, done: (state: RunState) => boolean, ms: number): Promise<RunState | null> {
+  return new Promise((resolve) => {
+    let state = emptyRunState(runId);
+    const follower = new LineFollower(runFiles.events(dir), (line) => {
+      const event = parseEventLine(line);
+      if (event) state = reduceRun(state, event);
+    });
+    const started = Date.now();
+    const timer = setInterval(() => {
+      follower.poll();
+      if (done(state)) {
+        clearInterval(timer);
+        resolve(state);
+      } else if (Date.now() - started > ms) {
+        clearInterval(timer);
+        resolve(null);
+      }
+    }, POLL_MS);
+  });
+}
+
+/**
+ * Runs jobs of a run again as new attempts in the same run: through the
+ * run's live supervisor when it is still going, else by starting a new
+ * supervisor on the run. Resolves once the journal shows them queued.
+ */
+export async function rerunJobs(ctx: CommandContext, options: { dir: string; runId: string; jobs: string[]; continueSessions: boolean }): Promise<void> {
+  const { dir, runId, jobs } = options;
+  const { state } = loadRunState(ctx.paths.dataDir, runId);
+  for (const id of jobs) {
+    const job = state.byId[id];
+    if (!job) throw new UserError(`Run ${runId} has no job '${id}'.${didYouMean(id, state.order)} Its jobs: ${state.order.join(', ')}.`);
+    if (!FINAL_STATES.has(job.state)) throw new UserError(`Job ${id} is still ${job.state}; it can run again once it has ended.`);
+  }
+  const attempts = new Map(jobs.map((id) => [id, state.byId[id]?.attempt ?? 0]));
+  const queued = (now: RunState): boolean => jobs.every((id) => {
+    const job = now.byId[id];
+    return job !== undefined && (!FINAL_STATES.has(job.state) || job.attempt > (attempts.get(id) ?? 0));
+  });
+  if (state.state === 'running' && !options.continueSessions) {
+    for (const id of jobs) sendCommand(dir, { type: 'rerun', job: id });
+    if (await journalShows(dir, runId, queued, REQUEUE_WAIT_MS)) return;
+    // The supervisor was ending as the command came: a new one takes the run over.
+  }
+  const env = { ...process.env };
+  delete env.CLAUDECODE;
+  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env, cwd: ctx.cwd, args: ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : [])] });
+  ctx.log.info('run resumed', { run: runId, jobs, supervisor: pid });
+  const resumed = await journalShows(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), START_WAIT_MS);
+  if (!resumed || resumed.supervisor_pid !== pid) {
+    throw new UserError(`Run ${runId} could not be taken over: another par is running it, or its supervisor failed to start (see the log).`, 1);
+  }
+}

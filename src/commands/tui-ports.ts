@@ -1,0 +1,157 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { isUserError } from '../core/errors.js';
+import { runTotals } from '../core/run-state.js';
+import type { RunItem, WorktreeItem } from '../core/ui-state.js';
+import { sendCommand } from '../engine/channel.js';
+import { LineFollower } from '../engine/journal.js';
+import { runFiles } from '../engine/run-plan.js';
+import { rerunJobs } from './rerun.js';
+import { loadRunState, runIds, runsDir } from '../engine/runs.js';
+import { watchRun } from '../engine/run-watcher.js';
+import { repositoryFacts } from '../git/create-worktrees.js';
+import { jobDiff } from '../git/job-results.js';
+import { PromptLibrary } from '../prompts/library.js';
+import type { TuiPorts } from '../ui/ports.js';
+import { addPromptInEditor } from './add.js';
+import type { CommandContext } from './context.js';
+import { mergeJob } from './merge.js';
+import { launch } from './run.js';
+import { prepareRun, type RunOptions } from './run-setup.js';
+import { listWorktrees } from './worktrees.js';
+
+/** The log pane starts from this much of a job's output: screens of it, read at once even from a 100 MB log. */
+const TAIL_BYTES = 512 * 1024;
+/** A job's log is read this often while the pane shows it (and at once on a change). */
+const OUTPUT_POLL_MS = 150;
+
+/** Where a job's output tail starts: `TAIL_BYTES` before the end, at a line start. */
+function tailOffset(file: string): number {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= TAIL_BYTES) return 0;
+    const start = size - TAIL_BYTES;
+    const buffer = Buffer.alloc(64 * 1024);
+    for (let at = start; at < size; at += buffer.length) {
+      const read = readSync(fd, buffer, 0, buffer.length, at);
+      const newline = buffer.subarray(0, read).indexOf(10);
+      if (newline >= 0) return at + newline + 1;
+      if (read <= 0) break;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The TUI's ports over the real run directories, git, prompt library and terminal. */
+export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOptions; suspend: <T>(work: () => Promise<T>) => Promise<T> }): TuiPorts {
+  const dataDir = ctx.paths.dataDir;
+  return {
+    async loadPrompts() {
+      const { promptsDir } = await ctx.config();
+      return new PromptLibrary(promptsDir).list().prompts.map((prompt) => ({ name: prompt.name, description: prompt.description, template: prompt.template }));
+    },
+    addPrompt: () => options.suspend(() => addPromptInEditor(ctx)),
+    async loadWorktrees() {
+      const git = await ctx.git();
+      const { listings, warnings } = await listWorktrees(ctx, git);
+      const items: WorktreeItem[] = listings.map((listing) => ({
+        path: listing.path,
+        repo: listing.repo,
+        branch: listing.branch,
+        main: listing.path === listing.repo,
+        valid: listing.valid,
+        reason: listing.reason,
+        dirty: listing.dirty,
+      }));
+      return { items, warnings };
+    },
+    async loadRuns() {
+      const git = await ctx.git();
+      const repository = await repositoryFacts(git, ctx.cwd).then((facts) => facts.repo).catch(() => null);
+      const items: RunItem[] = [];
+      for (const id of runIds(dataDir)) {
+        try {
+          const { state, plan } = loadRunState(dataDir, id);
+          const totals = runTotals(state);
+          items.push({ run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd });
+        } catch {
+          // A run directory being written or broken is not listed.
+        }
+      }
+      // Running first, then the current repository's, newest first.
+      return items.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || Number(b.repository === repository) - Number(a.repository === repository) || b.started_at.localeCompare(a.started_at));
+    },
+    async startRun(request) {
+      const git = await ctx.git();
+      // With -m or --prompt-file the prompt is not a library name.
+      const adHoc = options.runOptions.message !== undefined || options.runOptions.promptFile !== undefined;
+      const positional = [...(request.prompt === null || adHoc ? [] : [request.prompt]), ...request.worktrees];
+      const runOptions: RunOptions = { ...options.runOptions, ...(request.newCount > 0 ? { new: String(request.newCount) } : {}) };
+      try {
+        const prepared = await prepareRun(ctx, git, positional, runOptions, new Date());
+        return { runId: prepared.plan.id, dir: launch(ctx, prepared) };
+      } catch (error) {
+        throw isUserError(error) ? new Error(error.message) : error;
+      }
+    },
+    watchRun(dir, runId, onState) {
+      return watchRun(dir, runId, {
+        onEvent: (event, state) => onState(state, event),
+        onEnd: (state, how) => {
+          if (how === 'interrupted') onState(state, null);
+        },
+      });
+    },
+    runDir: (runId) => join(runsDir(dataDir), runId),
+    followOutput(dir, job, onLines) {
+      const file = join(runFiles.jobDir(dir, job), 'output.log');
+      let batch: string[] = [];
+      const follower = new LineFollower(file, (line) => void batch.push(line), { from: tailOffset(file) });
+      const flush = (): void => {
+        if (batch.length === 0) return;
+        const lines = batch;
+        batch = [];
+        onLines(lines);
+      };
+      follower.poll();
+      flush();
+      const timer = setInterval(() => {
+        follower.poll();
+        flush();
+      }, OUTPUT_POLL_MS);
+      return {
+        stop: () => clearInterval(timer),
+      };
+    },
+    async diff(job) {
+      if (!job.worktree) throw new Error(`job ${job.id} has no worktree yet`);
+      return jobDiff(await ctx.git(), job.worktree, job.head);
+    },
+    cancel: (dir, job) => sendCommand(dir, { type: 'cancel', job, reason: 'user' }),
+    async rerun(dir, runId, job) {
+      await rerunJobs(ctx, { dir, runId, jobs: [job], continueSessions: false });
+    },
+    async merge(runId, job) {
+      try {
+        return await mergeJob(ctx, runId, job, {});
+      } catch (error) {
+        throw isUserError(error) ? new Error(error.message) : error;
+      }
+    },
+    notify(title, body) {
+      // Bell, then OSC 777 (Ghostty, urxvt, foot) and OSC 9 (iTerm2, kitty): none moves the cursor, so Ink's frame is safe.
+      // eslint-disable-next-line no-control-regex -- a control character would end the sequence early
+      const clean = (text: string): string => text.replace(/[\x00-\x1f\x7f;]/g, ' ').slice(0, 200);
+      ctx.stdout.write(`\x07\x1b]777;notify;${clean(title)};${clean(body)}\x07\x1b]9;${clean(title)}: ${clean(body)}\x07`);
+    },
+    now: () => Date.now(),
+  };
+}

@@ -1,0 +1,143 @@
+import { render, type Instance } from 'ink';
+import { createElement } from 'react';
+import { ExitCode } from '../core/errors.js';
+import { initialUiState } from '../core/ui-state.js';
+import { App } from '../ui/app.js';
+import { TuiContext } from '../ui/context.js';
+import { Controller, type TuiExit } from '../ui/controller.js';
+import { createUiStore } from '../ui/store.js';
+import { Ticker } from '../ui/ticker.js';
+import type { CommandContext } from './context.js';
+import type { RunOptions } from './run-setup.js';
+import { createTuiPorts } from './tui-ports.js';
+
+/** Ink draws at most this many frames a second (DESIGN §6: ≤ 20); more is invisible and costs CPU. */
+const MAX_FPS = 20;
+
+const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l';
+const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
+
+/** What the TUI opens on. */
+export interface TuiStart {
+  /** The options `par run` was given, used for runs the TUI starts. */
+  runOptions?: RunOptions;
+  /** A prompt already chosen (`par run NAME` with no worktrees): the TUI opens on the worktree picker. */
+  prompt?: string | null;
+  /** A run to show at once (`par attach`, `par run` with worktrees). */
+  attach?: { runId: string; dir: string };
+}
+
+/**
+ * The full-screen TUI (DESIGN §6) on the alternate screen. The terminal is
+ * restored on every way out: q, Ctrl+C, an exception, SIGTERM, SIGHUP.
+ * Runs started here belong to their supervisors, so leaving never stops one
+ * unless asked to.
+ */
+export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise<number> {
+  const stdout = process.stdout;
+  const stdin = process.stdin;
+  const { config } = await ctx.config();
+  let instance: Instance | undefined;
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    try {
+      instance?.unmount();
+    } catch {
+      // Unmounting a broken tree must not keep the terminal broken.
+    }
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdout.write(LEAVE_SCREEN);
+  };
+
+  const suspend = async <T>(work: () => T): Promise<Awaited<T>> => {
+    stdout.write(LEAVE_SCREEN);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    try {
+      return await work();
+    } finally {
+      if (stdin.isTTY) stdin.setRawMode(true);
+      stdout.write(ENTER_SCREEN);
+      // The screen was the editor's: Ink forgets its last frame and draws the next in full.
+      instance?.clear();
+    }
+  };
+  const runOptions = start.runOptions ?? {};
+  const ports = createTuiPorts(ctx, { runOptions, suspend });
+  const store = createUiStore(
+    initialUiState({
+      columns: stdout.columns || 80,
+      rows: stdout.rows || 24,
+      launch: {
+        agent: runOptions.agent ?? 'claude',
+        jobs: Number(runOptions.jobs ?? config.defaults.jobs) || config.defaults.jobs,
+        base: runOptions.branch ?? 'the default branch',
+      },
+    }),
+  );
+  let finish: (outcome: TuiExit) => void = () => undefined;
+  const exited = new Promise<TuiExit>((resolve) => {
+    finish = resolve;
+  });
+  const controller = new Controller({ store, ports, exit: (outcome) => finish(outcome) });
+  // Connected before the first render, so no early event is lost.
+  if (start.attach) controller.attach(start.attach.runId, start.attach.dir);
+  const adHoc = runOptions.message !== undefined ? '-m' : runOptions.promptFile;
+  const picked = adHoc ?? start.prompt;
+  if (picked) store.dispatch({ type: 'prompts/pick', name: picked });
+  controller.start();
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // The runs go on: their supervisors own them.
+    controller.stop();
+    finish({ how: 'signal', run: store.getState().run });
+    ctx.log.info('TUI ended by a signal', { signal });
+  };
+  const onCrash = (error: unknown): void => {
+    restore();
+    ctx.log.error('the TUI crashed', { error });
+    process.stderr.write(`par: the screen failed (${error instanceof Error ? error.message : String(error)}); runs keep going — see them with par list runs.\n`);
+    process.exit(ExitCode.failed);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('exit', restore);
+
+  stdout.write(ENTER_SCREEN);
+  let outcome: TuiExit;
+  try {
+    instance = render(createElement(TuiContext.Provider, { value: { store, controller, ticker: new Ticker(), ports, home: ctx.paths.home } }, createElement(App)), {
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: MAX_FPS,
+    });
+    outcome = await exited;
+  } finally {
+    controller.stop();
+    restore();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('exit', restore);
+  }
+  return exitCodeOf(ctx, outcome);
+}
+
+function exitCodeOf(ctx: CommandContext, outcome: TuiExit): number {
+  const run = outcome.run;
+  // After SIGHUP there may be no terminal to write to; the runs go on either way.
+  if (outcome.how === 'signal') return ExitCode.interrupted;
+  if (!run) return ExitCode.ok;
+  if (outcome.how === 'kept' && run.state === 'running') {
+    ctx.stderr.write(`par: run ${run.run} keeps going in the background; see it with par attach ${run.run} or par status ${run.run}.\n`);
+    return ExitCode.ok;
+  }
+  if (outcome.how === 'cancelled') {
+    ctx.stderr.write(`par: run ${run.run} is being cancelled.\n`);
+    return ExitCode.interrupted;
+  }
+  if (run.state === 'running') return ExitCode.ok;
+  return run.state === 'succeeded' ? ExitCode.ok : ExitCode.failed;
+}

@@ -1,0 +1,362 @@
+import { FINAL_STATES, type RunEvent } from '../core/events.js';
+import { matchKey, TEXT_SCOPES, type Command, type KeyPress } from '../core/keymap.js';
+import { LogBuffer } from '../core/log-buffer.js';
+import { emptyRunState, runTotals, type JobView, type RunState } from '../core/run-state.js';
+import { activeScope, pageSize, visiblePrompts, type UiState } from '../core/ui-state.js';
+import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
+import type { UiStore } from './store.js';
+
+/** How the TUI ended: whether runs were left going, and the run on screen. */
+export interface TuiExit {
+  how: 'quit' | 'kept' | 'cancelled' | 'signal';
+  run: RunState | null;
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * What keys do: turns a press into a command of the keymap and carries it
+ * out — actions to the store, effects through the ports. Holds the
+ * subscriptions (the run followed, the log tailed); React holds none.
+ */
+export class Controller {
+  readonly #store: UiStore;
+  readonly #ports: TuiPorts;
+  readonly #exit: (outcome: TuiExit) => void;
+  #run: RunSubscription | undefined;
+  #output: OutputSubscription | undefined;
+  #log: LogBuffer | undefined;
+  #logJob: string | null = null;
+  /** Events before this time were history when the run was attached: no notification for them. */
+  #attachedAt = '';
+
+  constructor(options: { store: UiStore; ports: TuiPorts; exit: (outcome: TuiExit) => void }) {
+    this.#store = options.store;
+    this.#ports = options.ports;
+    this.#exit = options.exit;
+  }
+
+  /** The log pane's buffer, if a job's log is open. */
+  get log(): LogBuffer | undefined {
+    return this.#log;
+  }
+
+  #state(): UiState {
+    return this.#store.getState();
+  }
+
+  /** Loads what the first panes show. */
+  start(): void {
+    void this.reloadPrompts();
+    void this.#reloadWorktrees();
+  }
+
+  async reloadPrompts(select?: string): Promise<void> {
+    try {
+      const items = await this.#ports.loadPrompts();
+      this.#store.dispatch({ type: 'prompts/loaded', items });
+      const at = select === undefined ? -1 : items.findIndex((item) => item.name === select);
+      if (at >= 0) this.#store.dispatch({ type: 'select/move', delta: at - this.#state().prompts.cursor });
+    } catch (error) {
+      this.#store.dispatch({ type: 'prompts/loaded', items: [], error: message(error) });
+    }
+  }
+
+  async #reloadWorktrees(): Promise<void> {
+    try {
+      const { items, warnings } = await this.#ports.loadWorktrees();
+      this.#store.dispatch({ type: 'worktrees/loaded', items, warnings });
+    } catch (error) {
+      this.#store.dispatch({ type: 'worktrees/loaded', items: [], error: message(error) });
+    }
+  }
+
+  async #reloadRuns(): Promise<void> {
+    try {
+      this.#store.dispatch({ type: 'runs/loaded', items: await this.#ports.loadRuns() });
+    } catch (error) {
+      this.#store.dispatch({ type: 'runs/loaded', items: [], error: message(error) });
+    }
+  }
+
+  /** Shows a run's live grid. */
+  attach(runId: string, dir: string): void {
+    this.#run?.stop();
+    this.#closeLog();
+    this.#attachedAt = new Date(this.#ports.now()).toISOString();
+    this.#store.dispatch({ type: 'run/attached', run: emptyRunState(runId), dir });
+    this.#run = this.#ports.watchRun(dir, runId, (state, event) => this.#onRunState(state, event));
+  }
+
+  #onRunState(state: RunState, event: RunEvent | null): void {
+    const before = this.#state().run;
+    // Output progress is coalesced; lifecycle changes show at once.
+    this.#store.dispatch({ type: 'run/state', run: state }, { lazy: event?.type === 'job/progress' });
+    if (!before || (event && event.at < this.#attachedAt)) return;
+    for (const id of state.order) {
+      const job = state.byId[id];
+      const was = before.byId[id]?.state;
+      if (!job || was === job.state) continue;
+      if (job.state === 'failed' || job.state === 'timed-out') this.#ports.notify(`par: ${job.id} ${job.state}`, job.error ?? job.reason ?? '');
+      if (job.state === 'awaiting-approval') this.#ports.notify(`par: ${job.id} needs approval`, 'Its plan is waiting for review.');
+    }
+    if (before.state === 'running' && state.state !== 'running') {
+      const totals = runTotals(state);
+      this.#ports.notify(`par: run ${state.state}`, `${totals.succeeded}/${totals.total} succeeded${totals.failed ? `, ${totals.failed} failed` : ''}`);
+    }
+  }
+
+  /** Handles one key press (several when a chunk holds many: each is its own press). */
+  press(input: string, key: KeyPress): void {
+    const scope = activeScope(this.#state());
+    const command = matchKey(scope, input, key);
+    if (command) {
+      this.#perform(command);
+      return;
+    }
+    if (TEXT_SCOPES.has(scope)) {
+      if (input !== '' && !key.ctrl && !key.meta) this.#store.dispatch({ type: 'filter/type', text: input });
+      return;
+    }
+    // A flood of held keys can arrive as one chunk ("jjjj"): each character is a press.
+    if (input.length > 1 && !key.ctrl && !key.meta && !input.includes('\x1b')) {
+      for (const char of Array.from(input)) this.press(char, {});
+    }
+  }
+
+  #selectedJob(): JobView | undefined {
+    const state = this.#state();
+    return state.jobs.selected ? state.run?.byId[state.jobs.selected] : undefined;
+  }
+
+  #say(text: string, tone: 'info' | 'error' = 'info'): void {
+    this.#store.dispatch({ type: 'message', text, tone });
+  }
+
+  #perform(command: Command): void {
+    const dispatch = this.#store.dispatch;
+    const state = this.#state();
+    switch (command) {
+      case 'list.up':
+        return dispatch({ type: 'select/move', delta: -1 });
+      case 'list.down':
+        return dispatch({ type: 'select/move', delta: 1 });
+      case 'list.pageUp':
+        return dispatch({ type: 'select/move', delta: -pageSize(state) });
+      case 'list.pageDown':
+        return dispatch({ type: 'select/move', delta: pageSize(state) });
+      case 'list.top':
+        return dispatch({ type: 'select/edge', edge: 'top' });
+      case 'list.bottom':
+        return dispatch({ type: 'select/edge', edge: 'bottom' });
+      case 'pane.next':
+        dispatch({ type: 'pane/next' });
+        if (this.#state().pane === 'runs') void this.#reloadRuns();
+        return;
+      case 'pane.back':
+        if (state.pane === 'log' && !state.overlay) this.#closeLog();
+        return dispatch({ type: 'pane/back' });
+      case 'app.help':
+        return dispatch({ type: 'overlay/open', overlay: { kind: 'help' } });
+      case 'help.close':
+      case 'quit.stay':
+      case 'cancel.no':
+        return dispatch({ type: 'overlay/close' });
+      case 'app.quit':
+        if (state.run?.state === 'running') return dispatch({ type: 'overlay/open', overlay: { kind: 'quit' } });
+        return this.#quit('quit');
+      case 'quit.keep':
+        return this.#quit('kept');
+      case 'quit.cancel':
+        if (state.runDir) this.#ports.cancel(state.runDir, null);
+        return this.#quit('cancelled');
+      case 'filter.start':
+        return dispatch({ type: 'filter/start' });
+      case 'filter.clear':
+        return dispatch({ type: 'filter/end', keep: false });
+      case 'filter.done':
+        return dispatch({ type: 'filter/end', keep: true });
+      case 'text.backspace':
+        return dispatch({ type: 'filter/backspace' });
+      case 'prompts.pick':
+        return this.#pickPrompt();
+      case 'prompts.add':
+        return void this.#addPrompt();
+      case 'worktrees.toggle':
+        return dispatch({ type: 'worktrees/toggle' });
+      case 'worktrees.all':
+        return dispatch({ type: 'worktrees/all' });
+      case 'worktrees.new':
+        return dispatch({ type: 'overlay/open', overlay: { kind: 'new-count', text: '' } });
+      case 'count.done': {
+        const text = state.overlay?.kind === 'new-count' ? state.overlay.text : '';
+        const count = Number(text);
+        if (!(count >= 1 && count <= 100)) return this.#say(`Type how many new worktrees, 1 to 100${text ? `, not ${text}` : ''}.`, 'error');
+        return dispatch({ type: 'worktrees/new', count });
+      }
+      case 'worktrees.confirm':
+        if (!state.prompts.picked) return this.#say('Pick a prompt first (tab to Prompts, enter).', 'error');
+        if (state.worktrees.selected.length === 0 && state.worktrees.newCount === 0) {
+          return this.#say('Select worktrees with space (a for all), or press n for new ones.', 'error');
+        }
+        return dispatch({ type: 'overlay/open', overlay: { kind: 'confirm' } });
+      case 'confirm.start':
+        return void this.#startRun();
+      case 'grid.log':
+        return this.#openLog();
+      case 'grid.diff':
+        return void this.#openDiff();
+      case 'log.follow':
+        return dispatch({ type: 'log/follow' });
+      case 'log.raw':
+        dispatch({ type: 'log/raw' });
+        return this.#followLog(true);
+      case 'grid.merge':
+        return void this.#merge();
+      case 'grid.cancel': {
+        const job = this.#selectedJob();
+        if (!job) return;
+        if (FINAL_STATES.has(job.state)) return this.#say(`${job.id} has already ended (${job.state}).`);
+        return dispatch({ type: 'overlay/open', overlay: { kind: 'cancel-job', job: job.id } });
+      }
+      case 'cancel.yes':
+        if (state.overlay?.kind === 'cancel-job' && state.runDir) {
+          this.#ports.cancel(state.runDir, state.overlay.job);
+          this.#say(`Cancelling ${state.overlay.job}…`);
+        }
+        return dispatch({ type: 'overlay/close' });
+      case 'grid.rerun':
+        return void this.#rerun();
+      case 'runs.attach': {
+        const item = state.runs.items?.[state.runs.cursor];
+        if (item) this.attach(item.run, this.#ports.runDir(item.run));
+        return;
+      }
+      case 'runs.refresh':
+        return void this.#reloadRuns();
+    }
+  }
+
+  #quit(how: TuiExit['how']): void {
+    this.stop();
+    this.#exit({ how, run: this.#state().run });
+  }
+
+  /** Ends every subscription. */
+  stop(): void {
+    this.#run?.stop();
+    this.#run = undefined;
+    this.#closeLog();
+  }
+
+  #pickPrompt(): void {
+    const state = this.#state();
+    const items = visiblePrompts(state);
+    const item = items[state.prompts.cursor];
+    if (!item) {
+      this.#say(state.prompts.items?.length ? 'No prompt matches the filter; esc clears it.' : 'The library is empty: press a to add a prompt.', 'error');
+      return;
+    }
+    this.#store.dispatch({ type: 'prompts/pick', name: item.name });
+  }
+
+  async #addPrompt(): Promise<void> {
+    try {
+      const name = await this.#ports.addPrompt();
+      if (name === null) return this.#say('Nothing was saved.');
+      await this.reloadPrompts(name);
+      this.#say(`Added prompt ${name}.`);
+    } catch (error) {
+      this.#say(message(error), 'error');
+    }
+  }
+
+  async #startRun(): Promise<void> {
+    const state = this.#state();
+    if (state.starting) return;
+    this.#store.dispatch({ type: 'run/starting', starting: true });
+    try {
+      const { runId, dir } = await this.#ports.startRun({ prompt: state.prompts.picked, worktrees: [...state.worktrees.selected], newCount: state.worktrees.newCount });
+      this.attach(runId, dir);
+    } catch (error) {
+      this.#store.dispatch({ type: 'overlay/close' });
+      this.#say(message(error), 'error');
+    } finally {
+      this.#store.dispatch({ type: 'run/starting', starting: false });
+    }
+  }
+
+  #openLog(): void {
+    const job = this.#selectedJob();
+    if (!job) return;
+    this.#store.dispatch({ type: 'pane/open', pane: 'log' });
+    this.#followLog(false);
+  }
+
+  /** Tails the selected job's output into a fresh buffer (a new one when raw mode flips). */
+  #followLog(restart: boolean): void {
+    const state = this.#state();
+    const job = this.#selectedJob();
+    if (!job || !state.runDir) return;
+    if (!restart && this.#logJob === job.id && this.#log) {
+      this.#store.dispatch({ type: 'log/appended', count: this.#log.count, added: 0 });
+      return;
+    }
+    this.#closeLog();
+    const buffer = new LogBuffer({ raw: state.log.raw, cwd: job.worktree ?? '' });
+    this.#log = buffer;
+    this.#logJob = job.id;
+    this.#output = this.#ports.followOutput(state.runDir, job.id, (lines) => {
+      if (this.#log !== buffer) return;
+      const added = buffer.push(lines);
+      this.#store.dispatch({ type: 'log/appended', count: buffer.count, added }, { lazy: true });
+    });
+  }
+
+  #closeLog(): void {
+    this.#output?.stop();
+    this.#output = undefined;
+    this.#log = undefined;
+    this.#logJob = null;
+  }
+
+  async #openDiff(): Promise<void> {
+    const job = this.#selectedJob();
+    if (!job) return;
+    this.#store.dispatch({ type: 'pane/open', pane: 'diff' });
+    this.#store.dispatch({ type: 'diff/loading', job: job.id });
+    try {
+      this.#store.dispatch({ type: 'diff/loaded', job: job.id, lines: await this.#ports.diff(job) });
+    } catch (error) {
+      this.#store.dispatch({ type: 'diff/loaded', job: job.id, lines: null, error: message(error) });
+    }
+  }
+
+  async #merge(): Promise<void> {
+    const job = this.#selectedJob();
+    const run = this.#state().run;
+    if (!job || !run) return;
+    if (!FINAL_STATES.has(job.state)) return this.#say(`${job.id} is still ${job.state}; merge it when it has ended.`, 'error');
+    this.#say(`Merging ${job.branch ?? job.id}…`);
+    try {
+      this.#say(await this.#ports.merge(run.run, job.id));
+    } catch (error) {
+      this.#say(message(error), 'error');
+    }
+  }
+
+  async #rerun(): Promise<void> {
+    const job = this.#selectedJob();
+    const state = this.#state();
+    if (!job || !state.run || !state.runDir) return;
+    if (!FINAL_STATES.has(job.state)) return this.#say(`${job.id} is still ${job.state}; cancel it (x) or wait for it to end before rerunning.`, 'error');
+    try {
+      await this.#ports.rerun(state.runDir, state.run.run, job.id);
+      this.#say(`Rerunning ${job.id} (a fresh session, attempt ${job.attempt + 1}).`);
+      // A run that had ended gets a new supervisor: follow it again.
+      if (state.run.state !== 'running') this.attach(state.run.run, state.runDir);
+    } catch (error) {
+      this.#say(message(error), 'error');
+    }
+  }
+}

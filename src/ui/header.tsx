@@ -1,0 +1,28 @@
+import { Box, Text } from 'ink';
+import { basename } from 'node:path';
+import { useTui } from './context.js';
+import { useUi } from './store.js';
+
+const TITLES = { prompts: 'Prompts', worktrees: 'Worktrees', jobs: 'Jobs', log: 'Log', diff: 'Diff', runs: 'Runs' } as const;
+
+/** The top line: par, the pane, the prompt picked and the run on screen. */
+export function Header({ width }: { width: number }) {
+  const { store } = useTui();
+  const pane = useUi(store, (state) => state.pane);
+  const picked = useUi(store, (state) => state.prompts.picked);
+  const run = useUi(store, (state) => state.run?.run ?? null);
+  const runState = useUi(store, (state) => state.run?.state ?? null);
+  const repo = useUi(store, (state) => state.worktrees.items?.[0]?.repo ?? null);
+  const parts = [repo ? basename(repo) : null, picked ? `prompt ${picked}` : null, run ? `run ${run}${runState && runState !== 'running' ? ` (${runState})` : ''}` : null].filter(Boolean);
+  return (
+    <Box width={width} height={1} overflow="hidden">
+      <Text wrap="truncate-end">
+        <Text bold color="cyan">
+          par
+        </Text>
+        <Text bold> {TITLES[pane]}</Text>
+        <Text dimColor>{parts.length > 0 ? `  ${parts.join(' · ')}` : ''}</Text>
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,78 @@
+import { Box, Text } from 'ink';
+import { memo, useMemo } from 'react';
+import { costCell, diffCell, fit, gridColumns, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE, type GridColumn } from '../core/grid-layout.js';
+import type { JobView } from '../core/run-state.js';
+import { visibleJobs } from '../core/ui-state.js';
+import { useTui } from './context.js';
+import { Line, windowStart } from './line.js';
+import { useUi } from './store.js';
+import { useTick } from './ticker.js';
+
+function cell(job: JobView, column: GridColumn, now: number): string {
+  switch (column.key) {
+    case 'state':
+      return '';
+    case 'job':
+      return job.id;
+    case 'branch':
+      return job.branch ?? '';
+    case 'elapsed':
+      return jobElapsed(job, now);
+    case 'activity':
+      return jobActivity(job);
+    case 'turns':
+      return job.turns > 0 ? String(job.turns) : '';
+    case 'cost':
+      return costCell(job.cost_usd);
+    case 'diff':
+      return diffCell(job);
+  }
+}
+
+/** One job, one line. Memoized: an event about another job does not redraw it. */
+const JobRow = memo(function JobRow({ job, columns, selected }: { job: JobView; columns: GridColumn[]; selected: boolean }) {
+  const { ticker, ports } = useTui();
+  const style = STATE_STYLE[job.state];
+  // Only rows that move subscribe to the shared timer.
+  const frame = useTick(ticker, style.spins || job.state === 'retrying');
+  const glyph = style.spins ? (SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? style.glyph) : style.glyph;
+  const [first, ...rest] = columns;
+  const now = ports.now();
+  const text = rest.map((column) => fit(cell(job, column, now), column.width, column.align)).join(' ');
+  return (
+    <Box height={1} overflow="hidden">
+      <Text wrap="truncate-end" inverse={selected}>
+        <Text color={style.color}>{fit(`${glyph} ${job.state}`, first?.width ?? 13)}</Text> {text}
+      </Text>
+    </Box>
+  );
+});
+
+/** The live grid of the run on screen: one row per job, only the rows that fit drawn. */
+export function JobGrid({ height, width }: { height: number; width: number }) {
+  const { store } = useTui();
+  const run = useUi(store, (state) => state.run);
+  const ids = useUi(store, visibleJobs);
+  const selected = useUi(store, (state) => state.jobs.selected);
+  const filter = useUi(store, (state) => (state.jobs.filtering || state.jobs.filter !== '' ? state.jobs : null));
+  // The same array while the width holds, so memoized rows skip.
+  const columns = useMemo(() => gridColumns(width - 1), [width]);
+  if (!run) return <Line width={width}>No run yet: pick a prompt and worktrees, or attach to one from Runs (tab).</Line>;
+  const filterLine = filter ? 1 : 0;
+  const rows = Math.max(1, height - 1 - filterLine);
+  const cursor = Math.max(0, ids.indexOf(selected ?? ''));
+  const start = windowStart(cursor, ids.length, rows);
+  return (
+    <Box flexDirection="column">
+      {filter ? <Line width={width} color="yellow">{`/${filter.filter}${filter.filtering ? '▏' : ''}  ${ids.length} of ${run.order.length}`}</Line> : null}
+      <Line width={width} bold>
+        {columns.map((column) => fit(column.title, column.width, column.align)).join(' ')}
+      </Line>
+      {run.order.length === 0 ? <Line width={width} dimColor>Starting the run…</Line> : null}
+      {ids.slice(start, start + rows).map((id) => {
+        const job = run.byId[id];
+        return job ? <JobRow key={id} job={job} columns={columns} selected={id === selected} /> : null;
+      })}
+    </Box>
+  );
+}
