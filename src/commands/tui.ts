@@ -89,10 +89,12 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
   controller.start();
 
   const onSignal = (signal: NodeJS.Signals): void => {
-    // The runs go on: their supervisors own them.
+    // The runs go on: their supervisors own them. Exit here and now: Ink's signal-exit would otherwise
+    // re-raise the signal, and after SIGHUP there is no terminal to say anything on.
     controller.stop();
-    finish({ how: 'signal', run: store.getState().run });
+    restore();
     ctx.log.info('TUI ended by a signal', { signal });
+    process.exit(ExitCode.interrupted);
   };
   const onCrash = (error: unknown): void => {
     restore();
@@ -127,8 +129,6 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
 
 function exitCodeOf(ctx: CommandContext, outcome: TuiExit): number {
   const run = outcome.run;
-  // After SIGHUP there may be no terminal to write to; the runs go on either way.
-  if (outcome.how === 'signal') return ExitCode.interrupted;
   if (!run) return ExitCode.ok;
   if (outcome.how === 'kept' && run.state === 'running') {
     ctx.stderr.write(`par: run ${run.run} keeps going in the background; see it with par attach ${run.run} or par status ${run.run}.\n`);

@@ -70,6 +70,7 @@ export interface UiState {
 export type UiAction =
   | { type: 'size'; columns: number; rows: number }
   | { type: 'message'; text: string; tone?: 'info' | 'error' }
+  | { type: 'message/clear' }
   | { type: 'prompts/loaded'; items: PromptItem[] | null; error?: string }
   | { type: 'worktrees/loaded'; items: WorktreeItem[] | null; warnings?: string[]; error?: string }
   | { type: 'runs/loaded'; items: RunItem[] | null; error?: string }
@@ -217,6 +218,8 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
       return { ...state, size: { columns: action.columns, rows: action.rows } };
     case 'message':
       return { ...state, message: { text: action.text, tone: action.tone ?? 'info' } };
+    case 'message/clear':
+      return state.message ? { ...state, message: null } : state;
     case 'prompts/loaded': {
       const count = action.items?.length ?? 0;
       return { ...state, prompts: { ...state.prompts, items: action.items, error: action.error ?? null, cursor: clamp(state.prompts.cursor, count) } };

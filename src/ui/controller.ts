@@ -8,7 +8,7 @@ import type { UiStore } from './store.js';
 
 /** How the TUI ended: whether runs were left going, and the run on screen. */
 export interface TuiExit {
-  how: 'quit' | 'kept' | 'cancelled' | 'signal';
+  how: 'quit' | 'kept' | 'cancelled';
   run: RunState | null;
 }
 
@@ -92,7 +92,8 @@ export class Controller {
     const before = this.#state().run;
     // Output progress is coalesced; lifecycle changes show at once.
     this.#store.dispatch({ type: 'run/state', run: state }, { lazy: event?.type === 'job/progress' });
-    if (!before || (event && event.at < this.#attachedAt)) return;
+    // Nothing is told of history: the state a run had when it was attached, or events from before.
+    if (!before || before.order.length === 0 || (event && event.at < this.#attachedAt)) return;
     for (const id of state.order) {
       const job = state.byId[id];
       const was = before.byId[id]?.state;
@@ -108,6 +109,8 @@ export class Controller {
 
   /** Handles one key press (several when a chunk holds many: each is its own press). */
   press(input: string, key: KeyPress): void {
+    // A message is read by the next key press: it gives its line back to the totals.
+    this.#store.dispatch({ type: 'message/clear' });
     const scope = activeScope(this.#state());
     const command = matchKey(scope, input, key);
     if (command) {

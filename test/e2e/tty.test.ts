@@ -66,11 +66,14 @@ describe('par in a real terminal', () => {
     expect(existsSync(made.two!.path)).toBe(false);
   });
 
-  it('shows the help on a terminal when run with no arguments', async () => {
+  it('opens the TUI on a terminal when run with no arguments, and q leaves it with exit 0', async () => {
     const command = `${shellQuote(process.execPath)} ${shellQuote(PAR_BIN)}; echo "EXIT=$?"`;
     tmux = startTmux({ command: `sh -c ${shellQuote(command)}`, env: sandbox.env, cwd: sandbox.dir });
-    const screen = await tmux.waitFor((text) => text.includes('EXIT='));
-    expect(screen).toContain('Usage: par');
-    expect(screen).toContain('EXIT=0');
+    const screen = await tmux.waitFor((text) => text.includes('The prompt library is empty.'));
+    expect(screen).toContain('Press a to write a prompt');
+    tmux.send(['q']);
+    const after = await tmux.waitFor((text) => text.includes('EXIT='));
+    expect(after).toContain('EXIT=0');
+    expect(after).not.toContain('The prompt library is empty.');
   });
 });
