@@ -61,7 +61,7 @@ describe('the TUI in a real terminal', () => {
     const log = await tmux.waitFor((text) => text.includes('● Write NOTES.md'));
     expect(log).toContain('wt-alpha · succeeded · transcript');
     tmux.send(['Escape']);
-    await tmux.waitFor((text) => screenNow(tmux as TmuxSession).includes('STATE'));
+    await tmux.waitFor(() => screenNow(tmux as TmuxSession).includes('STATE'));
     tmux.send(['q']);
     await tmux.waitFor(() => /^READY\$\s*$/m.test(screenNow(tmux as TmuxSession)));
     // The main screen is back, and typing echoes.
@@ -125,7 +125,7 @@ describe('the TUI in a real terminal', () => {
     await tmux.waitFor((text) => text.includes('Rerunning wt-gamma (a fresh session, attempt 2).'));
     // The next key gives the message's line back to the totals.
     tmux.send(['j']);
-    await tmux.waitFor((text) => screenNow(tmux as TmuxSession).includes('run succeeded'), 20_000);
+    await tmux.waitFor(() => screenNow(tmux as TmuxSession).includes('run succeeded'), 20_000);
     tmux.send(['q']);
     await tmux.waitFor(() => /^READY\$\s*$/m.test(screenNow(tmux as TmuxSession)));
     const status = JSON.parse((await runPar(sandbox, ['status', '--json'], { cwd: repo })).stdout) as { state: string; jobs: { attempt: number; state: string }[] };
