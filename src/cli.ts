@@ -3,7 +3,7 @@
  * them to the command that was asked for. Commands are imported lazily, so
  * `par --version` and `par --help` load neither Ink, React nor the config.
  */
-import { Argument, Command, CommanderError, Option } from 'commander';
+import type * as Commander from 'commander';
 import type { CommandContext } from './commands/context.js';
 import type { CommandRunner } from './engine/process-runner.js';
 import { resolvePaths } from './config/paths.js';
@@ -37,7 +37,8 @@ function oneSentence(text: string, commandPath: string): string {
   return `${body.charAt(0).toUpperCase()}${body.slice(1)}${/[.?]$/.test(body) ? '' : '.'} See '${commandPath} --help'.`;
 }
 
-function buildProgram(session: Session, run: (action: Action) => Promise<void>): Command {
+function buildProgram(commander: typeof Commander, session: Session, run: (action: Action) => Promise<void>): Commander.Command {
+  const { Argument, Command, Option } = commander;
   const program = new Command('par');
   program
     .description('Run AI coding agents in parallel across git worktrees.')
@@ -285,8 +286,14 @@ function resolveLevel(option: string | undefined, env: NodeJS.ProcessEnv): LogLe
   return level;
 }
 
+/** Commander's own errors (bad usage, --help, --version) carry a `commander.*` code. */
+function isCommanderError(error: unknown): error is Commander.CommanderError {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('commander.');
+}
+
 function report(error: unknown, session: Session): number {
-  if (error instanceof CommanderError) {
+  if (isCommanderError(error)) {
     // Help and version exit 0; every other commander error is bad usage.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
@@ -329,14 +336,19 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     session.exitCode = await action(ctx);
   };
 
-  const program = buildProgram(session, run);
   try {
+    // On a terminal, no arguments: the TUI, without loading the argument parser at all.
+    if (argv.length <= 2 && process.stdin.isTTY && process.stdout.isTTY) {
+      // The configuration loads while the screen's code does: the first frame needs both.
+      await run(async (ctx) => {
+        void ctx.config().catch(() => undefined);
+        return (await import('./commands/tui.js')).runTui(ctx);
+      });
+      return session.exitCode;
+    }
+    const program = buildProgram(await import('commander'), session, run);
     if (argv.length <= 2) {
-      // On a terminal: the TUI. Elsewhere there is nothing to show it on: help, as a usage error (DESIGN §2).
-      if (process.stdin.isTTY && process.stdout.isTTY) {
-        await run(async (ctx) => (await import('./commands/tui.js')).runTui(ctx));
-        return session.exitCode;
-      }
+      // Off a terminal there is nothing to show the TUI on: help, as a usage error (DESIGN §2).
       process.stderr.write(program.helpInformation());
       return ExitCode.usage;
     }

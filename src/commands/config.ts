@@ -66,14 +66,14 @@ export function runConfigGet(ctx: CommandContext, key: string, options: { json?:
 }
 
 /** `par config set KEY VALUE`: validates, then edits the YAML in place (comments kept). */
-export function runConfigSet(ctx: CommandContext, key: string, text: string): number {
+export async function runConfigSet(ctx: CommandContext, key: string, text: string): Promise<number> {
   const { file, config } = open(ctx);
   if (CONFIG_SECTIONS.includes(key)) {
     const example = Object.keys(CONFIG_KEYS).find((candidate) => candidate.startsWith(`${key}.`)) ?? `${key}.NAME`;
     throw new UserError(`${key} is a section, not a key; set one of its keys, such as ${example}.`);
   }
   const value = parseSetting(key, text, config);
-  file.set(key, value);
+  await file.set(key, value);
   ctx.log.info('config set', { key, value });
   ctx.stdout.write(`${key} = ${inline(value)}\n`);
   return 0;

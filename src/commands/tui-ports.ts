@@ -6,19 +6,12 @@ import type { RunItem, WorktreeItem } from '../core/ui-state.js';
 import { sendCommand } from '../engine/channel.js';
 import { LineFollower } from '../engine/journal.js';
 import { runFiles } from '../engine/run-plan.js';
-import { rerunJobs } from './rerun.js';
 import { loadRunState, runIds, runsDir } from '../engine/runs.js';
 import { watchRun } from '../engine/run-watcher.js';
-import { repositoryFacts } from '../git/create-worktrees.js';
-import { jobDiff } from '../git/job-results.js';
 import { PromptLibrary } from '../prompts/library.js';
 import type { TuiPorts } from '../ui/ports.js';
-import { addPromptInEditor } from './add.js';
 import type { CommandContext } from './context.js';
-import { mergeJob } from './merge.js';
-import { launch } from './run.js';
-import { prepareRun, type RunOptions } from './run-setup.js';
-import { listWorktrees } from './worktrees.js';
+import type { RunOptions } from './run-setup.js';
 
 /** The log pane starts from this much of a job's output: screens of it, read at once even from a 100 MB log. */
 const TAIL_BYTES = 512 * 1024;
@@ -50,7 +43,11 @@ function tailOffset(file: string): number {
   }
 }
 
-/** The TUI's ports over the real run directories, git, prompt library and terminal. */
+/**
+ * The TUI's ports over the real run directories, git, prompt library and
+ * terminal. What the first frame does not need (starting runs, git, merging,
+ * the editor) is imported when first used, so the Prompts pane shows sooner.
+ */
 export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOptions; suspend: <T>(work: () => Promise<T>) => Promise<T> }): TuiPorts {
   const dataDir = ctx.paths.dataDir;
   return {
@@ -58,9 +55,9 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       const { promptsDir } = await ctx.config();
       return new PromptLibrary(promptsDir).list().prompts.map((prompt) => ({ name: prompt.name, description: prompt.description, template: prompt.template }));
     },
-    addPrompt: () => options.suspend(() => addPromptInEditor(ctx)),
+    addPrompt: () => options.suspend(async () => (await import('./add.js')).addPromptInEditor(ctx)),
     async loadWorktrees() {
-      const git = await ctx.git();
+      const [git, { listWorktrees }] = await Promise.all([ctx.git(), import('./worktrees.js')]);
       const { listings, warnings } = await listWorktrees(ctx, git);
       const items: WorktreeItem[] = listings.map((listing) => ({
         path: listing.path,
@@ -74,7 +71,7 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       return { items, warnings };
     },
     async loadRuns() {
-      const git = await ctx.git();
+      const [git, { repositoryFacts }] = await Promise.all([ctx.git(), import('../git/create-worktrees.js')]);
       const repository = await repositoryFacts(git, ctx.cwd).then((facts) => facts.repo).catch(() => null);
       const items: RunItem[] = [];
       for (const id of runIds(dataDir)) {
@@ -90,7 +87,7 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       return items.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || Number(b.repository === repository) - Number(a.repository === repository) || b.started_at.localeCompare(a.started_at));
     },
     async startRun(request) {
-      const git = await ctx.git();
+      const [git, { prepareRun }, { launch }] = await Promise.all([ctx.git(), import('./run-setup.js'), import('./run.js')]);
       // With -m or --prompt-file the prompt is not a library name.
       const adHoc = options.runOptions.message !== undefined || options.runOptions.promptFile !== undefined;
       const positional = [...(request.prompt === null || adHoc ? [] : [request.prompt]), ...request.worktrees];
@@ -133,15 +130,16 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
     },
     async diff(job) {
       if (!job.worktree) throw new Error(`job ${job.id} has no worktree yet`);
-      return jobDiff(await ctx.git(), job.worktree, job.head);
+      const [git, { jobDiff }] = await Promise.all([ctx.git(), import('../git/job-results.js')]);
+      return jobDiff(git, job.worktree, job.head);
     },
     cancel: (dir, job) => sendCommand(dir, { type: 'cancel', job, reason: 'user' }),
     async rerun(dir, runId, job) {
-      await rerunJobs(ctx, { dir, runId, jobs: [job], continueSessions: false });
+      await (await import('./rerun.js')).rerunJobs(ctx, { dir, runId, jobs: [job], continueSessions: false });
     },
     async merge(runId, job) {
       try {
-        return await mergeJob(ctx, runId, job, {});
+        return await (await import('./merge.js')).mergeJob(ctx, runId, job, {});
       } catch (error) {
         throw isUserError(error) ? new Error(error.message) : error;
       }

@@ -13,6 +13,8 @@ import { createTuiPorts } from './tui-ports.js';
 
 /** Ink draws at most this many frames a second (DESIGN §6: ≤ 20); more is invisible and costs CPU. */
 const MAX_FPS = 20;
+/** The first frame waits this long at most for the prompt library, so it shows the prompts rather than a spinner. */
+const FIRST_FRAME_WAIT_MS = 250;
 
 const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l';
 const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
@@ -36,7 +38,6 @@ export interface TuiStart {
 export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise<number> {
   const stdout = process.stdout;
   const stdin = process.stdin;
-  const { config } = await ctx.config();
   let instance: Instance | undefined;
   let restored = false;
   const restore = (): void => {
@@ -65,16 +66,10 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
   };
   const runOptions = start.runOptions ?? {};
   const ports = createTuiPorts(ctx, { runOptions, suspend });
-  const store = createUiStore(
-    initialUiState({
-      columns: stdout.columns || 80,
-      rows: stdout.rows || 24,
-      launch: {
-        agent: runOptions.agent ?? 'claude',
-        jobs: Number(runOptions.jobs ?? config.defaults.jobs) || config.defaults.jobs,
-        base: runOptions.branch ?? 'the default branch',
-      },
-    }),
+  const store = createUiStore(initialUiState({ columns: stdout.columns || 80, rows: stdout.rows || 24 }));
+  // The configuration fills in the start confirmation; the first frame does not wait for it.
+  void ctx.config().then(({ config }) =>
+    store.dispatch({ type: 'launch', launch: { agent: runOptions.agent ?? 'claude', jobs: Number(runOptions.jobs ?? config.defaults.jobs) || config.defaults.jobs, base: runOptions.branch ?? 'the default branch' } }),
   );
   let finish: (outcome: TuiExit) => void = () => undefined;
   const exited = new Promise<TuiExit>((resolve) => {
@@ -85,8 +80,9 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
   if (start.attach) controller.attach(start.attach.runId, start.attach.dir);
   const adHoc = runOptions.message !== undefined ? '-m' : runOptions.promptFile;
   const picked = adHoc ?? start.prompt;
-  if (picked) store.dispatch({ type: 'prompts/pick', name: picked });
-  controller.start();
+  if (picked && !start.attach) store.dispatch({ type: 'prompts/pick', name: picked });
+  const prompts = controller.start();
+  await Promise.race([prompts, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
 
   const onSignal = (signal: NodeJS.Signals): void => {
     // The runs go on: their supervisors own them. Exit here and now: Ink's signal-exit would otherwise

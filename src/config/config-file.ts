@@ -1,4 +1,5 @@
-import Conf from 'conf';
+import type Conf from 'conf';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { UserError } from '../core/errors.js';
@@ -7,21 +8,38 @@ import { isPlainObject, validateConfig, type ConfigProblem } from './schema.js';
 const HEADER = ' par configuration. Every key and its value: par config list';
 
 /**
- * The YAML configuration file, read and written through conf. Every read is
+ * The YAML configuration file, written through conf (loaded only to write:
+ * it costs more than a tenth of a second to load, and reads need only the
+ * YAML parser). Every read is
  * validated; a broken or invalid file throws a UserError naming the file,
  * line, key and value, and is never rewritten. Writes edit the YAML
  * document in place, so comments and layout written by hand survive.
  */
 export class ConfigFile {
   readonly path: string;
-  readonly #conf: Conf<Record<string, unknown>>;
+  readonly #directory: string;
   #document: Document | undefined;
   #lineCounter = new LineCounter();
 
   constructor(directory: string) {
+    this.#directory = directory;
     this.path = join(directory, 'config.yaml');
-    this.#conf = new Conf<Record<string, unknown>>({
-      cwd: directory,
+  }
+
+  /** The file's values, validated; `{}` when there is no file. */
+  read(): Record<string, unknown> {
+    return existsSync(this.path) ? this.#deserialize(readFileSync(this.path, 'utf8')) : {};
+  }
+
+  /** Sets one dotted key, validating the whole result before anything is written. */
+  async set(key: string, value: unknown): Promise<void> {
+    (await this.#conf()).set(key, value);
+  }
+
+  async #conf(): Promise<Conf<Record<string, unknown>>> {
+    const { default: Conf } = await import('conf');
+    return new Conf<Record<string, unknown>>({
+      cwd: this.#directory,
       configName: 'config',
       fileExtension: 'yaml',
       projectSuffix: '',
@@ -30,16 +48,6 @@ export class ConfigFile {
       serialize: (value) => this.#serialize(value),
       deserialize: (text) => this.#deserialize(text),
     });
-  }
-
-  /** The file's values, validated; `{}` when there is no file. */
-  read(): Record<string, unknown> {
-    return this.#conf.store;
-  }
-
-  /** Sets one dotted key, validating the whole result before anything is written. */
-  set(key: string, value: unknown): void {
-    this.#conf.set(key, value);
   }
 
   #deserialize(text: string): Record<string, unknown> {

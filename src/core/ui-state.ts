@@ -90,6 +90,7 @@ export type UiAction =
   | { type: 'worktrees/all' }
   | { type: 'worktrees/new'; count: number }
   | { type: 'run/starting'; starting: boolean }
+  | { type: 'launch'; launch: UiState['launch'] }
   | { type: 'run/attached'; run: RunState; dir: string }
   | { type: 'run/state'; run: RunState }
   | { type: 'log/follow' }
@@ -283,6 +284,8 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
       return { ...state, worktrees: { ...state.worktrees, selected: [], newCount: action.count }, overlay: action.count > 0 ? { kind: 'confirm' } : null };
     case 'run/starting':
       return { ...state, starting: action.starting };
+    case 'launch':
+      return { ...state, launch: action.launch };
     case 'run/attached':
       return {
         ...state,

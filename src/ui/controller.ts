@@ -45,10 +45,15 @@ export class Controller {
     return this.#store.getState();
   }
 
-  /** Loads what the first panes show. */
-  start(): void {
-    void this.reloadPrompts();
-    void this.#reloadWorktrees();
+  /**
+   * Loads what the first panes show: the prompts first, then the worktrees
+   * (git is busy work the first frame need not wait on). Resolves when the
+   * prompts are in.
+   */
+  start(): Promise<void> {
+    const prompts = this.reloadPrompts();
+    void prompts.then(() => this.#reloadWorktrees());
+    return prompts;
   }
 
   async reloadPrompts(select?: string): Promise<void> {

@@ -8,6 +8,7 @@ import { printTable, type BenchRow } from './measure.js';
 import { benchParallel } from './parallel.js';
 import { benchRunEngine } from './run-engine.js';
 import { benchStartup } from './startup.js';
+import { benchTui } from './tui.js';
 
 const parBin = join(process.cwd(), 'dist', 'cli.js');
 const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
@@ -16,6 +17,7 @@ const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   creation: () => benchCreation(),
   run: () => benchRunEngine(parBin),
   parallel: () => benchParallel(parBin),
+  tui: () => benchTui(parBin),
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benches));

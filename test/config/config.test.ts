@@ -30,7 +30,7 @@ describe('the config file', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('keeps comments, order and untouched keys when a key is set', () => {
+  it('keeps comments, order and untouched keys when a key is set', async () => {
     const original = [
       '# my settings',
       'defaults:',
@@ -43,16 +43,16 @@ describe('the config file', () => {
       '',
     ].join('\n');
     writeConfig(original);
-    new ConfigFile(configDir).set('defaults.jobs', 5);
+    await new ConfigFile(configDir).set('defaults.jobs', 5);
     const written = readFileSync(file, 'utf8');
     expect(written).toBe(original.replace('jobs: 2 #', 'jobs: 5 #'));
   });
 
-  it('adds a new key and a new section without disturbing the rest', () => {
+  it('adds a new key and a new section without disturbing the rest', async () => {
     writeConfig('# hand-written\ndefaults:\n  jobs: 2\n');
     const config = new ConfigFile(configDir);
-    config.set('claude.allowed_tools', ['Read', 'Bash(npm test)']);
-    config.set('defaults.retries', 0);
+    await config.set('claude.allowed_tools', ['Read', 'Bash(npm test)']);
+    await config.set('defaults.retries', 0);
     const written = readFileSync(file, 'utf8');
     expect(written).toContain('# hand-written');
     expect(written).toMatch(/defaults:\n {2}jobs: 2\n {2}retries: 0\n/);
@@ -62,8 +62,8 @@ describe('the config file', () => {
     });
   });
 
-  it('creates the file with a header on the first set', () => {
-    new ConfigFile(configDir).set('defaults.jobs', 4);
+  it('creates the file with a header on the first set', async () => {
+    await new ConfigFile(configDir).set('defaults.jobs', 4);
     expect(readFileSync(file, 'utf8')).toMatch(/^# par configuration.*\n\ndefaults:\n {2}jobs: 4\n$/);
   });
 
@@ -75,16 +75,16 @@ describe('the config file', () => {
     ['a scalar file', 'just text\n', /must hold a YAML mapping/],
     ['terminal.command without {cmd}', 'terminal:\n  command: [kitty, --hold]\n', /terminal\.command is .* it must contain \{cmd\}/],
     ['an agent without a binary', 'agents:\n  codex:\n    args: [exec]\n', /agents\.codex needs binary/],
-  ])('refuses %s, naming the file, and never rewrites it', (_name, text, message) => {
+  ])('refuses %s, naming the file, and never rewrites it', async (_name, text, message) => {
     writeConfig(text);
     expect(() => new ConfigFile(configDir).read()).toThrow(message);
-    expect(() => new ConfigFile(configDir).set('defaults.retries', 1)).toThrow(message);
+    await expect(new ConfigFile(configDir).set('defaults.retries', 1)).rejects.toThrow(message);
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  it('validates the whole result before writing', () => {
+  it('validates the whole result before writing', async () => {
     writeConfig('defaults:\n  jobs: 2\n');
-    expect(() => new ConfigFile(configDir).set('defaults.jobs', 0)).toThrow(/Not saved: defaults\.jobs is 0/);
+    await expect(new ConfigFile(configDir).set('defaults.jobs', 0)).rejects.toThrow(/Not saved: defaults\.jobs is 0/);
     expect(readFileSync(file, 'utf8')).toBe('defaults:\n  jobs: 2\n');
   });
 });
@@ -128,7 +128,7 @@ describe('parsing `config set` values', () => {
 });
 
 describe('the effective configuration', () => {
-  it('is the defaults of DESIGN §8 when nothing is set', () => {
+  it('is the defaults of DESIGN §8 when nothing is set', async () => {
     expect(validateConfig(defaultConfig())).toEqual([]);
     expect(defaultConfig().defaults).toEqual({ jobs: 3, timeout: '60m', idle_timeout: '15m', retries: 2, output_dir: null, keep_days: 7 });
   });
@@ -143,7 +143,7 @@ describe('the effective configuration', () => {
     expect(loaded.config.defaults.jobs).toBe(3);
   });
 
-  it('follows the XDG variables and ignores relative ones', () => {
+  it('follows the XDG variables and ignores relative ones', async () => {
     const paths = resolvePaths({ HOME: '/h', XDG_CONFIG_HOME: 'relative', XDG_STATE_HOME: '/state' });
     expect(paths.configFile).toBe('/h/.config/par/config.yaml');
     expect(paths.dataDir).toBe('/h/.local/share/par');
