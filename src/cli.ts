@@ -199,6 +199,25 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     });
 
   program
+    .command('resume')
+    .description('run the jobs of a run that did not succeed again, continuing their sessions')
+    .argument('<run>', 'a run id or a unique prefix of one')
+    .option('--detach', 'print the run id and return; the run goes on')
+    .option('--json', 'newline-delimited JSON events, the last one the run summary')
+    .option('--terminal-output', "stream every job's readable output here")
+    .option('--no-tui', 'plain progress lines even on a terminal')
+    .addHelpText(
+      'after',
+      `
+Interrupted, failed, timed-out and cancelled jobs run again in their worktrees
+as new attempts of the same run; a claude job continues its session
+(--resume <session id>) where it had one. Exit codes as for par run.`,
+    )
+    .action(async (runId: string, options: Record<string, unknown>) => {
+      await run(async (ctx) => (await import('./commands/resume.js')).runResume(ctx, runId, options));
+    });
+
+  program
     .command('attach')
     .description("the live grid of a running or finished run (on a terminal)")
     .argument('[run]', 'a run id or a unique prefix of one (default: the latest)')

@@ -69,6 +69,6 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
   ctx.log.info('run resumed', { run: runId, jobs, supervisor: pid });
   const resumed = await journalShows(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), START_WAIT_MS);
   if (!resumed || resumed.supervisor_pid !== pid) {
-    throw new UserError(`Run ${runId} could not be taken over: another par is running it, or its supervisor failed to start (see the log).`, 1);
+    throw new UserError(`Run ${runId} could not be taken over: another par is running it, or its supervisor failed to start (see the log).`);
   }
 }

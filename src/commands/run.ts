@@ -130,7 +130,7 @@ class TerminalOutput {
 }
 
 /** Follows a run's journal, printing as it goes; resolves to the exit code. */
-export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean; terminalOutput?: boolean }): Promise<number> {
+export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean; terminalOutput?: boolean; afterSeq?: number }): Promise<number> {
   return new Promise((resolve) => {
     const live = options.terminalOutput && !options.json ? new TerminalOutput(ctx, dir) : undefined;
     let interruptedBySignal = false;
@@ -146,6 +146,15 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
     };
     const watcher = watchRun(dir, runId, {
       onEvent(event, state, before) {
+        // A resumed run is followed from where it was taken over; what came before is history.
+        if (event.seq <= (options.afterSeq ?? 0)) return;
+        if (event.type === 'run/resumed') {
+          for (const id of event.jobs) {
+            const job = state.byId[id] as JobView;
+            out(json ? `${JSON.stringify({ type: 'job', run: runId, ...jobJson(job) })}\n` : formatJobLine(job, event.at, ctx.paths.home));
+          }
+          return;
+        }
         const jobId = event.type === 'job/started' || event.type === 'job/finished' || event.type === 'job/worktree-ready' || event.type === 'job/retrying' ? event.job : undefined;
         if (event.type === 'run/started' && json) {
           for (const id of state.order) out(`${JSON.stringify({ type: 'job', run: runId, ...jobJson(state.byId[id] as JobView) })}\n`);

@@ -15,14 +15,14 @@ export interface GridColumn {
 const FIXED: Record<Exclude<GridColumnKey, 'activity'>, Omit<GridColumn, 'key'>> = {
   state: { title: 'STATE', width: 13, align: 'left' },
   job: { title: 'JOB', width: 14, align: 'left' },
-  branch: { title: 'BRANCH', width: 22, align: 'left' },
+  branch: { title: 'BRANCH', width: 18, align: 'left' },
   elapsed: { title: 'TIME', width: 7, align: 'right' },
   turns: { title: 'TURNS', width: 5, align: 'right' },
   cost: { title: 'COST', width: 7, align: 'right' },
   diff: { title: 'DIFF', width: 14, align: 'left' },
 };
-/** Activity needs this much to say anything ("Edit src/app.ts"); below it, other columns go first. */
-const MIN_ACTIVITY = 16;
+/** Activity is what people watch ("Edit src/components/app.tsx"); below this width, other columns go first. */
+const MIN_ACTIVITY = 28;
 
 /**
  * The grid's columns for a terminal `width` wide: activity takes what is
@@ -98,6 +98,7 @@ export function jobActivity(job: JobView): string {
 export function diffCell(job: JobView): string {
   const stat = job.diffstat;
   if (!stat) return '';
+  if (stat.files === 0) return 'no changes';
   return `+${stat.insertions} −${stat.deletions} ${stat.files}f`;
 }
 

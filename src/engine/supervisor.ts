@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { claudeAdapter } from '../agents/claude.js';
 import { configuredAdapter } from '../agents/configured.js';
@@ -50,14 +50,19 @@ export interface ResumeRequest {
 /** What a continued session is told. */
 export const CONTINUE_PROMPT = 'You were interrupted. Continue where you left off and finish the task.\n';
 
+/** A supervisor that has written its run's end exits within moments; a new one waits this long for it. */
+const CLAIM_WAIT_MS = 3000;
+
 /**
  * One supervisor per run at a time: `supervisor.lock` holds its pid. A
- * lock whose process is gone is taken over. Returns false when another
- * supervisor holds the run.
+ * lock whose process is gone is taken over; a live holder (one that just
+ * finished the run and is exiting) is waited for a little. Returns false
+ * when another supervisor keeps the run.
  */
-function claimRun(runDir: string): boolean {
+async function claimRun(runDir: string): Promise<boolean> {
   const path = join(runDir, 'supervisor.lock');
-  for (let tries = 0; tries < 2; tries++) {
+  const deadline = Date.now() + CLAIM_WAIT_MS;
+  for (;;) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, `${process.pid}\n`);
@@ -65,12 +70,22 @@ function claimRun(runDir: string): boolean {
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) return false;
-      unlinkSync(path);
     }
+    if (Date.now() > deadline) return false;
+    let holder = Number.NaN;
+    try {
+      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    } catch {
+      // Released between our two looks: try again.
+      continue;
+    }
+    if (!Number.isInteger(holder) || !processAlive(holder)) {
+      // A dead holder's lock; another taker may remove it first.
+      rmSync(path, { force: true });
+      continue;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return false;
 }
 
 function releaseRun(runDir: string): void {
@@ -108,7 +123,7 @@ function againJob(runDir: string, plan: RunPlan, job: JobView, resume: ResumeReq
  * as new attempts.
  */
 export async function supervise(runDir: string, deps: SupervisorDeps, resume?: ResumeRequest): Promise<void> {
-  if (!claimRun(runDir)) {
+  if (!(await claimRun(runDir))) {
     deps.log.warn('another supervisor holds the run', { runDir });
     return;
   }
