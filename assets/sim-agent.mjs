@@ -27,6 +27,7 @@
 //   tee=PATH         also write every byte printed to PATH
 //   counter=PATH succeed-on=N   count attempts in PATH; from attempt N on, succeed
 //   env=PATH         write the environment it was given, as JSON, to PATH
+//   asked=PATH       append {argv, prompt} of this invocation, one JSON line, to PATH
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -172,6 +173,7 @@ if (knobs.has('not-logged-in')) {
 }
 
 if (typeof knobs.get('env') === 'string') writeFileSync(knobs.get('env'), JSON.stringify(process.env));
+if (typeof knobs.get('asked') === 'string') appendFileSync(knobs.get('asked'), `${JSON.stringify({ argv, prompt })}\n`);
 
 if (knobs.has('ignore-term')) process.on('SIGTERM', () => {});
 

@@ -43,6 +43,8 @@ export function formatJobLine(job: JobView, at: string, home = ''): string {
   } else if (job.state === 'retrying') {
     details.push(`${job.retry ?? 'retrying'}, ${job.activity ?? ''}`.replace(/, $/, ''));
     if (job.error) details.push(`after: ${job.error.split('\n')[0]}`);
+  } else if (job.state === 'queued' && job.attempt > 0) {
+    details.push(`again, attempt ${job.attempt + 1}`);
   } else if (job.state === 'queued' && job.worktree) {
     details.push(`worktree ready: ${where(job.worktree)}`);
   } else {
