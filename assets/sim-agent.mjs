@@ -28,6 +28,12 @@
 //   counter=PATH succeed-on=N   count attempts in PATH; from attempt N on, succeed
 //   env=PATH         write the environment it was given, as JSON, to PATH
 //   asked=PATH       append {argv, prompt} of this invocation, one JSON line, to PATH
+//   plan=TEXT        the plan written in plan mode (`_` for spaces)
+//   wrong-plan       in plan mode, write a file anyway (as a broken agent would)
+// Like claude, it keeps each session's prompt (under $HOME/.sim-sessions), so
+// `--resume ID` continues with that prompt's knobs, and fails as claude does
+// when there is no such session. With `--permission-mode plan` it changes
+// nothing and hands over its plan through ExitPlanMode.
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -45,6 +51,17 @@ if (!process.stdin.isTTY) {
   process.stdin.setEncoding('utf8');
   for await (const chunk of process.stdin) prompt += chunk;
 }
+const sessionsDir = join(process.env.HOME ?? '/tmp', '.sim-sessions');
+const resumed = flag('--resume');
+let earlierPrompt = '';
+if (resumed !== undefined) {
+  try {
+    earlierPrompt = readFileSync(join(sessionsDir, resumed), 'utf8');
+  } catch {
+    earlierPrompt = null;
+  }
+}
+const planMode = flag('--permission-mode') === 'plan';
 const knobs = new Map();
 let fileKnobs = '';
 try {
@@ -52,7 +69,7 @@ try {
 } catch {
   fileKnobs = '';
 }
-const knobText = [process.env.PAR_SIM ?? '', ...prompt.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4)), fileKnobs].join(' ');
+const knobText = [process.env.PAR_SIM ?? '', ...`${earlierPrompt ?? ''}\n${prompt}`.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4)), fileKnobs].join(' ');
 for (const token of knobText.split(/\s+/).filter(Boolean)) {
   const equals = token.indexOf('=');
   knobs.set(equals === -1 ? token : token.slice(0, equals), equals === -1 ? true : token.slice(equals + 1));
@@ -134,7 +151,7 @@ function init() {
   });
 }
 
-function result({ isError, text, subtype = 'success', errors, status = null, turns, cost, denials = 0 }) {
+function result({ isError, text, subtype = 'success', errors, status = null, turns, cost, denials = 0, planDenial }) {
   const line = {
     type: 'result',
     subtype,
@@ -146,7 +163,7 @@ function result({ isError, text, subtype = 'success', errors, status = null, tur
     total_cost_usd: cost,
     usage: usage(120 * turns, 40 * turns),
     modelUsage: {},
-    permission_denials: Array.from({ length: denials }, (_, index) => ({ tool_name: 'Bash', tool_use_id: `toolu_denied_${index}`, tool_input: { command: 'rm -rf build' } })),
+    permission_denials: [...Array.from({ length: denials }, (_, index) => ({ tool_name: 'Bash', tool_use_id: `toolu_denied_${index}`, tool_input: { command: 'rm -rf build' } })), ...(planDenial ? [planDenial] : [])],
     api_error_status: status,
     stop_reason: isError ? null : 'end_turn',
     terminal_reason: isError ? 'api_error' : 'completed',
@@ -171,6 +188,14 @@ if (knobs.has('not-logged-in')) {
   result({ isError: true, text: 'Not logged in · Please run /login', turns: 1, cost: 0 });
   process.exit(1);
 }
+
+if (earlierPrompt === null) {
+  // What claude says when asked to resume a session it does not have.
+  result({ isError: true, subtype: 'error_during_execution', errors: [`No conversation found with session ID: ${resumed}`], turns: 0, cost: 0 });
+  process.exit(1);
+}
+mkdirSync(sessionsDir, { recursive: true });
+writeFileSync(join(sessionsDir, sessionId), `${earlierPrompt ?? ''}\n${prompt}`);
 
 if (typeof knobs.get('env') === 'string') writeFileSync(knobs.get('env'), JSON.stringify(process.env));
 if (typeof knobs.get('asked') === 'string') appendFileSync(knobs.get('asked'), `${JSON.stringify({ argv, prompt })}\n`);
@@ -207,9 +232,11 @@ const pause = duration / (turns + 1);
 
 const actions = [];
 const writePath = knobs.get('write');
-if (typeof writePath === 'string') actions.push({ name: 'Write', path: writePath });
+// Planning reads and runs things, but writes nothing (unless told to misbehave).
+if (typeof writePath === 'string' && !planMode) actions.push({ name: 'Write', path: writePath });
+if (planMode && knobs.has('wrong-plan')) actions.push({ name: 'Write', path: 'PLANNED-BUT-WRITTEN.md' });
 const editPath = knobs.get('edit');
-if (typeof editPath === 'string') actions.push({ name: 'Edit', path: editPath });
+if (typeof editPath === 'string' && !planMode) actions.push({ name: 'Edit', path: editPath });
 
 assistant([{ type: 'text', text: `I'll work on this in ${cwd}.` }]);
 for (let turn = 0; turn < turns; turn++) {
@@ -273,6 +300,12 @@ if (!knobs.has('no-result')) {
   } else if (failText !== undefined) {
     failed = true;
     result({ isError: true, text: failText === true ? 'Something went wrong' : String(failText).replaceAll('_', ' '), turns, cost });
+  } else if (planMode) {
+    const plan = typeof knobs.get('plan') === 'string' ? knobs.get('plan').replaceAll('_', ' ') : `1. Read README.md and the tests\n2. Make the change in ${cwd.split('/').pop()}\n3. Run npm test`;
+    const id = `toolu_${uuid()}`;
+    assistant([{ type: 'tool_use', id, name: 'ExitPlanMode', input: { plan } }]);
+    // Headless, claude refuses ExitPlanMode's prompt: the plan is handed over as a denial.
+    result({ isError: false, text: 'I have written a plan; it waits for your approval.', turns: turns + 1, cost, denials: 0, planDenial: { tool_name: 'ExitPlanMode', tool_use_id: id, tool_input: { plan } } });
   } else {
     assistant([{ type: 'text', text: 'Done: the change is made and the tests pass.' }]);
     result({ isError: false, text: 'Done: the change is made and the tests pass.', turns: turns + 1, cost, denials });

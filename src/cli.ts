@@ -135,6 +135,8 @@ Instructions, ExpectedOutcome; --var NAME=VALUE sets or overrides any.`,
     .option('--budget <usd>', 'approximate: no job starts once finished jobs have spent this; claude jobs get --max-budget-usd')
     .option('--dry-run', 'print jobs, worktrees, prompts and exact command lines; start nothing')
     .option('--detach', 'print the run id and return; the run goes on')
+    .option('--plan', 'each job plans first, read-only; approved plans execute (par approve, or the TUI)')
+    .option('--yes', 'with --plan, approve every plan as it comes')
     .option('--json', 'newline-delimited JSON events, the last one the run summary')
     .option('--terminal-output', "stream every job's readable output here, each line prefixed by its job (default: terminal.show_real_time_output)")
     .option('--no-tui', 'plain progress lines even on a terminal')
@@ -196,6 +198,16 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     .argument('[job]', 'a job of the run')
     .action(async (runId: string, job: string | undefined) => {
       await run(async (ctx) => (await import('./commands/runs.js')).runCancel(ctx, runId, job));
+    });
+
+  program
+    .command('approve')
+    .description('let plans of a --plan run that wait for review go ahead')
+    .argument('<run>', 'a run id or a unique prefix of one')
+    .argument('[job]', 'the job whose plan to approve')
+    .option('--all', 'every plan waiting')
+    .action(async (runId: string, job: string | undefined, options: { all?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/approve.js')).runApprove(ctx, runId, job, options));
     });
 
   program

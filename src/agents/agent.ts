@@ -24,6 +24,8 @@ export interface AttemptRequest {
   model?: string | null;
   permissionMode?: string | null;
   maxBudgetUsd?: number | null;
+  /** Plan only (`--plan`): read and explore, change nothing, write a plan. */
+  plan?: boolean;
 }
 
 /** How the agent's process ended. */
@@ -48,7 +50,11 @@ export interface OutputParser {
 }
 
 /** What the agent's output says of the attempt. */
-export type AgentResult = Omit<JobOutcome, 'reason' | 'diffstat'> & { retryable: boolean };
+export type AgentResult = Omit<JobOutcome, 'reason' | 'diffstat'> & {
+  retryable: boolean;
+  /** What a planning attempt proposes: ExitPlanMode's plan, else the result text. */
+  plan?: string | null;
+};
 
 /** One kind of agent: builds argv and reads output. */
 export interface AgentAdapter {

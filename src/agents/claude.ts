@@ -47,6 +47,7 @@ export class ClaudeStreamParser implements OutputParser {
   #toolErrors = 0;
   #sessionId: string | null = null;
   #lastText: string | null = null;
+  #plan: string | null = null;
 
   constructor(cwd: string) {
     this.#cwd = cwd;
@@ -133,6 +134,8 @@ export class ClaudeStreamParser implements OutputParser {
         this.#lastText = block.text.trim();
         progress.last_message = (this.#lastText.split('\n')[0] ?? '').slice(0, 200);
       } else if (block.type === 'tool_use' && typeof block.name === 'string') {
+        // In plan mode the plan comes as ExitPlanMode's input.
+        if (block.name === 'ExitPlanMode' && isObject(block.input) && typeof block.input.plan === 'string') this.#plan = block.input.plan;
         this.#toolUses++;
         progress.activity = describeToolUse(block.name, isObject(block.input) ? block.input : {}, this.#cwd);
       }
@@ -173,8 +176,9 @@ export class ClaudeStreamParser implements OutputParser {
     const resultText = typeof result.result === 'string' ? result.result : null;
     const errors = Array.isArray(result.errors) ? result.errors.filter((item): item is string => typeof item === 'string') : [];
     const isError = result.is_error === true || (typeof result.subtype === 'string' && result.subtype.startsWith('error'));
+    // ExitPlanMode is refused by design in a headless planning run: it is how the plan is handed over, not a denial.
     const denials = Array.isArray(result.permission_denials)
-      ? result.permission_denials.map((denial) => (isObject(denial) && typeof denial.tool_name === 'string' ? denial.tool_name : 'unknown'))
+      ? result.permission_denials.map((denial) => (isObject(denial) && typeof denial.tool_name === 'string' ? denial.tool_name : 'unknown')).filter((tool) => tool !== 'ExitPlanMode')
       : [];
     const status = typeof result.api_error_status === 'number' ? result.api_error_status : null;
     const error = isError ? resultText || errors.join('; ') || String(result.subtype ?? 'error') : null;
@@ -190,6 +194,7 @@ export class ClaudeStreamParser implements OutputParser {
       turns: typeof result.num_turns === 'number' ? result.num_turns : this.#turnIds.size,
       tokens: tokensOf(result.usage).tokens ?? null,
       retryable: isError && isRetryable(status, error),
+      plan: this.#plan ?? resultText,
     };
   }
 }
@@ -204,6 +209,9 @@ function tokensOf(usage: unknown): { tokens?: number } {
   return { tokens: total };
 }
 
+/** Tools a planning attempt may not use: it must leave the worktree as it found it. */
+const PLAN_DISALLOWED = ['Edit', 'Write', 'NotebookEdit'];
+
 /** The claude adapter (DESIGN §3). */
 export function claudeAdapter(settings: ClaudeSettings): AgentAdapter {
   return {
@@ -211,14 +219,16 @@ export function claudeAdapter(settings: ClaudeSettings): AgentAdapter {
     binary: settings.binary,
     invocation(request: AttemptRequest) {
       const argv = [settings.binary, '-p', '--output-format', 'stream-json', '--verbose'];
-      if (request.permissionMode) argv.push('--permission-mode', request.permissionMode);
+      // Planning reads and explores but edits nothing (DESIGN §3).
+      const mode = request.plan ? 'plan' : request.permissionMode;
+      if (mode) argv.push('--permission-mode', mode);
       // A continuation passes --resume alone, never with --session-id.
       if (request.resumeSessionId) argv.push('--resume', request.resumeSessionId);
       else argv.push('--session-id', request.sessionId);
       if (request.model) argv.push('--model', request.model);
       if (request.maxBudgetUsd) argv.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
       for (const tool of settings.allowedTools) argv.push('--allowedTools', tool);
-      for (const tool of settings.disallowedTools) argv.push('--disallowedTools', tool);
+      for (const tool of [...settings.disallowedTools, ...(request.plan ? PLAN_DISALLOWED : [])]) argv.push('--disallowedTools', tool);
       argv.push(...settings.defaultArgs);
       const env: Record<string, string> = {};
       if (settings.env.CLAUDE_CODE_MAX_RETRIES === undefined) env.CLAUDE_CODE_MAX_RETRIES = CLAUDE_RETRIES;

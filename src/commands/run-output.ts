@@ -43,6 +43,15 @@ export function formatJobLine(job: JobView, at: string, home = ''): string {
   } else if (job.state === 'retrying') {
     details.push(`${job.retry ?? 'retrying'}, ${job.activity ?? ''}`.replace(/, $/, ''));
     if (job.error) details.push(`after: ${job.error.split('\n')[0]}`);
+  } else if (job.state === 'awaiting-approval') {
+    details.push(`plan ready for review${job.cost_usd === null ? '' : ` (${formatCost(job.cost_usd)})`}:`);
+    const plan = (job.plan ?? '').trim().split('\n').map((line) => `    │ ${line}`).join('\n');
+    return `${time}  ${job.id}  ${stateWord(job)}  ${details.join('  ')}\n${plan}\n`;
+  } else if (job.state === 'planning') {
+    if (job.pid !== null) details.push(`pid ${job.pid}`);
+    details.push('read-only, writing a plan');
+  } else if (job.state === 'queued' && job.plan !== null && job.activity === 'plan approved') {
+    details.push('plan approved, waiting for a place to execute it');
   } else if (job.state === 'queued' && job.attempt > 0) {
     details.push(`again, attempt ${job.attempt + 1}`);
   } else if (job.state === 'queued' && job.worktree) {

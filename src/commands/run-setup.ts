@@ -41,6 +41,8 @@ export interface RunOptions {
   failFast?: boolean;
   budget?: string;
   detach?: boolean;
+  plan?: boolean;
+  yes?: boolean;
   json?: boolean;
   noTui?: boolean;
   tui?: boolean;
@@ -221,6 +223,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   const meta = resolved?.prompt?.meta;
   const agentName = options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude');
   const agent = attempt(() => agentChoice(config, agentName, ctx));
+  if (options.plan && agent && agent.kind !== 'claude') problems.push(`--plan uses claude's plan mode; the agent '${agent.name}' cannot plan, so run it without --plan.`);
   if (problems.length > 0) throw new UserError(problems.join(' '));
   if (!resolved || !agent) throw new UserError('Nothing to run.');
 
@@ -334,7 +337,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     prompt: resolved.source,
     variables: cliVars,
     agent,
-    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results, retries, fail_fast: options.failFast === true, budget_usd: budget, output_dir: config.defaults.output_dir },
+    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results, retries, fail_fast: options.failFast === true, budget_usd: budget, output_dir: config.defaults.output_dir, plan: options.plan === true, auto_approve: options.plan === true && options.yes === true },
     jobs: jobSpecs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt_file: '' })),
     creation,
     supervisor_pid: null,

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../core/errors.js';
-import type { JobView } from '../core/run-state.js';
+import type { JobView, RunState } from '../core/run-state.js';
+import { FINAL_STATES } from '../core/events.js';
 import { tilde } from '../core/table.js';
 import { transcriptLines } from '../core/transcript.js';
 import { sendCommand } from '../engine/channel.js';
@@ -81,7 +82,13 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
     return ExitCode.ok;
   }
   const { config } = await ctx.config();
-  return follow(ctx, dir, runId, { json: options.json ?? false, terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output });
+  return follow(ctx, dir, runId, { json: options.json ?? false, terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output, leaveWhenWaiting: options.plan === true && options.yes !== true });
+}
+
+/** True when some job's plan waits for review and no job is doing anything else. */
+function waitsForReview(state: RunState): boolean {
+  const jobs = state.order.map((id) => state.byId[id]?.state);
+  return jobs.includes('awaiting-approval') && jobs.every((job) => job === 'awaiting-approval' || (job !== undefined && FINAL_STATES.has(job)));
 }
 
 /** Whether the command line says where to run: worktree paths (after a library prompt's name), --all, --new or --tasks. */
@@ -130,7 +137,7 @@ class TerminalOutput {
 }
 
 /** Follows a run's journal, printing as it goes; resolves to the exit code. */
-export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean; terminalOutput?: boolean; afterSeq?: number }): Promise<number> {
+export function follow(ctx: CommandContext, dir: string, runId: string, options: { json?: boolean; terminalOutput?: boolean; afterSeq?: number; leaveWhenWaiting?: boolean }): Promise<number> {
   return new Promise((resolve) => {
     const live = options.terminalOutput && !options.json ? new TerminalOutput(ctx, dir) : undefined;
     let interruptedBySignal = false;
@@ -155,7 +162,7 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
           }
           return;
         }
-        const jobId = event.type === 'job/started' || event.type === 'job/finished' || event.type === 'job/worktree-ready' || event.type === 'job/retrying' ? event.job : undefined;
+        const jobId = 'job' in event && typeof event.job === 'string' && event.type !== 'job/progress' ? event.job : undefined;
         if (event.type === 'run/started' && json) {
           for (const id of state.order) out(`${JSON.stringify({ type: 'job', run: runId, ...jobJson(state.byId[id] as JobView) })}\n`);
         }
@@ -166,6 +173,7 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
         if (job && (before.byId[jobId]?.state !== job.state || event.type === 'job/worktree-ready')) {
           out(json ? `${JSON.stringify({ type: 'job', run: runId, ...jobJson(job) })}\n` : formatJobLine(job, event.at, ctx.paths.home));
         }
+        if (options.leaveWhenWaiting && waitsForReview(state)) leaveWaiting();
       },
       onEnd(state, how) {
         detachSignals();
@@ -181,6 +189,15 @@ export function follow(ctx: CommandContext, dir: string, runId: string, options:
       if (!interruptedBySignal) ctx.stderr.write(`par: cancelling run ${runId}…\n`);
       interruptedBySignal = true;
       sendCommand(dir, { type: 'cancel', job: null, reason: 'signal' });
+    };
+    // Every job has a plan waiting or has ended: say how to go on, and leave the run waiting.
+    const leaveWaiting = (): void => {
+      watcher.stop();
+      live?.stopAll();
+      detachSignals();
+      const approve = `par approve ${runId} --all`;
+      out(json ? `${JSON.stringify({ type: 'waiting', run: runId, approve })}\n` : `Run ${runId} waits for its plans to be reviewed: ${approve} approves them all, par approve ${runId} JOB one; par cancel ${runId} drops the run.\n`);
+      resolve(ExitCode.ok);
     };
     // The terminal went away: stop following, the run goes on.
     const onHangup = (): void => {

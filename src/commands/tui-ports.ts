@@ -134,6 +134,13 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       return jobDiff(git, job.worktree, job.head);
     },
     cancel: (dir, job) => sendCommand(dir, { type: 'cancel', job, reason: 'user' }),
+    approve: (dir, job, plan) => sendCommand(dir, { type: 'approve', job, ...(plan === null ? {} : { plan }) }),
+    reject: (dir, job) => sendCommand(dir, { type: 'reject', job }),
+    editText: (text) =>
+      options.suspend(async () => {
+        const edited = (await import('../prompts/editor.js')).editText(text, ctx.env);
+        return edited === text ? null : edited;
+      }),
     async rerun(dir, runId, job) {
       await (await import('./rerun.js')).rerunJobs(ctx, { dir, runId, jobs: [job], continueSessions: false });
     },

@@ -78,7 +78,12 @@ interface At {
 export type RunEvent =
   | (At & { type: 'run/started'; run: string; jobs: JobSpec[]; supervisor_pid: number })
   | (At & { type: 'job/worktree-ready'; job: string; worktree: string; branch: string })
-  | (At & { type: 'job/started'; job: string; attempt: number; pid: number | null; session_id: string | null; head: string | null })
+  /** An attempt's agent started; `phase: 'plan'` when it is only planning (`--plan`). */
+  | (At & { type: 'job/started'; job: string; attempt: number; pid: number | null; session_id: string | null; head: string | null; phase?: 'plan' })
+  /** The job's plan is written and waits for review. */
+  | (At & { type: 'job/plan-ready'; job: string; plan: string; session_id: string | null; cost_usd: number | null })
+  /** The plan (as approved, perhaps edited) goes ahead: the job waits for a place to execute it. */
+  | (At & { type: 'job/approved'; job: string; plan: string })
   | (At & { type: 'job/progress'; job: string; progress: JobProgress })
   | (At & { type: 'job/retrying'; job: string; attempt: number; retries: number; delay_ms: number; error: string | null })
   | (At & { type: 'job/finished'; job: string; outcome: JobOutcome })

@@ -13,7 +13,7 @@ export interface GridColumn {
 }
 
 const FIXED: Record<Exclude<GridColumnKey, 'activity'>, Omit<GridColumn, 'key'>> = {
-  state: { title: 'STATE', width: 13, align: 'left' },
+  state: { title: 'STATE', width: 19, align: 'left' },
   job: { title: 'JOB', width: 14, align: 'left' },
   branch: { title: 'BRANCH', width: 18, align: 'left' },
   elapsed: { title: 'TIME', width: 7, align: 'right' },

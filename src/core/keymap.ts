@@ -49,6 +49,9 @@ export type Command =
   | 'grid.merge'
   | 'grid.cancel'
   | 'grid.rerun'
+  | 'plan.approve'
+  | 'plan.edit'
+  | 'plan.reject'
   | 'log.follow'
   | 'log.raw'
   | 'runs.attach'
@@ -132,6 +135,9 @@ export const KEYMAP: readonly Binding[] = [
   b('jobs', ['x'], 'grid.cancel', 'cancel'),
   b('jobs', ['r'], 'grid.rerun', 'rerun'),
   b('jobs', ['/'], 'filter.start', 'filter'),
+  b('jobs', ['p'], 'plan.approve', 'approve plan', false),
+  b('jobs', ['e'], 'plan.edit', 'edit plan, approve', false),
+  b('jobs', ['n'], 'plan.reject', 'reject plan', false),
   b('jobs-filter', ['up'], 'list.up', 'up', false),
   b('jobs-filter', ['down'], 'list.down', 'down', false),
   b('jobs-filter', ['enter'], 'filter.done', 'done'),
@@ -143,6 +149,9 @@ export const KEYMAP: readonly Binding[] = [
   b('log', ['R'], 'log.raw', 'raw'),
   b('log', ['d'], 'grid.diff', 'diff'),
   b('log', ['esc'], 'pane.back', 'back'),
+  b('log', ['p'], 'plan.approve', 'approve plan', false),
+  b('log', ['e'], 'plan.edit', 'edit plan, approve', false),
+  b('log', ['n'], 'plan.reject', 'reject plan', false),
   ...LIST('diff'),
   b('diff', ['enter'], 'grid.log', 'log'),
   b('diff', ['m'], 'grid.merge', 'merge'),

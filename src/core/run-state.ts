@@ -29,6 +29,8 @@ export interface JobView {
   result: string | null;
   denials: string[];
   diffstat: Diffstat | null;
+  /** The plan of a `--plan` job, once written (as approved, when it was). */
+  plan: string | null;
 }
 
 /** A run folded from its journal. */
@@ -75,6 +77,7 @@ function newJob(id: string, worktree: string | null, branch: string | null): Job
     result: null,
     denials: [],
     diffstat: null,
+    plan: null,
   };
 }
 
@@ -106,7 +109,7 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
     case 'job/started':
       return withJob(state, event.job, (job) => ({
         ...job,
-        state: 'running',
+        state: event.phase === 'plan' ? 'planning' : 'running',
         attempt: event.attempt,
         pid: event.pid,
         session_id: event.session_id ?? job.session_id,
@@ -167,6 +170,18 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
       });
     case 'run/cancel-requested':
       return state;
+    case 'job/plan-ready':
+      return withJob(state, event.job, (job) => ({
+        ...job,
+        state: 'awaiting-approval',
+        plan: event.plan,
+        session_id: event.session_id ?? job.session_id,
+        cost_usd: event.cost_usd ?? job.cost_usd,
+        activity: 'plan ready for review',
+        pid: null,
+      }));
+    case 'job/approved':
+      return withJob(state, event.job, (job) => ({ ...job, state: 'queued', plan: event.plan, activity: 'plan approved' }));
     case 'job/requeued':
       return withJob(state, event.job, requeued);
     case 'run/resumed': {

@@ -3,7 +3,11 @@ import { LineFollower } from './journal.js';
 import { runFiles } from './run-plan.js';
 
 /** A command from a client to a run's supervisor. */
-export type RunCommand = { type: 'cancel'; job: string | null; reason: string } | { type: 'rerun'; job: string };
+export type RunCommand =
+  | { type: 'cancel'; job: string | null; reason: string }
+  | { type: 'rerun'; job: string }
+  | { type: 'approve'; job: string; plan?: string }
+  | { type: 'reject'; job: string };
 
 /** Sends a command: one short line appended to the run's `commands.ndjson` (appends of a line are atomic). */
 export function sendCommand(runDir: string, command: RunCommand): void {
@@ -15,7 +19,7 @@ export function receiveCommands(runDir: string, onCommand: (command: RunCommand)
   const follower = new LineFollower(runFiles.commands(runDir), (line) => {
     try {
       const command = JSON.parse(line) as RunCommand;
-      if (command.type === 'cancel' || command.type === 'rerun') onCommand(command);
+      if (['cancel', 'rerun', 'approve', 'reject'].includes(command.type)) onCommand(command);
     } catch {
       // A torn or foreign line is not a command.
     }

@@ -42,6 +42,8 @@ export interface ExecutorJob {
   resumeSessionId?: string | null;
   /** The HEAD the job first started from, when it ran before: its diffstat stays against that. */
   baseHead?: string | null;
+  /** Append to output.log even on attempt 1 (an execution after its planning). */
+  appendOutput?: boolean;
 }
 
 /** Everything the executor needs; processes, git and the journal are ports. */
@@ -69,12 +71,23 @@ export interface ExecutorOptions {
   budgetUsd: number | null;
   /** Random numbers for backoff jitter; injectable for tests. */
   random?: () => number;
+  /** `--plan`: each job plans first and waits for approval before it executes. */
+  plan?: boolean;
+  /** `--yes`: every plan is approved as soon as it is written. */
+  autoApprove?: boolean;
   /** New worktrees as they become ready (`--new`, `--tasks`). */
   worktrees?: AsyncIterable<CreationResult>;
   log: Logger;
 }
 
 type StopReason = { state: 'timed-out' | 'cancelled'; reason: string };
+/** What the review of a plan decided. */
+type Decision = { kind: 'approve'; plan: string } | { kind: 'stop'; stop: StopReason };
+
+/** What an approved job is told when it continues its planning session. */
+export function approvedPrompt(plan: string): string {
+  return `Your plan is approved. Carry it out now, as planned:\n\n${plan.trim()}\n`;
+}
 
 interface Running {
   stop(stop: StopReason): void;
@@ -243,6 +256,7 @@ export class Executor {
   readonly #slots: Slots;
   readonly #backoffs = new Map<string, () => void>();
   readonly #tasks: Promise<void>[] = [];
+  readonly #reviews = new Map<string, { plan: string; decide: (decision: Decision) => void }>();
 
   constructor(options: ExecutorOptions) {
     this.#options = options;
@@ -256,11 +270,55 @@ export class Executor {
       this.#cancelAll ??= stop;
       for (const running of this.#running.values()) running.stop(stop);
       for (const wake of this.#backoffs.values()) wake();
+      for (const review of this.#reviews.values()) review.decide({ kind: 'stop', stop });
       return;
     }
     this.#cancelled.set(job, stop);
     this.#running.get(job)?.stop(stop);
     this.#backoffs.get(job)?.();
+    this.#reviews.get(job)?.decide({ kind: 'stop', stop });
+  }
+
+  /** Approves a job's plan, as written or as edited; false when the job is not waiting for review. */
+  approve(job: string, plan?: string | null): boolean {
+    const review = this.#reviews.get(job);
+    review?.decide({ kind: 'approve', plan: plan ?? review.plan });
+    return review !== undefined;
+  }
+
+  /** Rejects a job's plan: the job ends cancelled, reason `plan rejected`. */
+  reject(job: string): boolean {
+    const review = this.#reviews.get(job);
+    review?.decide({ kind: 'stop', stop: { state: 'cancelled', reason: 'plan rejected' } });
+    return review !== undefined;
+  }
+
+  /** Plans (read-only), then waits for the plan's review with no place held; the approved job to execute, or how it ended. */
+  async #planFirst(job: ExecutorJob, attempt: number): Promise<{ job: ExecutorJob; cost: number | null } | { outcome: JobOutcome }> {
+    const options = this.#options;
+    const worktree = job.worktree as string;
+    const status = (): Promise<string> => options.git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']).catch(() => '');
+    const before = await status();
+    const tried = await this.#attempt(job, attempt, { plan: true });
+    const planned = tried.outcome;
+    if (planned.state !== 'succeeded') return { outcome: { ...planned, error: planned.error === null ? null : `planning failed: ${planned.error}` } };
+    if ((await status()) !== before) {
+      return { outcome: { ...planned, state: 'failed', result: null, error: 'the agent changed files while planning; nothing was executed (see git status in its worktree)' } };
+    }
+    const plan = (tried.plan ?? '').trim() || '(the agent wrote no plan)';
+    const decision = await new Promise<Decision>((resolve) => {
+      this.#reviews.set(job.id, { plan, decide: resolve });
+      options.emit({ type: 'job/plan-ready', job: job.id, plan, session_id: planned.session_id, cost_usd: planned.cost_usd });
+      if (options.autoApprove) this.approve(job.id);
+      const stop = this.#stopFor(job.id);
+      if (stop) resolve({ kind: 'stop', stop });
+    });
+    this.#reviews.delete(job.id);
+    if (decision.kind === 'stop') return { outcome: { ...planned, state: decision.stop.state, reason: decision.stop.reason, result: null, error: null } };
+    options.emit({ type: 'job/approved', job: job.id, plan: decision.plan });
+    // The execution continues the planning session, its output after the plan's.
+    const execute: ExecutorJob = { ...job, prompt: approvedPrompt(decision.plan), attempts: attempt - 1, resumeSessionId: planned.session_id, appendOutput: true };
+    return { job: execute, cost: planned.cost_usd };
   }
 
   /** Runs a finished job again (a fresh session unless it says otherwise), while the run goes on. */
@@ -331,6 +389,18 @@ export class Executor {
       holding = false;
     };
     try {
+      if (this.#options.plan) {
+        const planned = await this.#planFirst(job, (job.attempts ?? 0) + 1);
+        if ('outcome' in planned) {
+          emit({ type: 'job/finished', job: job.id, outcome: planned.outcome });
+          release();
+          return;
+        }
+        release();
+        job = planned.job;
+        cost = planned.cost;
+        this.#spent += planned.cost ?? 0;
+      }
       const first = (job.attempts ?? 0) + 1;
       for (let attempt = first; ; attempt++) {
         // The first attempt runs in the place taken above; a retry waits for one again.
@@ -382,7 +452,7 @@ export class Executor {
     return Math.max(0.0001, (budget - this.#spent) / (this.#running.size + 1));
   }
 
-  async #attempt(job: ExecutorJob, attempt: number): Promise<{ outcome: JobOutcome; retryable: boolean; retryAfterMs: number | null }> {
+  async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean } = {}): Promise<{ outcome: JobOutcome; retryable: boolean; retryAfterMs: number | null; plan: string | null }> {
     const options = this.#options;
     const worktree = job.worktree as string;
     const dir = join(options.runDir, 'jobs', job.id);
@@ -397,12 +467,13 @@ export class Executor {
       model: options.model,
       permissionMode: options.permissionMode,
       maxBudgetUsd: this.#budgetShare(),
+      ...(mode.plan ? { plan: true } : {}),
     });
     const env: NodeJS.ProcessEnv = { ...options.env, ...invocation.env };
     for (const name of invocation.unsetEnv) delete env[name];
 
     // Later attempts append: output.log keeps every attempt, byte for byte.
-    const flags = attempt === 1 ? 'w' : 'a';
+    const flags = attempt === 1 && !job.appendOutput ? 'w' : 'a';
     const outputPath = join(dir, 'output.log');
     const stderrPath = join(dir, 'stderr.log');
     const outFd = openSync(outputPath, flags);
@@ -420,7 +491,7 @@ export class Executor {
     }
     const outTail = new FileTail(outputPath, outStart);
     const errTail = new FileTail(stderrPath, errStart);
-    options.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head });
+    options.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head, ...(mode.plan ? { phase: 'plan' as const } : {}) });
 
     let pending: JobProgress = {};
     let flushTimer: NodeJS.Timeout | undefined;
@@ -512,14 +583,15 @@ export class Executor {
       diffstat: null,
     };
     try {
-      if (job.created && options.commitResults) {
+      // A plan changes nothing: there is nothing to commit or count.
+      if (job.created && options.commitResults && !mode.plan) {
         await commitResults(options.git, worktree, `par: ${job.id} (run ${options.runId}, ${state})`);
       }
-      outcome.diffstat = await diffstat(options.git, worktree, job.baseHead ?? head, job.created ? new Map() : untracked);
+      if (!mode.plan) outcome.diffstat = await diffstat(options.git, worktree, job.baseHead ?? head, job.created ? new Map() : untracked);
     } catch (error) {
       options.log.warn('could not record the job\'s changes', { job: job.id, error });
     }
     const retryAfter = /retry[- ]after[:\s]+(\d+)/i.exec(`${result.error ?? ''} ${tail}`);
-    return { outcome, retryable: result.retryable && stop_ === null, retryAfterMs: retryAfter ? Number(retryAfter[1]) * 1000 : null };
+    return { outcome, retryable: result.retryable && stop_ === null, retryAfterMs: retryAfter ? Number(retryAfter[1]) * 1000 : null, plan: result.plan ?? null };
   }
 }

@@ -39,6 +39,10 @@ export interface RunPlan {
     budget_usd: number | null;
     /** `defaults.output_dir`: where copies of the reports go. */
     output_dir: string | null;
+    /** `--plan`: plan first, execute once approved; absent in runs from before it existed. */
+    plan?: boolean;
+    /** `--yes` with `--plan`: every plan approved as it comes. */
+    auto_approve?: boolean;
   };
   jobs: (JobSpec & { prompt_file: string })[];
   creation: CreationSpec | null;

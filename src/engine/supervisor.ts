@@ -205,6 +205,8 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     retries: plan.options.retries,
     failFast: plan.options.fail_fast,
     budgetUsd: plan.options.budget_usd,
+    plan: plan.options.plan === true,
+    autoApprove: plan.options.auto_approve === true,
     git: deps.git,
     spawner: deps.spawner,
     emit,
@@ -227,7 +229,18 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     emit({ type: 'job/requeued', job: id });
     executor.rerun(againJob(runDir, plan, job, { jobs: [id], continueSessions: false }));
   };
-  const commands = receiveCommands(runDir, (command) => (command.type === 'cancel' ? cancel(command.job, command.reason) : rerun(command.job)));
+  const commands = receiveCommands(runDir, (command) => {
+    switch (command.type) {
+      case 'cancel':
+        return cancel(command.job, command.reason);
+      case 'rerun':
+        return rerun(command.job);
+      case 'approve':
+        return void executor.approve(command.job, command.plan);
+      case 'reject':
+        return void executor.reject(command.job);
+    }
+  });
   process.on('SIGTERM', () => cancel(null, 'signal'));
   // No terminal of its own: a hangup or Ctrl+C meant for the client must not end the run.
   process.on('SIGHUP', () => undefined);

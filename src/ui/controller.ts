@@ -104,7 +104,10 @@ export class Controller {
       const was = before.byId[id]?.state;
       if (!job || was === job.state) continue;
       if (job.state === 'failed' || job.state === 'timed-out') this.#ports.notify(`par: ${job.id} ${job.state}`, job.error ?? job.reason ?? '');
-      if (job.state === 'awaiting-approval') this.#ports.notify(`par: ${job.id} needs approval`, 'Its plan is waiting for review.');
+      if (job.state === 'awaiting-approval') {
+        this.#ports.notify(`par: ${job.id} needs approval`, 'Its plan is waiting for review.');
+        this.#say(`The plan of ${job.id} is ready: enter shows it, p approves, e edits then approves, n rejects.`);
+      }
     }
     if (before.state === 'running' && state.state !== 'running') {
       const totals = runTotals(state);
@@ -235,6 +238,10 @@ export class Controller {
         return dispatch({ type: 'overlay/close' });
       case 'grid.rerun':
         return void this.#rerun();
+      case 'plan.approve':
+      case 'plan.edit':
+      case 'plan.reject':
+        return void this.#review(command);
       case 'runs.attach': {
         const item = state.runs.items?.[state.runs.cursor];
         if (item) this.attach(item.run, this.#ports.runDir(item.run));
@@ -351,6 +358,29 @@ export class Controller {
     } catch (error) {
       this.#say(message(error), 'error');
     }
+  }
+
+  /** p, e and n on a job whose plan waits for review. */
+  async #review(command: 'plan.approve' | 'plan.edit' | 'plan.reject'): Promise<void> {
+    const job = this.#selectedJob();
+    const dir = this.#state().runDir;
+    if (!job || !dir) return;
+    if (job.state !== 'awaiting-approval') return this.#say(`${job.id} has no plan waiting for review (it is ${job.state}).`, 'error');
+    if (command === 'plan.reject') {
+      this.#ports.reject(dir, job.id);
+      return this.#say(`Rejected the plan of ${job.id}; the job is cancelled.`);
+    }
+    let plan: string | null = null;
+    if (command === 'plan.edit') {
+      try {
+        plan = await this.#ports.editText(job.plan ?? '');
+      } catch (error) {
+        return this.#say(message(error), 'error');
+      }
+      if (plan === null) return this.#say(`The plan of ${job.id} was left as it was; p approves it, n rejects it.`);
+    }
+    this.#ports.approve(dir, job.id, plan);
+    this.#say(`Approved the plan of ${job.id}${plan === null ? '' : ' as edited'}; it executes as a place frees up.`);
   }
 
   async #rerun(): Promise<void> {

@@ -42,7 +42,7 @@ const JobRow = memo(function JobRow({ job, columns, selected }: { job: JobView; 
   return (
     <Box height={1} overflow="hidden">
       <Text wrap="truncate-end" inverse={selected}>
-        <Text color={style.color}>{fit(`${glyph} ${job.state}`, first?.width ?? 13)}</Text> {text}
+        <Text color={style.color}>{fit(`${glyph} ${job.state}`, first?.width ?? 19)}</Text> {text}
       </Text>
     </Box>
   );

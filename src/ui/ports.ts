@@ -45,6 +45,12 @@ export interface TuiPorts {
   cancel(dir: string, job: string | null): void;
   /** Runs a finished job again in its worktree, a fresh session, as a new attempt of the same run. */
   rerun(dir: string, runId: string, job: string): Promise<void>;
+  /** Lets a job's plan go ahead, as written (null) or as edited. */
+  approve(dir: string, job: string, plan: string | null): void;
+  /** Rejects a job's plan: it ends cancelled. */
+  reject(dir: string, job: string): void;
+  /** Opens `$EDITOR` on `text`; resolves to what was saved, or null when it was left unchanged. */
+  editText(text: string): Promise<string | null>;
   /** `par merge`; resolves to what happened, rejects with the conflict. */
   merge(runId: string, job: string): Promise<string>;
   /** Tells the terminal: bell and a desktop notification (OSC 777 and 9). */

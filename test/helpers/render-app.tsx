@@ -49,8 +49,8 @@ export class FakeRun {
 }
 
 /** Fake ports: everything in memory, every call recorded. */
-export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: WorktreeItem[]; runs?: Record<string, FakeRun>; output?: Record<string, string[]> } = {}) {
-  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[] };
+export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: WorktreeItem[]; runs?: Record<string, FakeRun>; output?: Record<string, string[]>; edit?: (text: string) => string | null } = {}) {
+  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[], approved: [] as [string, string | null][], rejected: [] as string[] };
   const runs = options.runs ?? {};
   const ports: TuiPorts = {
     loadPrompts: async () => options.prompts ?? [],
@@ -76,6 +76,9 @@ export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: Worktre
     },
     diff: async (job) => [`diff of ${job.id}`, '+added line', '-removed line'],
     cancel: (_dir, job) => void calls.cancelled.push(job),
+    approve: (_dir, job, plan) => void calls.approved.push([job, plan]),
+    reject: (_dir, job) => void calls.rejected.push(job),
+    editText: async (text) => (options.edit ? options.edit(text) : null),
     rerun: async (_dir, _run, job) => void calls.reruns.push(job),
     merge: async (_run, job) => {
       calls.merges.push(job);

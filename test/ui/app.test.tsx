@@ -235,6 +235,43 @@ describe('the job grid', () => {
   });
 });
 
+describe('plan review', () => {
+  it('shows a waiting plan in the log pane; p approves, e edits then approves, n rejects', async () => {
+    const run = startedRun('rp', ['alpha', 'beta', 'gamma']);
+    for (const job of ['alpha', 'beta', 'gamma']) {
+      run.emit({ type: 'job/started', job, attempt: 1, pid: 10, session_id: 's', head: 'abc', phase: 'plan' });
+    }
+    const fake = fakePorts({ runs: { rp: run }, edit: (text) => `${text}\n4. And update the changelog` });
+    app = renderApp({ ports: fake.ports, attach: 'rp', columns: 120 });
+    let frame = await app.waitForFrame('gamma');
+    expect(frame).toMatch(/planning +alpha/);
+    run.emit({ type: 'job/plan-ready', job: 'alpha', plan: '1. Read the code\n2. Fix the bug', session_id: 's', cost_usd: 0.02 });
+    frame = await app.waitForFrame('The plan of alpha is ready: enter shows it, p approves, e edits then approves, n rejects.');
+    expect(frame).toMatch(/\? awaiting-approval +alpha .* plan ready for review/);
+    expect(fake.calls.notified).toEqual(['par: alpha needs approval']);
+    await app.press('enter');
+    frame = await app.waitForFrame('2. Fix the bug');
+    expect(frame).toContain('The plan of alpha: p approves · e edits, then approves · n rejects');
+    await app.press('p');
+    await app.waitForFrame('Approved the plan of alpha; it executes as a place frees up.');
+    await app.press('esc', 'j');
+    await app.press('p');
+    await app.waitForFrame('beta has no plan waiting for review (it is planning).');
+    run.emit({ type: 'job/plan-ready', job: 'beta', plan: '1. Plan B', session_id: 's', cost_usd: 0.02 });
+    run.emit({ type: 'job/plan-ready', job: 'gamma', plan: '1. Plan C', session_id: 's', cost_usd: 0.02 });
+    await app.waitForFrame(/awaiting-approval +gamma/);
+    await app.press('e');
+    await app.waitForFrame('Approved the plan of beta as edited');
+    await app.press('j', 'n');
+    await app.waitForFrame('Rejected the plan of gamma; the job is cancelled.');
+    expect(fake.calls.approved).toEqual([
+      ['alpha', null],
+      ['beta', '1. Plan B\n4. And update the changelog'],
+    ]);
+    expect(fake.calls.rejected).toEqual(['gamma']);
+  });
+});
+
 describe('log and diff', () => {
   it('enter shows the transcript of the job, readable; R shows it raw; esc goes back', async () => {
     const run = startedRun('r8', ['alpha']);
