@@ -8,7 +8,7 @@ import { LineFollower } from '../engine/journal.js';
 import { runFiles } from '../engine/run-plan.js';
 import { loadRunState, runIds, runsDir } from '../engine/runs.js';
 import { watchRun } from '../engine/run-watcher.js';
-import { PromptLibrary } from '../prompts/library.js';
+import { promptSummaries } from '../prompts/summaries.js';
 import type { TuiPorts } from '../ui/ports.js';
 import type { CommandContext } from './context.js';
 import type { RunOptions } from './run-setup.js';
@@ -53,7 +53,7 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
   return {
     async loadPrompts() {
       const { promptsDir } = await ctx.config();
-      return new PromptLibrary(promptsDir).list().prompts.map((prompt) => ({ name: prompt.name, description: prompt.description, template: prompt.template }));
+      return promptSummaries(promptsDir, join(ctx.paths.stateDir, 'cache', 'prompts.json'));
     },
     addPrompt: () => options.suspend(async () => (await import('./add.js')).addPromptInEditor(ctx)),
     async loadWorktrees() {

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ParseCache } from './parse-cache.js';
 import { expandHome, type ParPaths } from './paths.js';
-import { mergeWithDefaults, type ParConfig } from './schema.js';
+import { mergeWithDefaults, validateConfig, type ParConfig } from './schema.js';
 
 /** The effective configuration and where it came from. */
 export interface LoadedConfig {
@@ -19,9 +21,7 @@ export interface LoadedConfig {
  * from the home directory.
  */
 export async function loadConfig(paths: ParPaths): Promise<LoadedConfig> {
-  const { ConfigFile } = await import('./config-file.js');
-  const file = new ConfigFile(paths.configDir);
-  const raw = file.read();
+  const raw = await readRaw(paths);
   const config = mergeWithDefaults(raw);
   const expand = (path: string): string => expandHome(path, paths.home, paths.home);
   config.defaults.output_dir = config.defaults.output_dir === null ? null : expand(config.defaults.output_dir);
@@ -31,7 +31,20 @@ export async function loadConfig(paths: ParPaths): Promise<LoadedConfig> {
   return {
     config,
     raw,
-    file: file.path,
+    file: paths.configFile,
     promptsDir: config.prompts.storage_dir ?? join(paths.dataDir, 'prompts'),
   };
+}
+
+/** The file's values: from the parse cache when the file is unchanged (and still valid), else parsed and checked. */
+async function readRaw(paths: ParPaths): Promise<Record<string, unknown>> {
+  if (!existsSync(paths.configFile)) return {};
+  const cache = new ParseCache<Record<string, unknown>>(join(paths.stateDir, 'cache', 'config.json'));
+  const cached = cache.get(paths.configFile);
+  if (cached !== undefined && validateConfig(cached).length === 0) return cached;
+  const { ConfigFile } = await import('./config-file.js');
+  const raw = new ConfigFile(paths.configDir).read();
+  cache.set(paths.configFile, raw);
+  cache.save();
+  return raw;
 }
