@@ -143,6 +143,23 @@ describe('the effective configuration', () => {
     expect(loaded.config.defaults.jobs).toBe(3);
   });
 
+  it('reads an unchanged file from the parse cache, and an edited or broken one afresh', async () => {
+    const paths = resolvePaths({ HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') });
+    const cacheFile = join(dir, 'state', 'par', 'cache', 'config.json');
+    writeConfig('defaults:\n  jobs: 4\n');
+    expect((await loadConfig(paths)).config.defaults.jobs).toBe(4);
+    expect(JSON.parse(readFileSync(cacheFile, 'utf8'))[file].value).toEqual({ defaults: { jobs: 4 } });
+    expect((await loadConfig(paths)).config.defaults.jobs).toBe(4);
+    writeConfig('defaults:\n  jobs: 12\n');
+    expect((await loadConfig(paths)).config.defaults.jobs).toBe(12);
+    writeFileSync(cacheFile, '{not json');
+    expect((await loadConfig(paths)).config.defaults.jobs).toBe(12);
+    // A cached value that no longer passes the schema is parsed again, so the error names the line.
+    writeFileSync(cacheFile, JSON.stringify({ [file]: { ...JSON.parse(readFileSync(cacheFile, 'utf8'))[file], value: { defaults: { jobs: 0 } } } }));
+    writeConfig('defaults:\n  jobs: 0\n');
+    await expect(loadConfig(paths)).rejects.toThrow(/line 2 is invalid: defaults\.jobs is 0/);
+  });
+
   it('follows the XDG variables and ignores relative ones', async () => {
     const paths = resolvePaths({ HOME: '/h', XDG_CONFIG_HOME: 'relative', XDG_STATE_HOME: '/state' });
     expect(paths.configFile).toBe('/h/.config/par/config.yaml');
