@@ -1,9 +1,11 @@
 import { FINAL_STATES, type RunEvent } from '../core/events.js';
 import { matchKey, TEXT_SCOPES, type Command, type KeyPress } from '../core/keymap.js';
 import { LogBuffer } from '../core/log-buffer.js';
-import { emptyRunState, runTotals, type JobView, type RunState } from '../core/run-state.js';
+import { runNotices } from '../core/run-notices.js';
+import { emptyRunState, type JobView, type RunState } from '../core/run-state.js';
 import { activeScope, pageSize, visiblePrompts, type UiState } from '../core/ui-state.js';
 import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
+import { mergeSelected, openDiff, rerunSelected, reviewPlan, type JobActionContext } from './job-actions.js';
 import type { UiStore } from './store.js';
 
 /** How the TUI ended: whether runs were left going, and the run on screen. */
@@ -30,10 +32,13 @@ export class Controller {
   /** Events before this time were history when the run was attached: no notification for them. */
   #attachedAt = '';
 
+  readonly #actions: JobActionContext;
+
   constructor(options: { store: UiStore; ports: TuiPorts; exit: (outcome: TuiExit) => void }) {
     this.#store = options.store;
     this.#ports = options.ports;
     this.#exit = options.exit;
+    this.#actions = { store: this.#store, ports: this.#ports, say: (text, tone) => this.#say(text, tone), attach: (runId, dir) => this.attach(runId, dir) };
   }
 
   /** The log pane's buffer, if a job's log is open. */
@@ -99,19 +104,9 @@ export class Controller {
     this.#store.dispatch({ type: 'run/state', run: state }, { lazy: event?.type === 'job/progress' });
     // Nothing is told of history: the state a run had when it was attached, or events from before.
     if (!before || before.order.length === 0 || (event && event.at < this.#attachedAt)) return;
-    for (const id of state.order) {
-      const job = state.byId[id];
-      const was = before.byId[id]?.state;
-      if (!job || was === job.state) continue;
-      if (job.state === 'failed' || job.state === 'timed-out') this.#ports.notify(`par: ${job.id} ${job.state}`, job.error ?? job.reason ?? '');
-      if (job.state === 'awaiting-approval') {
-        this.#ports.notify(`par: ${job.id} needs approval`, 'Its plan is waiting for review.');
-        this.#say(`The plan of ${job.id} is ready: enter shows it, p approves, e edits then approves, n rejects.`);
-      }
-    }
-    if (before.state === 'running' && state.state !== 'running') {
-      const totals = runTotals(state);
-      this.#ports.notify(`par: run ${state.state}`, `${totals.succeeded}/${totals.total} succeeded${totals.failed ? `, ${totals.failed} failed` : ''}`);
+    for (const notice of runNotices(before, state)) {
+      this.#ports.notify(notice.title, notice.body);
+      if (notice.say) this.#say(notice.say);
     }
   }
 
@@ -216,14 +211,14 @@ export class Controller {
       case 'grid.log':
         return this.#openLog();
       case 'grid.diff':
-        return void this.#openDiff();
+        return void openDiff(this.#actions);
       case 'log.follow':
         return dispatch({ type: 'log/follow' });
       case 'log.raw':
         dispatch({ type: 'log/raw' });
         return this.#followLog(true);
       case 'grid.merge':
-        return void this.#merge();
+        return void mergeSelected(this.#actions);
       case 'grid.cancel': {
         const job = this.#selectedJob();
         if (!job) return;
@@ -237,11 +232,13 @@ export class Controller {
         }
         return dispatch({ type: 'overlay/close' });
       case 'grid.rerun':
-        return void this.#rerun();
+        return void rerunSelected(this.#actions);
       case 'plan.approve':
+        return void reviewPlan(this.#actions, 'approve');
       case 'plan.edit':
+        return void reviewPlan(this.#actions, 'edit');
       case 'plan.reject':
-        return void this.#review(command);
+        return void reviewPlan(this.#actions, 'reject');
       case 'runs.attach': {
         const item = state.runs.items?.[state.runs.cursor];
         if (item) this.attach(item.run, this.#ports.runDir(item.run));
@@ -333,68 +330,5 @@ export class Controller {
     this.#output = undefined;
     this.#log = undefined;
     this.#logJob = null;
-  }
-
-  async #openDiff(): Promise<void> {
-    const job = this.#selectedJob();
-    if (!job) return;
-    this.#store.dispatch({ type: 'pane/open', pane: 'diff' });
-    this.#store.dispatch({ type: 'diff/loading', job: job.id });
-    try {
-      this.#store.dispatch({ type: 'diff/loaded', job: job.id, lines: await this.#ports.diff(job) });
-    } catch (error) {
-      this.#store.dispatch({ type: 'diff/loaded', job: job.id, lines: null, error: message(error) });
-    }
-  }
-
-  async #merge(): Promise<void> {
-    const job = this.#selectedJob();
-    const run = this.#state().run;
-    if (!job || !run) return;
-    if (!FINAL_STATES.has(job.state)) return this.#say(`${job.id} is still ${job.state}; merge it when it has ended.`, 'error');
-    this.#say(`Merging ${job.branch ?? job.id}…`);
-    try {
-      this.#say(await this.#ports.merge(run.run, job.id));
-    } catch (error) {
-      this.#say(message(error), 'error');
-    }
-  }
-
-  /** p, e and n on a job whose plan waits for review. */
-  async #review(command: 'plan.approve' | 'plan.edit' | 'plan.reject'): Promise<void> {
-    const job = this.#selectedJob();
-    const dir = this.#state().runDir;
-    if (!job || !dir) return;
-    if (job.state !== 'awaiting-approval') return this.#say(`${job.id} has no plan waiting for review (it is ${job.state}).`, 'error');
-    if (command === 'plan.reject') {
-      this.#ports.reject(dir, job.id);
-      return this.#say(`Rejected the plan of ${job.id}; the job is cancelled.`);
-    }
-    let plan: string | null = null;
-    if (command === 'plan.edit') {
-      try {
-        plan = await this.#ports.editText(job.plan ?? '');
-      } catch (error) {
-        return this.#say(message(error), 'error');
-      }
-      if (plan === null) return this.#say(`The plan of ${job.id} was left as it was; p approves it, n rejects it.`);
-    }
-    this.#ports.approve(dir, job.id, plan);
-    this.#say(`Approved the plan of ${job.id}${plan === null ? '' : ' as edited'}; it executes as a place frees up.`);
-  }
-
-  async #rerun(): Promise<void> {
-    const job = this.#selectedJob();
-    const state = this.#state();
-    if (!job || !state.run || !state.runDir) return;
-    if (!FINAL_STATES.has(job.state)) return this.#say(`${job.id} is still ${job.state}; cancel it (x) or wait for it to end before rerunning.`, 'error');
-    try {
-      await this.#ports.rerun(state.runDir, state.run.run, job.id);
-      this.#say(`Rerunning ${job.id} (a fresh session, attempt ${job.attempt + 1}).`);
-      // A run that had ended gets a new supervisor: follow it again.
-      if (state.run.state !== 'running') this.attach(state.run.run, state.runDir);
-    } catch (error) {
-      this.#say(message(error), 'error');
-    }
   }
 }

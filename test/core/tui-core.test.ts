@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { costCell, formatElapsed, gridColumns, jobActivity } from '../../src/core/grid-layout.js';
 import { bindingsFor, footerHints, KEYMAP, matchKey, type KeyPress, type Scope } from '../../src/core/keymap.js';
 import { cleanLine, LogBuffer } from '../../src/core/log-buffer.js';
+import { runNotices } from '../../src/core/run-notices.js';
 import { emptyRunState, reduceRun, type JobView } from '../../src/core/run-state.js';
 import { activeScope, initialUiState, reduceUi, type UiAction, type UiState } from '../../src/core/ui-state.js';
 
@@ -174,5 +175,22 @@ describe('log buffer', () => {
     const added = buffer.push([JSON.stringify({ type: 'assistant', message: { content: [{ type: 'tool_use', id: '1', name: 'Bash', input: { command: 'npm test' } }] } })]);
     expect(added).toBe(1);
     expect(buffer.window(5, 0)).toEqual(['● Bash npm test']);
+  });
+});
+
+describe('run notices', () => {
+  const at = '2026-01-01T00:00:00Z';
+  const started = reduceRun(emptyRunState('r'), { seq: 1, at, type: 'run/started', run: 'r', supervisor_pid: 1, jobs: ['a', 'b'].map((id) => ({ id, worktree: `/${id}`, branch: id, created: false })) });
+  const outcome = { reason: null, exit_code: 1, signal: null, result: null, denials: [], session_id: null, cost_usd: null, turns: null, tokens: null, diffstat: null };
+
+  it('tells of a failure, a plan to review and the end of the run, once each', () => {
+    const failed = reduceRun(started, { seq: 2, at, type: 'job/finished', job: 'a', outcome: { ...outcome, state: 'failed', error: 'Not logged in' } });
+    expect(runNotices(started, failed)).toEqual([{ title: 'par: a failed', body: 'Not logged in' }]);
+    expect(runNotices(failed, failed)).toEqual([]);
+    const waiting = reduceRun(failed, { seq: 3, at, type: 'job/plan-ready', job: 'b', plan: '1. x', session_id: null, cost_usd: null });
+    expect(runNotices(failed, waiting).map((notice) => notice.title)).toEqual(['par: b needs approval']);
+    expect(runNotices(failed, waiting)[0]?.say).toMatch(/^The plan of b is ready/);
+    const ended = reduceRun(waiting, { seq: 4, at, type: 'run/finished', state: 'failed' });
+    expect(runNotices(waiting, ended)).toEqual([{ title: 'par: run failed', body: '0/2 succeeded, 1 failed' }]);
   });
 });

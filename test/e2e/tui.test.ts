@@ -53,7 +53,8 @@ describe('the TUI in a real terminal', () => {
     tmux.send(['Enter']);
     await tmux.waitFor((text) => text.includes('Run fix-lint in 3 worktrees: 3 jobs'));
     tmux.send(['Enter']);
-    const grid = await tmux.waitFor((text) => (text.match(/✔ succeeded/g) ?? []).length === 3, 20_000);
+    // The run ends just after its last job: wait for both.
+    const grid = await tmux.waitFor((text) => (text.match(/✔ succeeded/g) ?? []).length === 3 && text.includes('run succeeded'), 20_000);
     expect(grid).toMatch(/✔ succeeded +wt-alpha/);
     expect(grid).toContain('3/3 done · 0 failed');
     expect(grid).toContain('run succeeded');

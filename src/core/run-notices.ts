@@ -1,0 +1,27 @@
+import { runTotals, type RunState } from './run-state.js';
+
+/** Something the terminal is told (bell and desktop notification), and what the status line says with it. */
+export interface RunNotice {
+  title: string;
+  body: string;
+  /** Said in the TUI's status line too. */
+  say?: string;
+}
+
+/** What changed between two states of a run that a person wants to hear of: a job failing or needing approval, and the run's end. */
+export function runNotices(before: RunState, after: RunState): RunNotice[] {
+  const notices: RunNotice[] = [];
+  for (const id of after.order) {
+    const job = after.byId[id];
+    if (!job || before.byId[id]?.state === job.state) continue;
+    if (job.state === 'failed' || job.state === 'timed-out') notices.push({ title: `par: ${job.id} ${job.state}`, body: job.error ?? job.reason ?? '' });
+    if (job.state === 'awaiting-approval') {
+      notices.push({ title: `par: ${job.id} needs approval`, body: 'Its plan is waiting for review.', say: `The plan of ${job.id} is ready: enter shows it, p approves, e edits then approves, n rejects.` });
+    }
+  }
+  if (before.state === 'running' && after.state !== 'running') {
+    const totals = runTotals(after);
+    notices.push({ title: `par: run ${after.state}`, body: `${totals.succeeded}/${totals.total} succeeded${totals.failed ? `, ${totals.failed} failed` : ''}` });
+  }
+  return notices;
+}

@@ -1,0 +1,87 @@
+import { FINAL_STATES } from '../core/events.js';
+import type { JobView } from '../core/run-state.js';
+import type { UiState } from '../core/ui-state.js';
+import type { TuiPorts } from './ports.js';
+import type { UiStore } from './store.js';
+
+/** What the job actions need of the controller. */
+export interface JobActionContext {
+  store: UiStore;
+  ports: TuiPorts;
+  say(text: string, tone?: 'info' | 'error'): void;
+  /** Follows the run again (after a rerun gave an ended run a new supervisor). */
+  attach(runId: string, dir: string): void;
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function selected(state: UiState): JobView | undefined {
+  return state.jobs.selected ? state.run?.byId[state.jobs.selected] : undefined;
+}
+
+/** `d`: the diff pane for the selected job, computed off the render path. */
+export async function openDiff(ctx: JobActionContext): Promise<void> {
+  const job = selected(ctx.store.getState());
+  if (!job) return;
+  ctx.store.dispatch({ type: 'pane/open', pane: 'diff' });
+  ctx.store.dispatch({ type: 'diff/loading', job: job.id });
+  try {
+    ctx.store.dispatch({ type: 'diff/loaded', job: job.id, lines: await ctx.ports.diff(job) });
+  } catch (error) {
+    ctx.store.dispatch({ type: 'diff/loaded', job: job.id, lines: null, error: message(error) });
+  }
+}
+
+/** `m`: merges a finished job's branch, as `par merge`. */
+export async function mergeSelected(ctx: JobActionContext): Promise<void> {
+  const state = ctx.store.getState();
+  const job = selected(state);
+  if (!job || !state.run) return;
+  if (!FINAL_STATES.has(job.state)) return ctx.say(`${job.id} is still ${job.state}; merge it when it has ended.`, 'error');
+  ctx.say(`Merging ${job.branch ?? job.id}…`);
+  try {
+    ctx.say(await ctx.ports.merge(state.run.run, job.id));
+  } catch (error) {
+    ctx.say(message(error), 'error');
+  }
+}
+
+/** `p`, `e` and `n` on a job whose plan waits for review. */
+export async function reviewPlan(ctx: JobActionContext, verdict: 'approve' | 'edit' | 'reject'): Promise<void> {
+  const state = ctx.store.getState();
+  const job = selected(state);
+  const dir = state.runDir;
+  if (!job || !dir) return;
+  if (job.state !== 'awaiting-approval') return ctx.say(`${job.id} has no plan waiting for review (it is ${job.state}).`, 'error');
+  if (verdict === 'reject') {
+    ctx.ports.reject(dir, job.id);
+    return ctx.say(`Rejected the plan of ${job.id}; the job is cancelled.`);
+  }
+  let plan: string | null = null;
+  if (verdict === 'edit') {
+    try {
+      plan = await ctx.ports.editText(job.plan ?? '');
+    } catch (error) {
+      return ctx.say(message(error), 'error');
+    }
+    if (plan === null) return ctx.say(`The plan of ${job.id} was left as it was; p approves it, n rejects it.`);
+  }
+  ctx.ports.approve(dir, job.id, plan);
+  ctx.say(`Approved the plan of ${job.id}${plan === null ? '' : ' as edited'}; it executes as a place frees up.`);
+}
+
+/** `r`: runs a finished job again, a fresh session in the same worktree, the next attempt of the same run. */
+export async function rerunSelected(ctx: JobActionContext): Promise<void> {
+  const state = ctx.store.getState();
+  const job = selected(state);
+  if (!job || !state.run || !state.runDir) return;
+  if (!FINAL_STATES.has(job.state)) return ctx.say(`${job.id} is still ${job.state}; cancel it (x) or wait for it to end before rerunning.`, 'error');
+  try {
+    await ctx.ports.rerun(state.runDir, state.run.run, job.id);
+    ctx.say(`Rerunning ${job.id} (a fresh session, attempt ${job.attempt + 1}).`);
+    // A run that had ended gets a new supervisor: follow it again.
+    if (state.run.state !== 'running') ctx.attach(state.run.run, state.runDir);
+  } catch (error) {
+    ctx.say(message(error), 'error');
+  }
+}
