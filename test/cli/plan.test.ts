@@ -1,35 +1,18 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobView } from '../../src/core/run-state.js';
-import { git, makeRepo } from '../helpers/git-repo.js';
-import { ROOT, eventually, makeSandbox, runPar, type Sandbox } from '../helpers/par.js';
-
-const SIM = join(ROOT, 'assets', 'sim-agent.mjs');
+import { SIM, makeSimRuns, runStatus, type RunStatus } from '../helpers/sim-runs.js';
+import { eventually, runPar, type Sandbox } from '../helpers/par.js';
 
 let sandbox: Sandbox;
 let repo: string;
 const wt = (n: number): string => join(sandbox.dir, `wt${n}`);
+const status = (run?: string): Promise<RunStatus> => runStatus(sandbox, repo, run);
 
 beforeEach(() => {
-  sandbox = makeSandbox();
-  repo = makeRepo(join(sandbox.dir, 'app'), { 'README.md': '# app\n' });
-  for (const n of [1, 2, 3]) git(repo, 'worktree', 'add', '-q', wt(n), '-b', `b${n}`);
-  mkdirSync(join(sandbox.dir, 'config', 'par'), { recursive: true });
-  writeFileSync(sandbox.configFile, `claude:\n  binary_path: ${JSON.stringify(SIM)}\n`);
+  ({ sandbox, repo } = makeSimRuns(3));
 });
 afterEach(() => sandbox.cleanup());
-
-interface Status {
-  run: string;
-  state: string;
-  dir: string;
-  jobs: JobView[];
-}
-
-async function status(run = ''): Promise<Status> {
-  return JSON.parse((await runPar(sandbox, ['status', ...(run ? [run] : []), '--json'], { cwd: repo })).stdout) as Status;
-}
 
 function journal(dir: string): { type: string; job?: string; session_id?: string; phase?: string; plan?: string }[] {
   return readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string });

@@ -1,42 +1,21 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobView } from '../../src/core/run-state.js';
-import { branches, git, makeRepo } from '../helpers/git-repo.js';
-import { ROOT, eventually, makeSandbox, processRuns, runPar, startPar, type Sandbox } from '../helpers/par.js';
+import { SIM, makeSimRuns, runStatus, useAgent, type RunStatus } from '../helpers/sim-runs.js';
+import { branches, git } from '../helpers/git-repo.js';
+import { ROOT, eventually, processRuns, runPar, startPar, type Sandbox } from '../helpers/par.js';
 
-const SIM = join(ROOT, 'assets', 'sim-agent.mjs');
 const CLAUDE = join(ROOT, 'node_modules', '.bin', 'claude');
 
 let sandbox: Sandbox;
 let repo: string;
-let wt: (n: number) => string;
+const wt = (n: number): string => join(sandbox.dir, `wt${n}`);
+const status = (run?: string): Promise<RunStatus> => runStatus(sandbox, repo, run);
+
 beforeEach(() => {
-  sandbox = makeSandbox();
-  repo = makeRepo(join(sandbox.dir, 'app'), { 'README.md': '# app\n', 'src/app.ts': 'export const a = 1;\n' });
-  wt = (n) => join(sandbox.dir, `wt${n}`);
-  for (const n of [1, 2, 3, 4]) git(repo, 'worktree', 'add', '-q', wt(n), '-b', `b${n}`);
-  useAgent(SIM);
+  ({ sandbox, repo } = makeSimRuns(4, { 'README.md': '# app\n', 'src/app.ts': 'export const a = 1;\n' }));
 });
 afterEach(() => sandbox.cleanup());
-
-function useAgent(binary: string): void {
-  mkdirSync(join(sandbox.dir, 'config', 'par'), { recursive: true });
-  writeFileSync(sandbox.configFile, `claude:\n  binary_path: ${JSON.stringify(binary)}\n`);
-}
-
-interface Status {
-  run: string;
-  state: string;
-  dir: string;
-  jobs: JobView[];
-}
-
-async function status(run?: string): Promise<Status> {
-  const result = await runPar(sandbox, ['status', ...(run ? [run] : []), '--json'], { cwd: repo });
-  expect(result.stderr).toBe('');
-  return JSON.parse(result.stdout) as Status;
-}
 
 function journal(dir: string): { type: string; job?: string; outcome?: { state: string; reason: string | null } }[] {
   return readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string });
@@ -198,12 +177,12 @@ describe('par run, headless', () => {
   });
 
   it('runs the real Claude Code CLI with no account: every job fails with “Not logged in”', async () => {
-    useAgent(CLAUDE);
+    useAgent(sandbox, CLAUDE);
     const home = join(sandbox.dir, 'claude-home');
     mkdirSync(home);
     const result = await runPar(sandbox, ['run', '-m', 'Say hello', wt(1), wt(2)], { cwd: repo, env: { HOME: home, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' } });
     expect(result.code).toBe(1);
-    const run = JSON.parse((await runPar(sandbox, ['status', '--json'], { cwd: repo, env: { HOME: home } })).stdout) as Status;
+    const run = JSON.parse((await runPar(sandbox, ['status', '--json'], { cwd: repo, env: { HOME: home } })).stdout) as RunStatus;
     expect(run.jobs.map((job) => [job.state, job.error])).toEqual([
       ['failed', 'Not logged in · Please run /login'],
       ['failed', 'Not logged in · Please run /login'],
@@ -270,7 +249,7 @@ describe('bad input to par run: one sentence, exit 2, nothing written', () => {
   });
 
   it('names a missing agent binary and the key that sets it', async () => {
-    useAgent('no-such-claude-here');
+    useAgent(sandbox, 'no-such-claude-here');
     const result = await runPar(sandbox, ['run', '-m', 'x', wt(1)], { cwd: repo });
     expect(result).toMatchObject({ code: 2 });
     expect(result.stderr).toBe("par: The agent binary 'no-such-claude-here' was not found on PATH; install Claude Code or set claude.binary_path (par config set claude.binary_path /path/to/claude).\n");
