@@ -135,6 +135,7 @@ Instructions, ExpectedOutcome; --var NAME=VALUE sets or overrides any.`,
     .option('--budget <usd>', 'approximate: no job starts once finished jobs have spent this; claude jobs get --max-budget-usd')
     .option('--dry-run', 'print jobs, worktrees, prompts and exact command lines; start nothing')
     .option('--detach', 'print the run id and return; the run goes on')
+    .option('--term', 'open a terminal window per job, following its transcript (default: terminal.new_window_per_job)')
     .option('--plan', 'each job plans first, read-only; approved plans execute (par approve, or the TUI)')
     .option('--yes', 'with --plan, approve every plan as it comes')
     .option('--json', 'newline-delimited JSON events, the last one the run summary')
@@ -198,6 +199,21 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     .argument('[job]', 'a job of the run')
     .action(async (runId: string, job: string | undefined) => {
       await run(async (ctx) => (await import('./commands/runs.js')).runCancel(ctx, runId, job));
+    });
+
+  program
+    .command('open')
+    .description('open a job in a terminal window: its live transcript while it runs, its claude session when done')
+    .argument('<run>', 'a run id or a unique prefix of one')
+    .argument('<job>', 'a job of the run')
+    .addHelpText(
+      'after',
+      `
+The window: terminal.command when set, else Ghostty (terminal.use_ghostty), else
+a new tmux window when par runs inside tmux.`,
+    )
+    .action(async (runId: string, job: string) => {
+      await run(async (ctx) => (await import('./commands/open.js')).runOpen(ctx, runId, job));
     });
 
   program

@@ -43,6 +43,7 @@ export interface RunOptions {
   detach?: boolean;
   plan?: boolean;
   yes?: boolean;
+  term?: boolean;
   json?: boolean;
   noTui?: boolean;
   tui?: boolean;
@@ -223,6 +224,12 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   const meta = resolved?.prompt?.meta;
   const agentName = options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude');
   const agent = attempt(() => agentChoice(config, agentName, ctx));
+  const term = options.term ?? config.terminal.new_window_per_job;
+  if (term) {
+    // A window per job needs a terminal: found now, or nothing starts.
+    const { launchFor } = await import('../terminal/open-window.js');
+    attempt(() => launchFor({ dir: ctx.cwd, title: 'par', argv: ['true'], waitAfterCommand: false }, config.terminal, ctx.env as NodeJS.ProcessEnv));
+  }
   if (options.plan && agent && agent.kind !== 'claude') problems.push(`--plan uses claude's plan mode; the agent '${agent.name}' cannot plan, so run it without --plan.`);
   if (problems.length > 0) throw new UserError(problems.join(' '));
   if (!resolved || !agent) throw new UserError('Nothing to run.');
@@ -337,7 +344,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     prompt: resolved.source,
     variables: cliVars,
     agent,
-    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results, retries, fail_fast: options.failFast === true, budget_usd: budget, output_dir: config.defaults.output_dir, plan: options.plan === true, auto_approve: options.plan === true && options.yes === true },
+    options: { jobs, timeout_ms: timeoutMs, idle_timeout_ms: idleMs, model, permission_mode: agent.kind === 'claude' ? permissionMode : null, commit_results: config.worktrees.commit_results, retries, fail_fast: options.failFast === true, budget_usd: budget, output_dir: config.defaults.output_dir, plan: options.plan === true, auto_approve: options.plan === true && options.yes === true, term: term ? { command: config.terminal.command, use_ghostty: config.terminal.use_ghostty, wait_after_command: config.terminal.wait_after_command } : null },
     jobs: jobSpecs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt_file: '' })),
     creation,
     supervisor_pid: null,

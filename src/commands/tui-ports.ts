@@ -144,6 +144,13 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
     async rerun(dir, runId, job) {
       await (await import('./rerun.js')).rerunJobs(ctx, { dir, runId, jobs: [job], continueSessions: false });
     },
+    async open(runId, job) {
+      try {
+        return await (await import('./open.js')).openJob(ctx, runId, job);
+      } catch (error) {
+        throw isUserError(error) ? new Error(error.message) : error;
+      }
+    },
     async merge(runId, job) {
       try {
         return await (await import('./merge.js')).mergeJob(ctx, runId, job, {});

@@ -49,6 +49,7 @@ export type Command =
   | 'grid.merge'
   | 'grid.cancel'
   | 'grid.rerun'
+  | 'grid.open'
   | 'plan.approve'
   | 'plan.edit'
   | 'plan.reject'
@@ -130,6 +131,7 @@ export const KEYMAP: readonly Binding[] = [
 
   ...LIST('jobs'),
   b('jobs', ['enter'], 'grid.log', 'log'),
+  b('jobs', ['o'], 'grid.open', 'open'),
   b('jobs', ['d'], 'grid.diff', 'diff'),
   b('jobs', ['m'], 'grid.merge', 'merge'),
   b('jobs', ['x'], 'grid.cancel', 'cancel'),
@@ -148,6 +150,7 @@ export const KEYMAP: readonly Binding[] = [
   b('log', ['f'], 'log.follow', 'follow'),
   b('log', ['R'], 'log.raw', 'raw'),
   b('log', ['d'], 'grid.diff', 'diff'),
+  b('log', ['o'], 'grid.open', 'open'),
   b('log', ['esc'], 'pane.back', 'back'),
   b('log', ['p'], 'plan.approve', 'approve plan', false),
   b('log', ['e'], 'plan.edit', 'edit plan, approve', false),

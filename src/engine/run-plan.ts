@@ -43,6 +43,8 @@ export interface RunPlan {
     plan?: boolean;
     /** `--yes` with `--plan`: every plan approved as it comes. */
     auto_approve?: boolean;
+    /** `--term`: the terminal settings to open a following window per job with; absent or null: none. */
+    term?: { command: string[] | null; use_ghostty: boolean; wait_after_command: boolean } | null;
   };
   jobs: (JobSpec & { prompt_file: string })[];
   creation: CreationSpec | null;

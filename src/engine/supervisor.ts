@@ -13,6 +13,8 @@ import { processAlive } from './process-alive.js';
 import { JournalWriter, readEvents } from './journal.js';
 import { foldRun, type JobView, type RunState } from '../core/run-state.js';
 import { writeReports } from '../reports/write-reports.js';
+import { followWindow, parLocation } from '../terminal/job-window.js';
+import { launchFor, openWindow } from '../terminal/open-window.js';
 import type { CommandRunner } from './process-runner.js';
 import type { ProcessSpawner } from './process-spawn.js';
 import { readRunPlan, runFiles, writeRunPlan, type AgentChoice, type RunPlan } from './run-plan.js';
@@ -49,6 +51,35 @@ export interface ResumeRequest {
 
 /** What a continued session is told. */
 export const CONTINUE_PROMPT = 'You were interrupted. Continue where you left off and finish the task.\n';
+
+/**
+ * `--term`: a window following each job's transcript, opened as the job
+ * first starts. The job itself stays headless; a window that cannot open is
+ * logged, never a failure of the job.
+ */
+function followWindows(plan: RunPlan, deps: SupervisorDeps): ((event: NewRunEvent) => void) | undefined {
+  const term = plan.options.term;
+  if (!term) return undefined;
+  const worktrees = new Map(plan.jobs.map((job) => [job.id, job.worktree]));
+  const opened = new Set<string>();
+  const env = { ...deps.env };
+  delete env.CLAUDECODE;
+  return (event) => {
+    if (event.type === 'job/worktree-ready') worktrees.set(event.job, event.worktree);
+    if (event.type !== 'job/started' || opened.has(event.job)) return;
+    const worktree = worktrees.get(event.job);
+    if (!worktree) return;
+    opened.add(event.job);
+    const request = followWindow({ node: process.execPath, script: process.argv[1] ?? '', env: parLocation(env) }, plan.id, { id: event.job, worktree }, term.wait_after_command);
+    void (async () => {
+      try {
+        await openWindow(launchFor(request, { ...term, new_window_per_job: true, show_real_time_output: false }, env), request, env);
+      } catch (error) {
+        deps.log.warn('could not open a window for the job', { job: event.job, error });
+      }
+    })();
+  };
+}
 
 /** A supervisor that has written its run's end exits within moments; a new one waits this long for it. */
 const CLAIM_WAIT_MS = 3000;
@@ -142,10 +173,12 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
   const before: RunState | null = resume ? foldRun(plan.id, earlier) : null;
   const journal = new JournalWriter(runFiles.events(runDir), { lastSeq: earlier.at(-1)?.seq ?? 0 });
   const finalStates = new Map<string, JobState>();
+  const windows = followWindows(plan, deps);
   const emit = (event: NewRunEvent): void => {
     if (event.type === 'job/finished') finalStates.set(event.job, event.outcome.state);
     if (event.type === 'job/requeued') finalStates.delete(event.job);
     journal.append(event);
+    windows?.(event);
   };
   const againJobs: ExecutorJob[] = [];
   if (before && resume) {

@@ -5,7 +5,7 @@ import { runNotices } from '../core/run-notices.js';
 import { emptyRunState, type JobView, type RunState } from '../core/run-state.js';
 import { activeScope, pageSize, visiblePrompts, type UiState } from '../core/ui-state.js';
 import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
-import { mergeSelected, openDiff, rerunSelected, reviewPlan, type JobActionContext } from './job-actions.js';
+import { mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan, type JobActionContext } from './job-actions.js';
 import type { UiStore } from './store.js';
 
 /** How the TUI ended: whether runs were left going, and the run on screen. */
@@ -219,6 +219,8 @@ export class Controller {
         return this.#followLog(true);
       case 'grid.merge':
         return void mergeSelected(this.#actions);
+      case 'grid.open':
+        return void openSelected(this.#actions);
       case 'grid.cancel': {
         const job = this.#selectedJob();
         if (!job) return;

@@ -32,6 +32,18 @@ export async function openDiff(ctx: JobActionContext): Promise<void> {
   }
 }
 
+/** `o`: the job in a new terminal window, as `par open`. */
+export async function openSelected(ctx: JobActionContext): Promise<void> {
+  const state = ctx.store.getState();
+  const job = selected(state);
+  if (!job || !state.run) return;
+  try {
+    ctx.say(await ctx.ports.open(state.run.run, job.id));
+  } catch (error) {
+    ctx.say(message(error), 'error');
+  }
+}
+
 /** `m`: merges a finished job's branch, as `par merge`. */
 export async function mergeSelected(ctx: JobActionContext): Promise<void> {
   const state = ctx.store.getState();

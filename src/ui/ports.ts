@@ -51,6 +51,8 @@ export interface TuiPorts {
   reject(dir: string, job: string): void;
   /** Opens `$EDITOR` on `text`; resolves to what was saved, or null when it was left unchanged. */
   editText(text: string): Promise<string | null>;
+  /** `par open`: the job in a new terminal window; resolves to what opened, rejects saying why nothing could. */
+  open(runId: string, job: string): Promise<string>;
   /** `par merge`; resolves to what happened, rejects with the conflict. */
   merge(runId: string, job: string): Promise<string>;
   /** Tells the terminal: bell and a desktop notification (OSC 777 and 9). */

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git, makeRepo } from '../helpers/git-repo.js';
-import { PAR_BIN, ROOT, makeSandbox, runPar, type Sandbox } from '../helpers/par.js';
+import { PAR_BIN, ROOT, eventually, makeSandbox, runPar, type Sandbox } from '../helpers/par.js';
 import { startTmux, type TmuxSession } from '../helpers/tmux.js';
 
 const SIM = join(ROOT, 'assets', 'sim-agent.mjs');
@@ -105,7 +105,8 @@ describe('the TUI in a real terminal', () => {
     await tmux.waitFor((text) => text.includes('READY$'));
     tmux.send([`clear; par run slow ${join(sandbox.dir, 'wt-beta')}; echo EXIT=$?`, 'Enter']);
     await tmux.waitFor((text) => text.includes('wt-beta') && text.includes('running'));
-    const pid = execFileSync('pgrep', ['-f', `${PAR_BIN} run slow`], { encoding: 'utf8' }).trim().split('\n')[0];
+    // This test's par, and not its supervisor: the one whose command line is exactly the par run typed.
+    const pid = execFileSync('pgrep', ['-f', `^${process.execPath} ${PAR_BIN} run slow ${join(sandbox.dir, 'wt-beta')}$`], { encoding: 'utf8' }).trim().split('\n')[0];
     process.kill(Number(pid), 'SIGTERM');
     const screen = await tmux.waitFor((text) => text.includes('EXIT='), 20_000);
     expect(screen).toContain('EXIT=130');
@@ -132,5 +133,42 @@ describe('the TUI in a real terminal', () => {
     const status = JSON.parse((await runPar(sandbox, ['status', '--json'], { cwd: repo })).stdout) as { state: string; jobs: { attempt: number; state: string }[] };
     expect(status.state).toBe('succeeded');
     expect(status.jobs[0]).toMatchObject({ attempt: 2, state: 'succeeded' });
+  }, 60_000);
+});
+
+describe('opening a job in a terminal window', () => {
+  it('o on a finished job launches Ghostty in its worktree with claude --resume and its session', async () => {
+    const bin = join(sandbox.dir, 'bin');
+    const recorded = join(sandbox.dir, 'ghostty-argv.json');
+    mkdirSync(bin);
+    // Stands in for Ghostty: records how it was started.
+    writeFileSync(join(bin, 'ghostty'), `#!/bin/sh\nnode -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }))' ${JSON.stringify(recorded)} "$@"\n`);
+    chmodSync(join(bin, 'ghostty'), 0o755);
+    tmux = startTmux({ command: 'sh', env: { ...sandbox.env, ENV: '', PATH: `${bin}:${sandbox.env.PATH}` }, cwd: repo, width: 100, height: 30 });
+    tmux.send([`PS1='READY$ '; alias par='${process.execPath} ${PAR_BIN}'`, 'Enter']);
+    await tmux.waitFor((text) => text.includes('READY$'));
+    tmux.send([`clear; par run fix-lint ${join(sandbox.dir, 'wt-beta')}`, 'Enter']);
+    await tmux.waitFor((text) => text.includes('run succeeded'), 20_000);
+    tmux.send(['o']);
+    await tmux.waitFor((text) => text.includes('Opened the claude session of job wt-beta in ghostty.'));
+    await eventually(() => existsSync(recorded), 5000, 'the stand-in ghostty to run');
+    const { argv, cwd } = JSON.parse(readFileSync(recorded, 'utf8')) as { argv: string[]; cwd: string };
+    const status = JSON.parse((await runPar(sandbox, ['status', '--json'], { cwd: repo })).stdout) as { jobs: { session_id: string }[] };
+    expect(argv).toEqual([`--working-directory=${join(sandbox.dir, 'wt-beta')}`, '--title=claude wt-beta', '-e', SIM, '--resume', status.jobs[0]?.session_id]);
+    expect(cwd).toBe(join(sandbox.dir, 'wt-beta'));
+    tmux.send(['q']);
+  }, 60_000);
+
+  it('inside tmux with no Ghostty, o on a running job opens a tmux window in its worktree following it', async () => {
+    writeFileSync(join(sandbox.promptsDir, 'slow.md'), '---\ndescription: slow\n---\nTake a while.\nsim: duration=6\n');
+    tmux = shell();
+    await tmux.waitFor((text) => text.includes('READY$'));
+    tmux.send([`clear; par run slow ${join(sandbox.dir, 'wt-gamma')}`, 'Enter']);
+    await tmux.waitFor((text) => text.includes('running') && text.includes('wt-gamma'));
+    tmux.send(['o']);
+    await eventually(() => (tmux as TmuxSession).windows().includes(`par wt-gamma ${join(sandbox.dir, 'wt-gamma')}`), 5000, 'the tmux window');
+    // The new window is the one shown now: the job's transcript, followed to its end.
+    const followed = await tmux.waitFor((text) => text.includes('── wt-gamma succeeded'), 20_000);
+    expect(followed).toContain(`I'll work on this in ${join(sandbox.dir, 'wt-gamma')}.`);
   }, 60_000);
 });

@@ -50,7 +50,7 @@ export class FakeRun {
 
 /** Fake ports: everything in memory, every call recorded. */
 export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: WorktreeItem[]; runs?: Record<string, FakeRun>; output?: Record<string, string[]>; edit?: (text: string) => string | null } = {}) {
-  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[], approved: [] as [string, string | null][], rejected: [] as string[] };
+  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[], approved: [] as [string, string | null][], rejected: [] as string[], opened: [] as string[] };
   const runs = options.runs ?? {};
   const ports: TuiPorts = {
     loadPrompts: async () => options.prompts ?? [],
@@ -80,6 +80,10 @@ export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: Worktre
     reject: (_dir, job) => void calls.rejected.push(job),
     editText: async (text) => (options.edit ? options.edit(text) : null),
     rerun: async (_dir, _run, job) => void calls.reruns.push(job),
+    open: async (_run, job) => {
+      calls.opened.push(job);
+      return `Opened ${job}.`;
+    },
     merge: async (_run, job) => {
       calls.merges.push(job);
       return `Merged ${job}.`;

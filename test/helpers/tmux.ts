@@ -9,6 +9,8 @@ export interface TmuxSession {
   capture(): string;
   /** Polls the screen until `predicate` holds; throws with the screen after `timeoutMs`. */
   waitFor(predicate: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** `name path` of every window of the session, one a line. */
+  windows(): string;
   kill(): void;
 }
 
@@ -18,7 +20,7 @@ export function startTmux(options: { command: string; env: Record<string, string
   const tmux = (args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', env: { ...options.env, TERM: 'xterm-256color' } });
   const envArgs = Object.entries(options.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
   tmux(['new-session', '-d', '-s', 'main', '-x', String(options.width ?? 200), '-y', String(options.height ?? 50), '-c', options.cwd, ...envArgs, options.command]);
-  tmux(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
+  tmux(['set-option', '-g', 'remain-on-exit', 'on']);
   const capture = (): string => tmux(['capture-pane', '-p', '-S', '-', '-t', 'main']);
   return {
     send: (keys, sendOptions) => {
@@ -35,6 +37,7 @@ export function startTmux(options: { command: string; env: Record<string, string
       }
       return screen;
     },
+    windows: () => tmux(['list-windows', '-t', 'main', '-F', '#{window_name} #{pane_current_path}']),
     kill: () => {
       try {
         tmux(['kill-server']);

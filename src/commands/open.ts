@@ -1,0 +1,43 @@
+import { UserError } from '../core/errors.js';
+import { FINAL_STATES } from '../core/events.js';
+import { didYouMean } from '../core/suggest.js';
+import { findRun, loadRunState } from '../engine/runs.js';
+import { jobWindow, parLocation } from '../terminal/job-window.js';
+import { launchFor, openWindow } from '../terminal/open-window.js';
+import type { CommandContext } from './context.js';
+
+/** The environment a window's command gets: par's, without CLAUDECODE (claude refuses to start inside another claude). */
+export function windowEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...env };
+  delete clean.CLAUDECODE;
+  return clean;
+}
+
+/** Opens a job in a new terminal window (DESIGN §7); resolves to a sentence saying what opened where. */
+export async function openJob(ctx: CommandContext, runId: string, jobId: string): Promise<string> {
+  const { state, plan } = loadRunState(ctx.paths.dataDir, runId);
+  const job = state.byId[jobId];
+  if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
+  const { config } = await ctx.config();
+  const request = jobWindow({
+    runId,
+    job,
+    claudeBinary: plan.agent.kind === 'claude' ? plan.agent.binary : null,
+    shell: ctx.env.SHELL || '/bin/sh',
+    par: { node: process.execPath, script: process.argv[1] ?? '', env: parLocation(ctx.env) },
+    waitAfterCommand: config.terminal.wait_after_command,
+  });
+  if (typeof request === 'string') throw new UserError(request);
+  const env = windowEnv(ctx.env as NodeJS.ProcessEnv);
+  const launch = launchFor(request, config.terminal, env);
+  await openWindow(launch, request, env);
+  ctx.log.info('window opened', { run: runId, job: jobId, argv: launch.argv });
+  const what = !FINAL_STATES.has(job.state) ? 'the live transcript' : request.argv.includes('--resume') ? 'the claude session' : 'a shell';
+  return `Opened ${what} of job ${jobId} in ${launch.terminal === 'command' ? launch.argv[0] : launch.terminal.replace('-macos', '')}.`;
+}
+
+/** `par open <run> <job>`. */
+export async function runOpen(ctx: CommandContext, query: string, jobId: string): Promise<number> {
+  ctx.stdout.write(`${await openJob(ctx, findRun(ctx.paths.dataDir, query, null), jobId)}\n`);
+  return 0;
+}

@@ -1,0 +1,39 @@
+import { FINAL_STATES } from '../core/events.js';
+import type { JobView } from '../core/run-state.js';
+import type { WindowRequest } from './launchers.js';
+
+/** How to start par itself in a new window: `par` may not be on PATH there, so its own node and script. */
+export interface ParCommand {
+  node: string;
+  script: string;
+  /** The XDG variables par found its runs through, so the new window's par finds them too. */
+  env: Record<string, string>;
+}
+
+/** The variables of `env` that say where par's files are. */
+export function parLocation(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const names = ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME'];
+  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
+}
+
+/** A window following a job's live transcript. */
+export function followWindow(par: ParCommand, runId: string, job: { id: string; worktree: string }, waitAfterCommand: boolean): WindowRequest {
+  return { dir: job.worktree, title: `par ${job.id}`, argv: [par.node, par.script, 'results', runId, job.id, '--follow'], waitAfterCommand, env: par.env };
+}
+
+/**
+ * What `o` and `par open` show for a job (DESIGN §7): while it runs, its
+ * live transcript; when done, its claude session continued interactively;
+ * for another agent, a shell in its worktree. A string says why there is
+ * nothing to open.
+ */
+export function jobWindow(options: { runId: string; job: JobView; claudeBinary: string | null; shell: string; par: ParCommand; waitAfterCommand: boolean }): WindowRequest | string {
+  const { job } = options;
+  if (!job.worktree) return `Job ${job.id} has no worktree yet: it is still being created.`;
+  if (!FINAL_STATES.has(job.state)) return followWindow(options.par, options.runId, { id: job.id, worktree: job.worktree }, options.waitAfterCommand);
+  if (options.claudeBinary && job.session_id) {
+    // An interactive session: the window stays as long as the conversation does.
+    return { dir: job.worktree, title: `claude ${job.id}`, argv: [options.claudeBinary, '--resume', job.session_id], waitAfterCommand: false };
+  }
+  return { dir: job.worktree, title: `par ${job.id}`, argv: [options.shell], waitAfterCommand: false };
+}
