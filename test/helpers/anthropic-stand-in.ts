@@ -1,0 +1,165 @@
+// A stand-in of the Anthropic Messages API on loopback, for running the real
+// Claude Code CLI in tests. Which reply it gives is derived from the request
+// itself — the scenario named in the conversation and how many assistant
+// turns it already holds — so many claude processes at once each get a
+// coherent conversation.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+
+/** One request as the stand-in saw it. */
+export interface SeenRequest {
+  path: string;
+  scenario: string | null;
+  /** Assistant turns the conversation held when it was sent. */
+  turns: number;
+  stream: boolean;
+  body: Record<string, unknown>;
+}
+
+/** A running stand-in. */
+export interface StandIn {
+  url: string;
+  requests: SeenRequest[];
+  /** Makes the next `count` requests naming `scenario` fail with `status`. */
+  failNext(scenario: string, status: number, count: number): void;
+  close(): Promise<void>;
+}
+
+const USAGE = { input_tokens: 1200, output_tokens: 80, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+let ids = 0;
+const id = (prefix: string): string => `${prefix}_standin${(++ids).toString(36).padStart(8, '0')}`;
+
+/** `scenario=NAME` and `key=value` words anywhere in the conversation's user text. */
+function directives(body: Record<string, unknown>): Map<string, string> {
+  const found = new Map<string, string>();
+  const text = JSON.stringify(body.messages ?? []);
+  for (const match of text.matchAll(/\b(scenario|file|command|delay)=([^\s"\\]+)/g)) found.set(match[1] as string, match[2] as string);
+  return found;
+}
+
+function assistantTurns(body: Record<string, unknown>): number {
+  const messages = Array.isArray(body.messages) ? (body.messages as { role?: string }[]) : [];
+  return messages.filter((message) => message.role === 'assistant').length;
+}
+
+/** The reply for a turn of a scenario: content blocks and a stop reason. */
+function reply(scenario: string, turn: number, args: Map<string, string>): { content: Block[]; stop: string } {
+  const done = { content: [{ type: 'text' as const, text: 'Done: the stand-in task is complete.' }], stop: 'end_turn' };
+  const file = args.get('file') ?? '/tmp/stand-in.txt';
+  switch (scenario) {
+    case 'write':
+      if (turn === 0) return { content: [{ type: 'text', text: 'Writing the file.' }, { type: 'tool_use', id: id('toolu'), name: 'Write', input: { file_path: file, content: 'written by claude against the stand-in\n' } }], stop: 'tool_use' };
+      return done;
+    case 'edit':
+      if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Read', input: { file_path: file } }], stop: 'tool_use' };
+      if (turn === 1) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Edit', input: { file_path: file, old_string: '# app', new_string: '# app, edited' } }], stop: 'tool_use' };
+      return done;
+    case 'bash':
+      if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command: args.get('command') ?? 'touch from-bash.txt', description: 'Run a command' } }], stop: 'tool_use' };
+      return done;
+    case 'slow-second':
+      // The first turn answers at once with a tool call; the second is slow (see delay).
+      if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Write', input: { file_path: file, content: 'first turn\n' } }], stop: 'tool_use' };
+      return done;
+    default:
+      return done;
+  }
+}
+
+function sse(res: ServerResponse, event: string, data: unknown): void {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function streamMessage(res: ServerResponse, model: string, content: Block[], stop: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const messageId = id('msg');
+  sse(res, 'message_start', { type: 'message_start', message: { id: messageId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...USAGE, output_tokens: 1 } } });
+  content.forEach((block, index) => {
+    if (block.type === 'text') {
+      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } });
+    } else {
+      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
+      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+    }
+    sse(res, 'content_block_stop', { type: 'content_block_stop', index });
+  });
+  sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: USAGE.output_tokens } });
+  sse(res, 'message_stop', { type: 'message_stop' });
+  res.end();
+}
+
+const STATUS_TEXT: Record<number, [string, string]> = {
+  401: ['authentication_error', 'invalid x-api-key'],
+  429: ['rate_limit_error', 'Number of requests has exceeded your rate limit'],
+  500: ['api_error', 'Internal server error'],
+  529: ['overloaded_error', 'Overloaded'],
+};
+
+/** Starts the stand-in on a free loopback port. */
+export async function startStandIn(): Promise<StandIn> {
+  const requests: SeenRequest[] = [];
+  const failures = new Map<string, { status: number; count: number }>();
+  const open = new Set<ServerResponse>();
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (req.method !== 'POST' || path !== '/v1/messages') {
+      // Anything else the CLI asks (token counts, telemetry) is answered empty, never with an error it would retry.
+      res.writeHead(path.endsWith('/count_tokens') ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(path.endsWith('/count_tokens') ? JSON.stringify({ input_tokens: USAGE.input_tokens }) : JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'not here' } }));
+      return;
+    }
+    const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    const args = directives(body);
+    const scenario = args.get('scenario') ?? null;
+    const turns = assistantTurns(body);
+    const stream = body.stream === true;
+    requests.push({ path, scenario, turns, stream, body });
+    const failure = scenario ? failures.get(scenario) : undefined;
+    if (failure && failure.count > 0) {
+      failure.count--;
+      const [type, message] = STATUS_TEXT[failure.status] ?? ['api_error', 'error'];
+      res.writeHead(failure.status, { 'content-type': 'application/json', 'x-should-retry': 'true' });
+      res.end(JSON.stringify({ type: 'error', error: { type, message } }));
+      return;
+    }
+    if (scenario === 'silent') {
+      // Accept, then say nothing: the connection stays open until the test ends.
+      open.add(res);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(':\n\n');
+      return;
+    }
+    const delay = Number(args.get('delay') ?? 0);
+    if (delay > 0 && (scenario !== 'slow-second' || turns > 0)) await new Promise((resolve) => setTimeout(resolve, delay));
+    const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4-5';
+    const { content, stop } = reply(scenario ?? 'done', turns, args);
+    if (stream) streamMessage(res, model, content, stop);
+    else {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: id('msg'), type: 'message', role: 'assistant', model, content, stop_reason: stop, stop_sequence: null, usage: USAGE }));
+    }
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: String(error) } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    failNext: (scenario, status, count) => void failures.set(scenario, { status, count }),
+    close: async () => {
+      for (const res of open) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
