@@ -103,6 +103,18 @@ export async function startStandIn(): Promise<StandIn> {
   const requests: SeenRequest[] = [];
   const failures = new Map<string, { status: number; count: number }>();
   const open = new Set<ServerResponse>();
+  const waits = new Set<() => void>();
+  const delayed = new Set<string>();
+  const wait = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        waits.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waits.add(done);
+    });
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
@@ -134,8 +146,13 @@ export async function startStandIn(): Promise<StandIn> {
       res.write(':\n\n');
       return;
     }
+    // `delay=MS` holds one reply of the scenario (for slow-second, the first second turn), once.
     const delay = Number(args.get('delay') ?? 0);
-    if (delay > 0 && (scenario !== 'slow-second' || turns > 0)) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (delay > 0 && scenario !== null && !delayed.has(scenario) && (scenario !== 'slow-second' || turns > 0)) {
+      delayed.add(scenario);
+      await wait(delay);
+      if (res.destroyed) return;
+    }
     const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4-5';
     const { content, stop } = reply(scenario ?? 'done', turns, args);
     if (stream) streamMessage(res, model, content, stop);
@@ -157,6 +174,7 @@ export async function startStandIn(): Promise<StandIn> {
     requests,
     failNext: (scenario, status, count) => void failures.set(scenario, { status, count }),
     close: async () => {
+      for (const done of waits) done();
       for (const res of open) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
