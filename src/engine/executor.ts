@@ -294,7 +294,7 @@ export class Executor {
   }
 
   /** Plans (read-only), then waits for the plan's review with no place held; the approved job to execute, or how it ended. */
-  async #planFirst(job: ExecutorJob, attempt: number): Promise<{ job: ExecutorJob; cost: number | null } | { outcome: JobOutcome }> {
+  async #planFirst(job: ExecutorJob, attempt: number, release: () => void): Promise<{ job: ExecutorJob; cost: number | null } | { outcome: JobOutcome }> {
     const options = this.#options;
     const worktree = job.worktree as string;
     const status = (): Promise<string> => options.git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']).catch(() => '');
@@ -306,6 +306,8 @@ export class Executor {
       return { outcome: { ...planned, state: 'failed', result: null, error: 'the agent changed files while planning; nothing was executed (see git status in its worktree)' } };
     }
     const plan = (tried.plan ?? '').trim() || '(the agent wrote no plan)';
+    // A plan waiting for review holds no place: other jobs plan or run meanwhile.
+    release();
     const decision = await new Promise<Decision>((resolve) => {
       this.#reviews.set(job.id, { plan, decide: resolve });
       options.emit({ type: 'job/plan-ready', job: job.id, plan, session_id: planned.session_id, cost_usd: planned.cost_usd });
@@ -390,7 +392,7 @@ export class Executor {
     };
     try {
       if (this.#options.plan) {
-        const planned = await this.#planFirst(job, (job.attempts ?? 0) + 1);
+        const planned = await this.#planFirst(job, (job.attempts ?? 0) + 1, release);
         if ('outcome' in planned) {
           emit({ type: 'job/finished', job: job.id, outcome: planned.outcome });
           release();

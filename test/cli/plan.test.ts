@@ -50,7 +50,7 @@ describe('par run --plan', () => {
     const log = readFileSync(join(run.dir, 'jobs', 'wt1', 'output.log'), 'utf8');
     expect(log).toContain('"name":"ExitPlanMode"');
     expect(log).toContain('Done: the change is made');
-  }, 30_000);
+  }, 60_000);
 
   it('without --yes off a terminal: prints the plans and how to approve, exits 0, and par approve --all finishes the run', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'sim: write=NOTES.md plan=1._Write_NOTES.md', wt(1), wt(2), '--plan'], { cwd: repo });
@@ -76,7 +76,13 @@ describe('par run --plan', () => {
     const done = await status(run.run);
     expect(done.state).toBe('succeeded');
     expect(existsSync(join(wt(2), 'NOTES.md'))).toBe(true);
-  }, 30_000);
+  }, 60_000);
+
+  it('plans waiting for review hold no place: with -j 1 all three plan, then the run waits', async () => {
+    const result = await runPar(sandbox, ['run', '-m', 'sim: turns=1', wt(1), wt(2), wt(3), '--plan', '-j', '1'], { cwd: repo });
+    expect(result.code).toBe(0);
+    expect((await status()).jobs.map((job) => job.state)).toEqual(['awaiting-approval', 'awaiting-approval', 'awaiting-approval']);
+  }, 60_000);
 
   it('--json leaves with a waiting line; a job cancelled while its plan waits ends cancelled', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'sim: turns=1', wt(1), '--plan', '--json'], { cwd: repo });
@@ -89,7 +95,7 @@ describe('par run --plan', () => {
     expect(cancelled.code).toBe(0);
     const run = await status(last?.run);
     expect(run.jobs[0]).toMatchObject({ state: 'cancelled', reason: 'user' });
-  }, 30_000);
+  }, 60_000);
 
   it('fails a job whose agent changed files while planning, and refuses --plan for an agent that cannot plan', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'sim: wrong-plan', wt(1), '--plan', '--yes'], { cwd: repo });
@@ -99,5 +105,5 @@ describe('par run --plan', () => {
     const refused = await runPar(sandbox, ['run', '-m', 'x', wt(1), '--plan', '--agent', 'echo'], { cwd: repo });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe("par: --plan uses claude's plan mode; the agent 'echo' cannot plan, so run it without --plan.\n");
-  }, 30_000);
+  }, 60_000);
 });

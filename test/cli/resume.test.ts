@@ -56,7 +56,7 @@ describe('par resume', () => {
     expect(calls[1]?.prompt).toBe('You were interrupted. Continue where you left off and finish the task.\n');
     const report = JSON.parse(readFileSync(join(run.dir, 'report.json'), 'utf8')) as { jobs: { id: string; attempt: number }[] };
     expect(report.jobs.map((job) => job.attempt)).toEqual([2, 2, 2]);
-  }, 30_000);
+  }, 60_000);
 
   it('reruns only what did not succeed; a job whose worktree is gone fails saying so, the others resume', async () => {
     writeFileSync(join(wt(2), '.sim-knobs'), 'fail\n');
@@ -78,7 +78,7 @@ describe('par resume', () => {
     const lines = resumed.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; id?: string });
     expect(lines.at(-1)?.type).toBe('summary');
     expect(lines.some((line) => line.id === 'wt1')).toBe(false);
-  }, 30_000);
+  }, 60_000);
 
   it('refuses a run still going (exit 2), and says when there is nothing to resume', async () => {
     const started = await runPar(sandbox, ['run', '-m', 'sim: duration=3', wt(1), '--detach'], { cwd: repo });
@@ -92,7 +92,7 @@ describe('par resume', () => {
     const unknown = await runPar(sandbox, ['resume', 'nope'], { cwd: repo });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^par: There is no run 'nope'/);
-  }, 30_000);
+  }, 60_000);
 
   it('--detach --json prints the run alone and returns; a second resume meanwhile refuses', async () => {
     writeFileSync(join(wt(1), '.sim-knobs'), 'fail\n');
@@ -106,5 +106,5 @@ describe('par resume', () => {
     expect(second.code).toBe(2);
     await eventually(() => readFileSync(join(run.dir, 'events.ndjson'), 'utf8').trim().endsWith('"state":"succeeded"}'), 15_000, 'the resumed run to succeed');
     expect((await status(run.run)).jobs[0]).toMatchObject({ state: 'succeeded', attempt: 2 });
-  }, 30_000);
+  }, 60_000);
 });
