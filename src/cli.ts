@@ -202,6 +202,15 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     });
 
   program
+    .command('demo')
+    .description('the whole experience on a throwaway repository, with a simulated agent (no account needed)')
+    .option('--no-tui', 'run it headless, printing progress lines')
+    .option('--keep', 'keep the throwaway repository and its par home, and say where')
+    .action(async (options: { tui?: boolean; keep?: boolean }) => {
+      await run(async (ctx) => (await import('./commands/demo.js')).runDemo(ctx, options));
+    });
+
+  program
     .command('open')
     .description('open a job in a terminal window: its live transcript while it runs, its claude session when done')
     .argument('<run>', 'a run id or a unique prefix of one')

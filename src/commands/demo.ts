@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolvePaths } from '../config/paths.js';
+import { ExitCode } from '../core/errors.js';
+import { readEvents } from '../engine/journal.js';
+import { runFiles } from '../engine/run-plan.js';
+import { processAlive } from '../engine/process-alive.js';
+import type { CommandContext } from './context.js';
+
+/** The small project the demo's agents work on. */
+const PROJECT: Record<string, string> = {
+  'README.md': '# shop\n\nA tiny shopping cart, to show par at work.\n',
+  'package.json': `${JSON.stringify({ name: 'shop', version: '1.0.0', type: 'module', scripts: { test: 'node --test' } }, null, 2)}\n`,
+  'src/cart.js': "export function total(items) {\n  var sum = 0\n  for (const item of items) sum += item.price * item.quantity\n  return sum\n}\n",
+  'src/price.js': "export const format = (cents) => '$' + (cents / 100).toFixed(2)\n",
+  'test/cart.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert';\nimport { total } from '../src/cart.js';\n\ntest('total', () => assert.equal(total([{ price: 250, quantity: 2 }]), 500));\n",
+};
+
+/** The worktrees, and how each simulated agent behaves there: every state ends up on screen. */
+const WORKTREES: { name: string; knobs: string }[] = [
+  { name: 'lint-cart', knobs: 'duration=7s turns=5 edit=src/cart.js' },
+  { name: 'lint-price', knobs: 'duration=9s turns=6 edit=src/price.js denials=1' },
+  { name: 'lint-tests', knobs: 'duration=5s turns=4 fail=2_of_14_tests_fail:_cart.test.js' },
+  { name: 'lint-readme', knobs: 'duration=6s turns=3 write=CHANGES.md' },
+];
+
+const PROMPTS: Record<string, string> = {
+  'fix-lint': '---\ndescription: fix the lint warnings in this worktree\ntemplate: true\n---\nFix every lint warning in {{.ProjectName}} on branch {{.BranchName}}, then run the tests.\n',
+  'add-tests': '---\ndescription: add tests for what is not covered\n---\nAdd tests for the functions that have none, and run them.\n',
+};
+
+/** Where the simulated agent ships: `assets/` beside the built CLI. */
+function simulatedAgent(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/cli.js and dist/chunks/*.js both sit below the package root.
+  const root = here.endsWith('/chunks') ? dirname(dirname(here)) : dirname(here);
+  return join(root, 'assets', 'sim-agent.mjs');
+}
+
+/**
+ * `par demo [--no-tui] [--keep]`: the whole experience on a throwaway
+ * repository, with the simulated agent standing in for Claude Code — no
+ * account, nothing configured, nothing left behind unless --keep.
+ */
+export async function runDemo(ctx: CommandContext, options: { tui?: boolean; keep?: boolean }): Promise<number> {
+  const port = await ctx.git();
+  const git = (cwd: string, args: string[]): Promise<string> => port.run(cwd, args);
+  const root = mkdtempSync(join(tmpdir(), 'par-demo-'));
+  const home = join(root, 'home');
+  // Everything par writes — config, prompts, runs, logs, the agent's sessions — stays under the demo's folder.
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_STATE_HOME: join(home, '.local', 'state') };
+  Object.assign(process.env, env);
+  const paths = resolvePaths(env, home);
+  let runDir: string | undefined;
+  try {
+    const repo = join(root, 'shop');
+    for (const [file, text] of Object.entries(PROJECT)) {
+      mkdirSync(dirname(join(repo, file)), { recursive: true });
+      writeFileSync(join(repo, file), text);
+    }
+    await git(repo, ['init', '-q', '-b', 'main']);
+    await git(repo, ['add', '-A']);
+    await git(repo, ['-c', 'user.name=par demo', '-c', 'user.email=demo@par.invalid', 'commit', '-q', '-m', 'A tiny shopping cart']);
+    const worktrees: string[] = [];
+    for (const { name, knobs } of WORKTREES) {
+      const path = join(root, name);
+      await git(repo, ['worktree', 'add', '-q', '-b', name, path]);
+      writeFileSync(join(path, '.sim-knobs'), `${knobs}\n`);
+      worktrees.push(path);
+    }
+    mkdirSync(paths.configDir, { recursive: true });
+    writeFileSync(paths.configFile, `# The demo's configuration: the simulated agent stands in for claude.\nclaude:\n  binary_path: ${JSON.stringify(simulatedAgent())}\n`);
+    const promptsDir = join(paths.dataDir, 'prompts');
+    mkdirSync(promptsDir, { recursive: true });
+    for (const [name, text] of Object.entries(PROMPTS)) writeFileSync(join(promptsDir, `${name}.md`), text);
+
+    let loaded: ReturnType<CommandContext['config']> | undefined;
+    const demo: CommandContext = {
+      ...ctx,
+      paths,
+      env,
+      cwd: repo,
+      config: () => (loaded ??= import('../config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
+    };
+    const tui = options.tui !== false && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+    const [{ prepareRun }, { launch, follow }] = await Promise.all([import('./run-setup.js'), import('./run.js')]);
+    const prepared = await prepareRun(demo, port, ['fix-lint', ...worktrees], { jobs: '3', tui }, new Date());
+    runDir = launch(demo, prepared);
+    if (!tui) ctx.stdout.write(`A throwaway repository with ${worktrees.length} worktrees in ${root}; the simulated agent plays Claude Code.\n`);
+    if (tui) await (await import('./tui.js')).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
+    else await follow(demo, runDir, prepared.plan.id, {});
+  } finally {
+    await stopRun(runDir, ctx);
+    if (options.keep) ctx.stdout.write(`The demo is kept in ${root} (its par home is ${home}).\n`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+  // The demo shows a failure on purpose: it has worked when it ran to its end.
+  return ExitCode.ok;
+}
+
+/** A demo left with jobs running: cancel them and wait for the supervisor, so nothing outlives the demo. */
+async function stopRun(runDir: string | undefined, ctx: CommandContext): Promise<void> {
+  if (!runDir) return;
+  const { sendCommand } = await import('../engine/channel.js');
+  const events = (): ReturnType<typeof readEvents> => readEvents(runFiles.events(runDir));
+  if (events().some((event) => event.type === 'run/finished')) return;
+  ctx.stderr.write("par: the demo's run stops with the demo, which leaves nothing behind.\n");
+  sendCommand(runDir, { type: 'cancel', job: null, reason: 'user' });
+  const pid = events().find((event) => event.type === 'run/started');
+  const supervisor = pid?.type === 'run/started' ? pid.supervisor_pid : 0;
+  // Agents get SIGTERM, then SIGKILL 5 s later: a little longer than that is enough.
+  for (let waited = 0; waited < 7000 && supervisor && processAlive(supervisor); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+}
