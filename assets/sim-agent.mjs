@@ -40,6 +40,10 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 
 const argv = process.argv.slice(2);
+if (argv.includes('--version')) {
+  process.stdout.write('2.1.330 (Claude Code, simulated by par)\n');
+  process.exit(0);
+}
 const flag = (name) => {
   const index = argv.indexOf(name);
   return index === -1 ? undefined : argv[index + 1];

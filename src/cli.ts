@@ -202,6 +202,18 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     });
 
   program
+    .command('doctor')
+    .description('check git, the agents, their credentials, the terminal, the config and the data dirs')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `\n✓ fine, ⚠ an optional part is missing, ✗ par cannot work without it (exit 1).`)
+    .action(async (options: { json?: boolean }) => {
+      await run(async (ctx) => {
+        const [{ runDoctor }, { createCommandRunner }] = await Promise.all([import('./commands/doctor.js'), import('./engine/process-runner.js')]);
+        return runDoctor(ctx, createCommandRunner(), options);
+      });
+    });
+
+  program
     .command('demo')
     .description('the whole experience on a throwaway repository, with a simulated agent (no account needed)')
     .option('--no-tui', 'run it headless, printing progress lines')

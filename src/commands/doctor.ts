@@ -1,0 +1,132 @@
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isUserError } from '../core/errors.js';
+import type { CommandRunner } from '../engine/process-runner.js';
+import { findExecutable } from '../engine/which.js';
+import type { CommandContext } from './context.js';
+
+/** One line of `par doctor`. */
+export interface Check {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** What to do, when it is not ok. */
+  fix: string | null;
+}
+
+const MARK = { ok: '✓', warn: '⚠', fail: '✗' } as const;
+/** A version check must answer quickly; an agent that hangs on --version is reported, not waited for. */
+const VERSION_TIMEOUT_MS = 10_000;
+
+const ok = (name: string, detail: string): Check => ({ name, status: 'ok', detail, fix: null });
+const warn = (name: string, detail: string, fix: string): Check => ({ name, status: 'warn', detail, fix });
+const fail = (name: string, detail: string, fix: string): Check => ({ name, status: 'fail', detail, fix });
+
+function nodeCheck(): Check {
+  const major = Number(process.versions.node.split('.')[0]);
+  return major >= 20 ? ok('node', `Node.js ${process.versions.node}`) : fail('node', `Node.js ${process.versions.node}`, 'par needs Node.js 20 or newer.');
+}
+
+async function gitCheck(ctx: CommandContext): Promise<Check> {
+  try {
+    const version = (await (await ctx.git()).run(ctx.cwd, ['--version'])).trim().replace(/^git version /, '');
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    // Worktree porcelain with -z and `worktree add --no-checkout` need git 2.36 or so; older ones lack pieces par uses.
+    return major > 2 || (major === 2 && minor >= 36) ? ok('git', `git ${version}`) : warn('git', `git ${version}`, 'Update git to 2.36 or newer; some worktree listings may not parse.');
+  } catch {
+    return fail('git', 'git was not found', 'Install git (par runs it for every worktree).');
+  }
+}
+
+/** Whether claude has credentials, told without a request: the variables and files it reads them from. */
+function claudeCredentials(env: Readonly<Record<string, string | undefined>>, home: string): Check {
+  const name = 'claude credentials';
+  for (const variable of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
+    if (env[variable]) return ok(name, `${variable} is set`);
+  }
+  if (env.CLAUDE_CODE_USE_BEDROCK || env.CLAUDE_CODE_USE_VERTEX) return ok(name, 'a cloud provider is configured (Bedrock or Vertex)');
+  const configDir = env.CLAUDE_CONFIG_DIR || join(home, '.claude');
+  if (existsSync(join(configDir, '.credentials.json'))) return ok(name, `logged in (${join(configDir, '.credentials.json')})`);
+  try {
+    const settings = JSON.parse(readFileSync(join(configDir, 'settings.json'), 'utf8')) as { apiKeyHelper?: unknown };
+    if (typeof settings.apiKeyHelper === 'string') return ok(name, 'an apiKeyHelper is configured');
+  } catch {
+    // No settings file: nothing configured there.
+  }
+  if (process.platform === 'darwin') return warn(name, 'cannot tell: on macOS a login is kept in the Keychain', 'If jobs fail with "Not logged in", run claude once and /login.');
+  return fail(name, 'no API key and no login found', 'Run claude once and /login, or set ANTHROPIC_API_KEY.');
+}
+
+async function agentChecks(ctx: CommandContext, runner: CommandRunner): Promise<Check[]> {
+  const { config } = await ctx.config();
+  const agents: { name: string; binary: string; key: string }[] = [
+    { name: 'claude', binary: config.claude.binary_path, key: 'claude.binary_path' },
+    ...Object.entries(config.agents).map(([name, agent]) => ({ name, binary: agent.binary, key: `agents.${name}.binary` })),
+  ];
+  const checks: Check[] = [];
+  for (const agent of agents) {
+    const path = findExecutable(agent.binary, ctx.env, ctx.cwd);
+    if (!path) {
+      checks.push(fail(`agent ${agent.name}`, `'${agent.binary}' was not found${agent.binary.includes('/') ? '' : ' on PATH'}`, agent.name === 'claude' ? `Install Claude Code (npm install -g @anthropic-ai/claude-code) or set ${agent.key}.` : `Install it or set ${agent.key}.`));
+      continue;
+    }
+    const outcome = await runner.run([path, '--version'], { cwd: ctx.cwd, timeoutMs: VERSION_TIMEOUT_MS });
+    const version = outcome.exitCode === 0 ? outcome.stdout.trim().split('\n')[0] : undefined;
+    checks.push(version ? ok(`agent ${agent.name}`, `${version} (${path})`) : warn(`agent ${agent.name}`, `${path} did not answer --version`, `Check that ${path} runs.`));
+    if (agent.name === 'claude') checks.push(claudeCredentials(ctx.env, ctx.paths.home));
+  }
+  return checks;
+}
+
+async function terminalCheck(ctx: CommandContext): Promise<Check> {
+  const { config } = await ctx.config();
+  const { launchFor } = await import('../terminal/open-window.js');
+  try {
+    const launch = launchFor({ dir: ctx.cwd, title: 'par', argv: ['true'], waitAfterCommand: false }, config.terminal, ctx.env as NodeJS.ProcessEnv);
+    const what = launch.terminal === 'command' ? `terminal.command (${launch.argv[0] ?? ''})` : launch.terminal === 'tmux' ? 'tmux (par runs inside it)' : `Ghostty (${launch.argv[0] ?? ''})`;
+    return ok('terminal', `windows open in ${what}`);
+  } catch (error) {
+    // Optional: par runs without windows; only `o`, par open and --term need one.
+    return warn('terminal', 'no terminal to open job windows in', isUserError(error) ? error.message.replace(/^No terminal to open a window in: tried /, 'Tried ') : String(error));
+  }
+}
+
+function writable(name: string, dir: string): Check {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return ok(name, dir);
+  } catch {
+    return fail(name, `${dir} is not writable`, `Make ${dir} writable, or point ${name === 'data dir' ? 'XDG_DATA_HOME' : 'XDG_STATE_HOME'} elsewhere.`);
+  }
+}
+
+/** Every check of `par doctor`, in order. */
+export async function doctorChecks(ctx: CommandContext, runner: CommandRunner): Promise<Check[]> {
+  const checks: Check[] = [nodeCheck(), await gitCheck(ctx)];
+  try {
+    const { file } = await ctx.config();
+    checks.push(ok('config', existsSync(file) ? `${file} is valid` : `defaults (no ${file})`));
+  } catch (error) {
+    checks.push(fail('config', isUserError(error) ? error.message : String(error), `Fix ${ctx.paths.configFile} by hand, or move it away to start from the defaults.`));
+    return [...checks, writable('data dir', ctx.paths.dataDir), writable('state dir', ctx.paths.stateDir)];
+  }
+  checks.push(...(await agentChecks(ctx, runner)), await terminalCheck(ctx), writable('data dir', ctx.paths.dataDir), writable('state dir', ctx.paths.stateDir));
+  return checks;
+}
+
+/** `par doctor [--json]`: exit 1 only when something is missing that par needs. */
+export async function runDoctor(ctx: CommandContext, runner: CommandRunner, options: { json?: boolean }): Promise<number> {
+  const checks = await doctorChecks(ctx, runner);
+  const failed = checks.some((check) => check.status === 'fail');
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify({ ok: !failed, checks }, null, 2)}\n`);
+  } else {
+    const width = Math.max(...checks.map((check) => check.name.length));
+    for (const check of checks) {
+      ctx.stdout.write(`${MARK[check.status]} ${check.name.padEnd(width)}  ${check.detail}\n`);
+      if (check.fix) ctx.stdout.write(`  ${' '.repeat(width)}  → ${check.fix}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
