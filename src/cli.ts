@@ -202,6 +202,47 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     });
 
   program
+    .command('completion')
+    .description('print shell completion: commands, options and prompt names')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', `\nbash: eval "$(par completion bash)" in ~/.bashrc; zsh: the same with zsh in ~/.zshrc;\nfish: par completion fish > ~/.config/fish/completions/par.fish`)
+    .action(async (shell: string) => {
+      await run(async (ctx) => {
+        const completion = await import('./core/completion.js');
+        // Drawn from the commands themselves, so completion never drifts from them.
+        const commands = program.commands
+          .filter((command) => !command.name().startsWith('__') && command.name() !== 'help')
+          .map((command) => ({
+            name: command.name(),
+            options: command.options.map((option) => ({ long: option.long ?? '', short: option.short ?? null, takesValue: option.required || option.optional, description: option.description })),
+            promptArgument: ['run', 'show', 'remove'].includes(command.name()),
+            runArgument: ['status', 'results', 'report', 'merge', 'cancel', 'open', 'approve', 'resume', 'attach'].includes(command.name()),
+          }));
+        const print = { bash: completion.bashCompletion, zsh: completion.zshCompletion, fish: completion.fishCompletion }[shell as 'bash' | 'zsh' | 'fish'];
+        ctx.stdout.write(print(commands));
+        return 0;
+      });
+    });
+
+  program
+    .command('__complete', { hidden: true })
+    .argument('<what>')
+    .action(async (what: string) => {
+      await run(async (ctx) => {
+        if (what === 'runs') {
+          const { runIds } = await import('./engine/runs.js');
+          for (const id of runIds(ctx.paths.dataDir).reverse()) ctx.stdout.write(`${id}\n`);
+          return 0;
+        }
+        if (what !== 'prompts') return 2;
+        const { promptSummaries } = await import('./prompts/summaries.js');
+        const { promptsDir } = await ctx.config();
+        for (const prompt of await promptSummaries(promptsDir, `${ctx.paths.stateDir}/cache/prompts.json`)) ctx.stdout.write(`${prompt.name}\n`);
+        return 0;
+      });
+    });
+
+  program
     .command('doctor')
     .description('check git, the agents, their credentials, the terminal, the config and the data dirs')
     .option('--json', 'print JSON')
