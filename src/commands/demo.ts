@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,12 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
   Object.assign(process.env, env);
   const paths = resolvePaths(env, home);
   let runDir: string | undefined;
+  // A signal ends the TUI with process.exit: the demo still stops its run and leaves nothing behind.
+  const onExit = (): void => {
+    if (runDir) appendFileSync(join(runDir, 'commands.ndjson'), `${JSON.stringify({ type: 'cancel', job: null, reason: 'signal' })}\n`);
+    if (!options.keep) rmSync(root, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
   try {
     const repo = join(root, 'shop');
     for (const [file, text] of Object.entries(PROJECT)) {
@@ -92,6 +98,7 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
     if (tui) await (await import('./tui.js')).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
     else await follow(demo, runDir, prepared.plan.id, {});
   } finally {
+    process.off('exit', onExit);
     await stopRun(runDir, ctx);
     if (options.keep) ctx.stdout.write(`The demo is kept in ${root} (its par home is ${home}).\n`);
     else rmSync(root, { recursive: true, force: true });

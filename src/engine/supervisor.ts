@@ -81,6 +81,9 @@ function followWindows(plan: RunPlan, deps: SupervisorDeps): ((event: NewRunEven
   };
 }
 
+/** How often a supervisor checks that its run directory still exists. */
+const ORPHAN_CHECK_MS = 2000;
+
 /** A supervisor that has written its run's end exits within moments; a new one waits this long for it. */
 const CLAIM_WAIT_MS = 3000;
 
@@ -174,7 +177,10 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
   const journal = new JournalWriter(runFiles.events(runDir), { lastSeq: earlier.at(-1)?.seq ?? 0 });
   const finalStates = new Map<string, JobState>();
   const windows = followWindows(plan, deps);
+  // Set when the run directory is removed under a running supervisor: there is nowhere left to write.
+  let orphaned = false;
   const emit = (event: NewRunEvent): void => {
+    if (orphaned) return;
     if (event.type === 'job/finished') finalStates.set(event.job, event.outcome.state);
     if (event.type === 'job/requeued') finalStates.delete(event.job);
     journal.append(event);
@@ -275,6 +281,14 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     }
   });
   process.on('SIGTERM', () => cancel(null, 'signal'));
+  // A run whose directory is gone (deleted by hand, or with the home it lived in) has no one to report to:
+  // its jobs are stopped and the supervisor ends, rather than wait for an approval that cannot come.
+  const orphanCheck = setInterval(() => {
+    if (orphaned || existsSync(runDir)) return;
+    deps.log.warn('the run directory is gone; stopping the run', { runDir });
+    orphaned = true;
+    executor.cancel(null, 'run directory removed');
+  }, ORPHAN_CHECK_MS);
   // No terminal of its own: a hangup or Ctrl+C meant for the client must not end the run.
   process.on('SIGHUP', () => undefined);
   process.on('SIGINT', () => undefined);
@@ -286,7 +300,9 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     await executor.drain();
   } finally {
     commands.stop();
+    clearInterval(orphanCheck);
   }
+  if (orphaned) return;
   const states = plan.jobs.map((job) => finalStates.get(job.id));
   const state = states.every((value) => value === 'succeeded') ? 'succeeded' : cancelled ? 'cancelled' : 'failed';
   try {

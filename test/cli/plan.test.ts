@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIM, makeSimRuns, runStatus, type RunStatus } from '../helpers/sim-runs.js';
-import { eventually, runPar, type Sandbox } from '../helpers/par.js';
+import { eventually, processRuns, runPar, type Sandbox } from '../helpers/par.js';
 
 let sandbox: Sandbox;
 let repo: string;
@@ -81,7 +81,19 @@ describe('par run --plan', () => {
   it('plans waiting for review hold no place: with -j 1 all three plan, then the run waits', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'sim: turns=1', wt(1), wt(2), wt(3), '--plan', '-j', '1'], { cwd: repo });
     expect(result.code).toBe(0);
-    expect((await status()).jobs.map((job) => job.state)).toEqual(['awaiting-approval', 'awaiting-approval', 'awaiting-approval']);
+    const run = await status();
+    expect(run.jobs.map((job) => job.state)).toEqual(['awaiting-approval', 'awaiting-approval', 'awaiting-approval']);
+    // Nothing is left waiting after the test.
+    expect((await runPar(sandbox, ['cancel', run.run], { cwd: repo })).stdout).toContain(`Run ${run.run}: cancelled`);
+  }, 60_000);
+
+  it('a supervisor whose run directory is removed stops its run and ends, instead of waiting forever', async () => {
+    await runPar(sandbox, ['run', '-m', 'sim: turns=1', wt(1), '--plan'], { cwd: repo });
+    const run = await status();
+    const { supervisor_pid: pid } = JSON.parse(readFileSync(join(run.dir, 'run.json'), 'utf8')) as { supervisor_pid: number };
+    expect(processRuns(pid)).toBe(true);
+    rmSync(run.dir, { recursive: true, force: true });
+    await eventually(() => !processRuns(pid), 10_000, 'the supervisor to end');
   }, 60_000);
 
   it('--json leaves with a waiting line; a job cancelled while its plan waits ends cancelled', async () => {

@@ -120,7 +120,8 @@ try {
     tmux(['send-keys', '-t', 'shot', 'q']);
     sleep(300);
     tmux(['send-keys', '-t', 'shot', 'c']);
-    sleep(7000);
+    // The demo cleans up after itself: wait for it to end rather than cut it short.
+    for (let tries = 0; tries < 150 && spawnSync('tmux', ['-L', socket, 'has-session', '-t', 'shot']).status === 0; tries++) sleep(100);
     tmux(['kill-server']);
   } catch {
     // The demo already ended with its window.
