@@ -7,6 +7,7 @@ import { ExitCode } from '../core/errors.js';
 import { readEvents } from '../engine/journal.js';
 import { runFiles } from '../engine/run-plan.js';
 import { processAlive } from '../engine/process-alive.js';
+import { removeWhenGone } from '../engine/process-cleanup.js';
 import type { CommandContext } from './context.js';
 
 /** The small project the demo's agents work on. */
@@ -54,11 +55,20 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
   Object.assign(process.env, env);
   const paths = resolvePaths(env, home);
   let runDir: string | undefined;
-  // A signal ends the TUI with process.exit: the demo still stops its run and leaves nothing behind.
+  let supervisor = 0;
+  // A signal ends the TUI with process.exit: the demo still stops its run and leaves nothing behind —
+  // removed now, and again once the run's supervisor, told to cancel, has ended (it may still write).
   const onExit = (): void => {
     if (runDir) appendFileSync(join(runDir, 'commands.ndjson'), `${JSON.stringify({ type: 'cancel', job: null, reason: 'signal' })}\n`);
-    if (!options.keep) rmSync(root, { recursive: true, force: true });
+    if (options.keep) return;
+    rmSync(root, { recursive: true, force: true });
+    // Before the run started, the stragglers are this process's own git children.
+    removeWhenGone(supervisor || process.pid, root);
   };
+  // Until the screen takes over the signals, a closed terminal or Ctrl+C during the set-up exits through onExit.
+  const onSignal = (): never => process.exit(ExitCode.interrupted);
+  const signals = ['SIGHUP', 'SIGTERM', 'SIGINT'] as const;
+  for (const signal of signals) process.on(signal, onSignal);
   process.on('exit', onExit);
   try {
     const repo = join(root, 'shop');
@@ -94,10 +104,13 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
     const [{ prepareRun }, { launch, follow }] = await Promise.all([import('./run-setup.js'), import('./run.js')]);
     const prepared = await prepareRun(demo, port, ['fix-lint', ...worktrees], { jobs: '3', tui }, new Date());
     runDir = launch(demo, prepared);
+    supervisor = await supervisorPid(runDir);
+    for (const signal of signals) process.off(signal, onSignal);
     if (!tui) ctx.stdout.write(`A throwaway repository with ${worktrees.length} worktrees in ${root}; the simulated agent plays Claude Code.\n`);
     if (tui) await (await import('./tui.js')).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
     else await follow(demo, runDir, prepared.plan.id, {});
   } finally {
+    for (const signal of signals) process.off(signal, onSignal);
     process.off('exit', onExit);
     await stopRun(runDir, ctx);
     if (options.keep) ctx.stdout.write(`The demo is kept in ${root} (its par home is ${home}).\n`);
@@ -105,6 +118,16 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
   }
   // The demo shows a failure on purpose: it has worked when it ran to its end.
   return ExitCode.ok;
+}
+
+/** The supervisor's pid, once it has written it (it does so first thing). */
+async function supervisorPid(runDir: string): Promise<number> {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const started = readEvents(runFiles.events(runDir)).find((event) => event.type === 'run/started');
+    if (started?.type === 'run/started') return started.supervisor_pid;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return 0;
 }
 
 /** A demo left with jobs running: cancel them and wait for the supervisor, so nothing outlives the demo. */

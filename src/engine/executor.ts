@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentAdapter, AgentResult } from '../agents/agent.js';
 import { tailText } from '../agents/agent.js';
@@ -458,6 +458,8 @@ export class Executor {
     const options = this.#options;
     const worktree = job.worktree as string;
     const dir = join(options.runDir, 'jobs', job.id);
+    // A run directory removed under the run is not made again: the job has nowhere to write, and ends.
+    if (!existsSync(options.runDir)) throw new Error(`the run directory ${options.runDir} is gone`);
     mkdirSync(dir, { recursive: true });
     const { head, untracked } = await startingPoint(options.git, worktree).catch(() => ({ head: null, untracked: new Map<string, string>() }));
     const resume = attempt === (job.attempts ?? 0) + 1 && job.resumeSessionId ? { resumeSessionId: job.resumeSessionId } : {};
