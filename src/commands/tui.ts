@@ -67,10 +67,14 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
   const runOptions = start.runOptions ?? {};
   const ports = createTuiPorts(ctx, { runOptions, suspend });
   const store = createUiStore(initialUiState({ columns: stdout.columns || 80, rows: stdout.rows || 24 }));
-  // The configuration fills in the start confirmation; the first frame does not wait for it.
-  void ctx.config().then(({ config }) =>
-    store.dispatch({ type: 'launch', launch: { agent: runOptions.agent ?? 'claude', jobs: Number(runOptions.jobs ?? config.defaults.jobs) || config.defaults.jobs, base: runOptions.branch ?? 'the default branch' } }),
-  );
+  // The configuration fills in the start confirmation; the first frame does not wait for it. A broken
+  // configuration is shown by the Prompts pane, which needs it too.
+  void ctx
+    .config()
+    .then(({ config }) =>
+      store.dispatch({ type: 'launch', launch: { agent: runOptions.agent ?? 'claude', jobs: Number(runOptions.jobs ?? config.defaults.jobs) || config.defaults.jobs, base: runOptions.branch ?? 'the default branch' } }),
+    )
+    .catch(() => undefined);
   let finish: (outcome: TuiExit) => void = () => undefined;
   const exited = new Promise<TuiExit>((resolve) => {
     finish = resolve;
