@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAR_BIN, makeSandbox, type Sandbox } from '../helpers/par.js';
@@ -64,6 +64,17 @@ describe('par in a real terminal', () => {
     expect(accepted).toContain('EXIT=0');
     expect(existsSync(made.one!.path)).toBe(false);
     expect(existsSync(made.two!.path)).toBe(false);
+  });
+
+  it('with a broken config, the TUI says what is wrong with it instead of crashing', async () => {
+    mkdirSync(join(sandbox.dir, 'config', 'par'), { recursive: true });
+    writeFileSync(sandbox.configFile, 'defaults:\n  jobs: zero\n');
+    const command = `${shellQuote(process.execPath)} ${shellQuote(PAR_BIN)}; echo "EXIT=$?"`;
+    tmux = startTmux({ command: `sh -c ${shellQuote(command)}`, env: sandbox.env, cwd: sandbox.dir });
+    const screen = await tmux.waitFor((text) => text.includes('The prompt library cannot be read'));
+    expect(screen).toContain('line 2 is invalid');
+    tmux.send(['q']);
+    expect(await tmux.waitFor((text) => text.includes('EXIT='))).toContain('EXIT=0');
   });
 
   it('opens the TUI on a terminal when run with no arguments, and q leaves it with exit 0', async () => {
