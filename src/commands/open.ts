@@ -6,13 +6,6 @@ import { jobWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
 import type { CommandContext } from './context.js';
 
-/** The environment a window's command gets: par's, without CLAUDECODE (claude refuses to start inside another claude). */
-export function windowEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean = { ...env };
-  delete clean.CLAUDECODE;
-  return clean;
-}
-
 /** Opens a job in a new terminal window (DESIGN §7); resolves to a sentence saying what opened where. */
 export async function openJob(ctx: CommandContext, runId: string, jobId: string): Promise<string> {
   const { state, plan } = loadRunState(ctx.paths.dataDir, runId);
@@ -28,7 +21,7 @@ export async function openJob(ctx: CommandContext, runId: string, jobId: string)
     waitAfterCommand: config.terminal.wait_after_command,
   });
   if (typeof request === 'string') throw new UserError(request);
-  const env = windowEnv(ctx.env as NodeJS.ProcessEnv);
+  const env = ctx.env as NodeJS.ProcessEnv;
   const launch = launchFor(request, config.terminal, env);
   await openWindow(launch, request, env);
   ctx.log.info('window opened', { run: runId, job: jobId, argv: launch.argv });

@@ -63,9 +63,7 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
     if (await journalShows(dir, runId, queued, REQUEUE_WAIT_MS)) return;
     // The supervisor was ending as the command came: a new one takes the run over.
   }
-  const env = { ...process.env };
-  delete env.CLAUDECODE;
-  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env, cwd: ctx.cwd, args: ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : [])] });
+  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env: process.env, cwd: ctx.cwd, args: ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : [])] });
   ctx.log.info('run resumed', { run: runId, jobs, supervisor: pid });
   const resumed = await journalShows(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), START_WAIT_MS);
   if (!resumed || resumed.supervisor_pid !== pid) {

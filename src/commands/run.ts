@@ -53,9 +53,9 @@ export function launch(ctx: CommandContext, prepared: PreparedRun): string {
   }
   writeRunPlan(dir, plan);
   writeFileSync(runFiles.events(dir), '');
-  const env = { ...process.env };
-  delete env.CLAUDECODE;
-  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env, cwd: ctx.cwd });
+  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env: process.env, cwd: ctx.cwd });
+  // Known from now on, so a run whose supervisor has not yet written its first event never reads as interrupted.
+  if (pid !== undefined) writeRunPlan(dir, { ...plan, supervisor_pid: pid });
   ctx.log.info('run started', { run: plan.id, supervisor: pid, jobs: plan.jobs.length });
   return dir;
 }

@@ -122,21 +122,27 @@ export async function runCancel(ctx: CommandContext, query: string, jobId: strin
   return 0;
 }
 
-/** `par list runs [--json]`: the current repository's runs first, newest first, then the others. */
-export async function runListRuns(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
+/** Every readable run as lists show it: the current repository's first, newest first. */
+export async function runRows(ctx: CommandContext) {
   const repository = await currentRepository(ctx);
-  const rows = runIds(ctx.paths.dataDir)
+  return runIds(ctx.paths.dataDir)
     .map((id) => {
       try {
         const { state, plan } = loadRunState(ctx.paths.dataDir, id);
         const totals = runTotals(state);
         return { run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, finished_at: state.finished_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd };
       } catch {
+        // A run directory being written or broken is not listed.
         return undefined;
       }
     })
     .filter((row) => row !== undefined)
     .sort((a, b) => Number(b.repository === repository) - Number(a.repository === repository) || b.started_at.localeCompare(a.started_at));
+}
+
+/** `par list runs [--json]`: the current repository's runs first, newest first, then the others. */
+export async function runListRuns(ctx: CommandContext, options: { json?: boolean }): Promise<number> {
+  const rows = await runRows(ctx);
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;

@@ -1,12 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isUserError } from '../core/errors.js';
-import { runTotals } from '../core/run-state.js';
-import type { RunItem, WorktreeItem } from '../core/ui-state.js';
+import type { WorktreeItem } from '../core/ui-state.js';
 import { sendCommand } from '../engine/channel.js';
 import { LineFollower } from '../engine/journal.js';
 import { runFiles } from '../engine/run-plan.js';
-import { loadRunState, runIds, runsDir } from '../engine/runs.js';
+import { runsDir } from '../engine/runs.js';
 import { watchRun } from '../engine/run-watcher.js';
 import { promptSummaries } from '../prompts/summaries.js';
 import type { TuiPorts } from '../ui/ports.js';
@@ -71,20 +70,9 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       return { items, warnings };
     },
     async loadRuns() {
-      const [git, { repositoryFacts }] = await Promise.all([ctx.git(), import('../git/create-worktrees.js')]);
-      const repository = await repositoryFacts(git, ctx.cwd).then((facts) => facts.repo).catch(() => null);
-      const items: RunItem[] = [];
-      for (const id of runIds(dataDir)) {
-        try {
-          const { state, plan } = loadRunState(dataDir, id);
-          const totals = runTotals(state);
-          items.push({ run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd });
-        } catch {
-          // A run directory being written or broken is not listed.
-        }
-      }
-      // Running first, then the current repository's, newest first.
-      return items.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running') || Number(b.repository === repository) - Number(a.repository === repository) || b.started_at.localeCompare(a.started_at));
+      const rows = await (await import('./runs.js')).runRows(ctx);
+      // Running ones first; the sort is stable, so the rest keep this repository's first, newest first.
+      return rows.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
     },
     async startRun(request) {
       const [git, { prepareRun }, { launch }] = await Promise.all([ctx.git(), import('./run-setup.js'), import('./run.js')]);

@@ -6,10 +6,13 @@ import { spawn } from 'node:child_process';
  * no stdio tied to the caller. Returns its pid.
  */
 export function launchSupervisor(options: { script: string; runDir: string; env: NodeJS.ProcessEnv; cwd: string; args?: string[] }): number | undefined {
+  // The run's environment is the caller's minus CLAUDECODE (DESIGN §9): claude refuses to start inside another claude.
+  const env = { ...options.env };
+  delete env.CLAUDECODE;
   const child = spawn(process.execPath, [options.script, '__supervise', options.runDir, ...(options.args ?? [])], {
     detached: true,
     stdio: 'ignore',
-    env: options.env,
+    env,
     cwd: options.cwd,
   });
   child.unref();

@@ -62,18 +62,16 @@ function followWindows(plan: RunPlan, deps: SupervisorDeps): ((event: NewRunEven
   if (!term) return undefined;
   const worktrees = new Map(plan.jobs.map((job) => [job.id, job.worktree]));
   const opened = new Set<string>();
-  const env = { ...deps.env };
-  delete env.CLAUDECODE;
   return (event) => {
     if (event.type === 'job/worktree-ready') worktrees.set(event.job, event.worktree);
     if (event.type !== 'job/started' || opened.has(event.job)) return;
     const worktree = worktrees.get(event.job);
     if (!worktree) return;
     opened.add(event.job);
-    const request = followWindow({ node: process.execPath, script: process.argv[1] ?? '', env: parLocation(env) }, plan.id, { id: event.job, worktree }, term.wait_after_command);
+    const request = followWindow({ node: process.execPath, script: process.argv[1] ?? '', env: parLocation(deps.env) }, plan.id, { id: event.job, worktree }, term.wait_after_command);
     void (async () => {
       try {
-        await openWindow(launchFor(request, { ...term, new_window_per_job: true, show_real_time_output: false }, env), request, env);
+        await openWindow(launchFor(request, term, deps.env), request, deps.env);
       } catch (error) {
         deps.log.warn('could not open a window for the job', { job: event.job, error });
       }

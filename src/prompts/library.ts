@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promptNames } from './prompt-names.js';
 import { UserError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { splitFrontMatter } from './front-matter.js';
@@ -22,17 +23,7 @@ export class PromptLibrary {
 
   /** Prompt names in the library, sorted. */
   names(): string[] {
-    let entries: string[];
-    try {
-      entries = readdirSync(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    return entries
-      .filter((entry) => entry.endsWith('.md') && !entry.startsWith('.'))
-      .map((entry) => entry.slice(0, -3))
-      .sort((a, b) => a.localeCompare(b));
+    return promptNames(this.dir);
   }
 
   /** Every prompt's summary; unreadable files are reported in `problems`, not thrown. */

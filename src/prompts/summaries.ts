@@ -1,7 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParseCache } from '../config/parse-cache.js';
 import type { PromptSummary } from './library.js';
+import { promptNames } from './prompt-names.js';
 
 /**
  * The library's prompts as lists show them (name, description, template),
@@ -9,12 +9,7 @@ import type { PromptSummary } from './library.js';
  * others are parsed, loading the YAML parser only then.
  */
 export async function promptSummaries(dir: string, cacheFile: string): Promise<PromptSummary[]> {
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((entry) => entry.endsWith('.md') && !entry.startsWith('.'));
-  } catch {
-    return [];
-  }
+  const files = promptNames(dir).map((name) => `${name}.md`);
   const cache = new ParseCache<PromptSummary>(cacheFile);
   const summaries = new Map<string, PromptSummary>();
   const missing: string[] = [];
@@ -40,5 +35,5 @@ export async function promptSummaries(dir: string, cacheFile: string): Promise<P
   }
   cache.retain(new Set(files.map((file) => join(dir, file))));
   cache.save();
-  return [...summaries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return files.flatMap((file) => summaries.get(file) ?? []);
 }

@@ -7,8 +7,11 @@ import { UserError } from '../core/errors.js';
 import { findExecutable } from '../engine/which.js';
 import { chooseLauncher, type Launch, type TerminalEnvironment, type WindowRequest } from './launchers.js';
 
+/** The settings that choose the terminal (`terminal.command`, `terminal.use_ghostty`). */
+export type TerminalChoice = Pick<ParConfig['terminal'], 'command' | 'use_ghostty'>;
+
 /** What this machine offers for opening windows. */
-export function terminalEnvironment(config: ParConfig['terminal'], env: NodeJS.ProcessEnv): TerminalEnvironment {
+export function terminalEnvironment(config: TerminalChoice, env: NodeJS.ProcessEnv): TerminalEnvironment {
   const apps = ['/Applications/Ghostty.app', join(env.HOME ?? homedir(), 'Applications', 'Ghostty.app')];
   return {
     platform: process.platform,
@@ -21,7 +24,7 @@ export function terminalEnvironment(config: ParConfig['terminal'], env: NodeJS.P
 }
 
 /** The launch for `request` here, or a UserError naming what was tried and how to configure one. */
-export function launchFor(request: WindowRequest, config: ParConfig['terminal'], env: NodeJS.ProcessEnv): Launch {
+export function launchFor(request: WindowRequest, config: TerminalChoice, env: NodeJS.ProcessEnv): Launch {
   const chosen = chooseLauncher(request, terminalEnvironment(config, env));
   if ('argv' in chosen) return chosen;
   throw new UserError(
@@ -37,8 +40,11 @@ export function launchFor(request: WindowRequest, config: ParConfig['terminal'],
 export function openWindow(launch: Launch, request: WindowRequest, env: NodeJS.ProcessEnv): Promise<void> {
   if (!existsSync(request.dir)) return Promise.reject(new UserError(`The worktree ${request.dir} is gone, so there is nothing to open there.`));
   const [program = '', ...args] = launch.argv;
+  // The window's command may be claude, which refuses to start inside another claude.
+  const windowEnv = { ...env };
+  delete windowEnv.CLAUDECODE;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { detached: launch.terminal !== 'tmux', stdio: 'ignore', env, cwd: request.dir });
+    const child = spawn(program, args, { detached: launch.terminal !== 'tmux', stdio: 'ignore', env: windowEnv, cwd: request.dir });
     child.once('error', (error: NodeJS.ErrnoException) => {
       reject(new UserError(error.code === 'ENOENT' ? `The terminal '${program}' was not found; check terminal.command (par config get terminal).` : `The terminal '${program}' could not be started (${error.message}).`));
     });
