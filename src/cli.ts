@@ -177,7 +177,7 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     .description("render a run's report")
     .argument('<run>', 'a run id or a unique prefix of one')
     .option('--format <format>', 'html, md or json (default: from -o, else md)')
-    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .option('-o, --output <file>', 'write to FILE instead of stdout (- is stdout)')
     .action(async (runId: string, options: Record<string, unknown>) => {
       await run(async (ctx) => (await import('./commands/report.js')).runReport(ctx, runId, options));
     });
@@ -320,9 +320,11 @@ as new attempts of the same run; a claude job continues its session
     .argument('<run-dir>')
     .option('--rerun <jobs>', 'take over the ended run and run these jobs (comma-separated) again')
     .option('--continue', "continue each job's agent session")
-    .action(async (runDir: string, options: { rerun?: string; continue?: boolean }) => {
+    .option('--commands-from <offset>', 'apply only the commands written past this byte of the channel')
+    .action(async (runDir: string, options: { rerun?: string; continue?: boolean; commandsFrom?: string }) => {
       await run(async (ctx) => {
-        const resume = options.rerun === undefined ? undefined : { jobs: options.rerun.split(',').filter(Boolean), continueSessions: options.continue === true };
+        const commandsFrom = options.commandsFrom === undefined ? {} : { commandsFrom: Number(options.commandsFrom) };
+        const resume = options.rerun === undefined ? undefined : { jobs: options.rerun.split(',').filter(Boolean), continueSessions: options.continue === true, ...commandsFrom };
         const [{ supervise }, { createProcessSpawner }] = await Promise.all([import('./engine/supervisor.js'), import('./engine/process-spawn.js')]);
         // execa is loaded only when setup commands run in new worktrees.
         const runner = { run: async (...args: Parameters<CommandRunner['run']>) => (await import('./engine/process-runner.js')).createCommandRunner().run(...args) };

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { didYouMean } from '../core/suggest.js';
 import { findRun, loadRunState } from '../engine/runs.js';
-import { repositoryFacts } from '../git/create-worktrees.js';
+import { repositoryFacts, type RepositoryFacts } from '../git/create-worktrees.js';
 import { mergeBranch } from '../git/merge.js';
 import type { CommandContext } from './context.js';
 
@@ -21,14 +22,21 @@ export async function mergeJob(ctx: CommandContext, runId: string, jobId: string
   if (!FINAL_STATES.has(job.state)) throw new UserError(`Job ${jobId} is still ${job.state}; merge it when it has ended (par status ${runId}).`);
   if (!job.branch) throw new UserError(`Job ${jobId} ran on a detached HEAD, so there is no branch to merge.`);
   // Into the worktree the user is in when it belongs to the job's repository, else the repository's main worktree.
+  // The job's repository is known from its worktree, or from the run's when the worktree is gone.
   const here = await repositoryFacts(git, ctx.cwd).catch(() => undefined);
-  const repository = job.worktree ? await repositoryFacts(git, job.worktree).catch(() => undefined) : undefined;
-  const target = here && (!repository || here.commonDir === repository.commonDir) ? here.worktree : (repository?.repo ?? plan.repository);
-  if (!target) throw new UserError(`Cannot tell which repository job ${jobId} belongs to; run par merge inside it.`);
+  const home = [job.worktree, plan.repository].filter((dir): dir is string => dir !== null && existsSync(dir));
+  let repository: RepositoryFacts | undefined;
+  for (const dir of home) repository ??= await repositoryFacts(git, dir).catch(() => undefined);
+  if (!repository) throw new UserError(`Cannot find the repository of run ${runId} (${plan.repository ?? 'not recorded'}); it was moved or deleted, so job ${jobId} cannot be merged.`);
+  const target = here && here.commonDir === repository.commonDir ? here.worktree : repository.repo;
+  const exists = await git.run(target, ['rev-parse', '--verify', '--end-of-options', `refs/heads/${job.branch}`]).then(() => true, () => false);
+  if (!exists) throw new UserError(`The branch ${job.branch} of job ${jobId} is gone from ${repository.repo} (deleted by par clean or by hand); there is nothing to merge.`);
   const outcome = await mergeBranch(git, { target, branch: job.branch, squash: options.squash ?? false, message: `Merge ${job.branch} (par run ${runId}, job ${jobId})` });
   switch (outcome.kind) {
     case 'up-to-date':
       return `${outcome.target} already has everything on ${job.branch}; nothing to merge.`;
+    case 'already-applied':
+      return `${outcome.target} already holds every change of ${job.branch} (merged before); nothing to merge, no commit made.`;
     case 'merged':
       return `Merged ${job.branch} into ${outcome.target}${options.squash ? ' as one commit' : ''} (${outcome.files} file${outcome.files === 1 ? '' : 's'} changed).`;
     case 'conflict':

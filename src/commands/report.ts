@@ -10,7 +10,9 @@ const FORMATS = ['html', 'md', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** `par report <run> [--format html|md|json] [-o FILE]`: renders any run's report, finished or not. */
-export function runReport(ctx: CommandContext, query: string, options: { format?: string; output?: string }): number {
+export function runReport(ctx: CommandContext, query: string, given: { format?: string; output?: string }): number {
+  // `-o -` is standard output, as for most tools that write a file.
+  const options = given.output === '-' ? { ...given, output: undefined } : given;
   const fromExtension = options.output ? ({ '.html': 'html', '.htm': 'html', '.md': 'md', '.json': 'json' } as Record<string, Format>)[extname(options.output).toLowerCase()] : undefined;
   const format = (options.format ?? fromExtension ?? 'md') as Format;
   if (!FORMATS.includes(format)) throw new UserError(`--format takes html, md or json, not '${options.format}'.`);

@@ -2,7 +2,7 @@ import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { emptyRunState, reduceRun, type RunState } from '../core/run-state.js';
 import { didYouMean } from '../core/suggest.js';
-import { sendCommand } from '../engine/channel.js';
+import { commandsWritten, sendCommand } from '../engine/channel.js';
 import { launchSupervisor } from '../engine/process-launch.js';
 import { processAlive } from '../engine/process-alive.js';
 import { loadRunState } from '../engine/runs.js';
@@ -63,7 +63,10 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
     if (await journalShows(dir, runId, queued, REQUEUE_WAIT_MS)) return;
     // The supervisor was ending as the command came: a new one takes the run over.
   }
-  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env: process.env, cwd: ctx.cwd, args: ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : [])] });
+  // Commands sent before now (the cancel that ended the run, reruns the last supervisor missed) are not for the new one.
+  const from = commandsWritten(dir);
+  const args = ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : []), '--commands-from', String(from)];
+  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env: process.env, cwd: ctx.cwd, args });
   ctx.log.info('run resumed', { run: runId, jobs, supervisor: pid });
   const resumed = await journalShows(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), START_WAIT_MS);
   if (!resumed || resumed.supervisor_pid !== pid) {

@@ -20,7 +20,7 @@ export interface ResumeOptions {
  */
 export async function runResume(ctx: CommandContext, query: string, options: ResumeOptions): Promise<number> {
   const runId = findRun(ctx.paths.dataDir, query, null);
-  const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
+  const { state, plan, dir } = loadRunState(ctx.paths.dataDir, runId);
   if (state.state === 'running') {
     throw new UserError(`Run ${runId} is still going (supervisor pid ${state.supervisor_pid ?? '?'}); let it end, or stop it with par cancel ${runId}, then resume it.`);
   }
@@ -40,5 +40,11 @@ export async function runResume(ctx: CommandContext, query: string, options: Res
   const tui = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && options.tui !== false && !options.json;
   if (tui) return (await import('./tui.js')).runTui(ctx, { attach: { runId, dir } });
   const { config } = await ctx.config();
-  return (await import('./run.js')).follow(ctx, dir, runId, { json: options.json ?? false, terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output, afterSeq });
+  return (await import('./run.js')).follow(ctx, dir, runId, {
+    json: options.json ?? false,
+    terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output,
+    afterSeq,
+    // As par run does: off a terminal, plans waiting for review are printed with the approve command, and the run waits.
+    leaveWhenWaiting: plan.options.plan === true && plan.options.auto_approve !== true,
+  });
 }

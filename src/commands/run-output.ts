@@ -1,3 +1,4 @@
+import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
 import { runTotals } from '../core/run-state.js';
 import { formatTable, tilde } from '../core/table.js';
@@ -10,10 +11,7 @@ export function jobJson(job: JobView): JobView {
 function seconds(from: string | null, to: string | null): string {
   if (!from) return '';
   const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);
-  if (ms < 0 || Number.isNaN(ms)) return '';
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+  return ms < 0 || Number.isNaN(ms) ? '' : formatSpan(ms);
 }
 
 /** `$0.0123`, or '' when unknown. */

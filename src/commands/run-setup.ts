@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ParConfig } from '../config/schema.js';
+import { PERMISSION_MODES, type ParConfig } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { UserError } from '../core/errors.js';
 import { branchFor, newRunId, uniqueJobIds } from '../core/ids.js';
@@ -197,6 +197,21 @@ function agentChoice(config: ParConfig, name: string, ctx: CommandContext): Agen
  * Resolves and validates everything before anything starts (DESIGN §4
  * steps 1–2): one UserError listing every problem, nothing written.
  */
+/** The permission mode a run passes to claude: `--permission-mode`, else the prompt's front matter, else the config; checked like `par config set` checks it. */
+function chosenPermissionMode(option: string | undefined, prompt: Prompt | null, configured: string): string {
+  const known = `use one of ${PERMISSION_MODES.join(', ')}`;
+  if (option !== undefined) {
+    if (!PERMISSION_MODES.includes(option)) throw new UserError(`--permission-mode '${option}' is not a permission mode of claude; ${known}.`);
+    return option;
+  }
+  const written: unknown = prompt?.meta.extra.permission_mode;
+  if (written === undefined || written === null) return configured;
+  if (typeof written !== 'string' || !PERMISSION_MODES.includes(written)) {
+    throw new UserError(`The front matter of ${prompt?.path ?? 'the prompt'} sets permission_mode: ${JSON.stringify(written)}, which is not a permission mode of claude; ${known} there.`);
+  }
+  return written;
+}
+
 export async function prepareRun(ctx: CommandContext, git: Git, positional: string[], options: RunOptions, now: Date): Promise<PreparedRun> {
   const { config, promptsDir } = await ctx.config();
   const problems: string[] = [];
@@ -230,6 +245,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     const { launchFor } = await import('../terminal/open-window.js');
     attempt(() => launchFor({ dir: ctx.cwd, title: 'par', argv: ['true'], waitAfterCommand: false }, config.terminal, ctx.env as NodeJS.ProcessEnv));
   }
+  const permissionMode = attempt(() => chosenPermissionMode(options.permissionMode, resolved?.prompt ?? null, config.claude.permission_mode)) ?? null;
   if (options.plan && agent && agent.kind !== 'claude') problems.push(`--plan uses claude's plan mode; the agent '${agent.name}' cannot plan, so run it without --plan.`);
   if (problems.length > 0) throw new UserError(problems.join(' '));
   if (!resolved || !agent) throw new UserError('Nothing to run.');
@@ -329,7 +345,6 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   if (problems.length > 0) throw new UserError([...new Set(problems)].join(' '));
 
   const model = options.model ?? (typeof meta?.extra.model === 'string' ? meta.extra.model : null) ?? config.claude.model;
-  const permissionMode = options.permissionMode ?? (typeof meta?.extra.permission_mode === 'string' ? meta.extra.permission_mode : null) ?? config.claude.permission_mode;
   if (agent.kind === 'claude') {
     const allowed = meta?.extra.allowed_tools;
     if (Array.isArray(allowed)) agent.allowed_tools.push(...allowed.filter((tool): tool is string => typeof tool === 'string'));

@@ -84,7 +84,7 @@ export class ConfigFile {
     const offset = isNode(node) ? node.range?.[0] : undefined;
     const line = offset === undefined ? '' : ` line ${lineCounter.linePos(offset).line}`;
     throw new UserError(
-      `The config file ${this.path}${line} is invalid: ${first.message}${more}; fix the file or use 'par config set'.`,
+      `The config file ${this.path}${line} is invalid: ${first.message}${more}; correct ${line ? 'that line' : 'it'} in the file with an editor (par config set reads the file first, so it cannot mend it).`,
     );
   }
 }

@@ -24,3 +24,18 @@ export function formatDuration(ms: number): string {
   const text = `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
   return text === '' ? '0s' : text;
 }
+
+/**
+ * A span of time as reports and tables print it: tenths of a second under
+ * a minute (`12.3s`), else minutes and seconds (`2m05s`), rounded before it
+ * is split so it never reads `1m60s`. `words` spells the units (`12.3 s`,
+ * `2 min 5 s`).
+ */
+export function formatSpan(ms: number, words = false): string {
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}${words ? ' s' : 's'}`;
+  const total = Math.round(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return words ? `${minutes} min ${seconds} s` : `${minutes}m${String(seconds).padStart(2, '0')}s`;
+}

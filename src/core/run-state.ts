@@ -210,7 +210,7 @@ export function markInterrupted(state: RunState, at: string): RunState {
     const job = byId[id];
     if (job && !FINAL_STATES.has(job.state)) byId[id] = { ...job, state: 'interrupted', reason: 'supervisor died', finished_at: at };
   }
-  return { ...state, state: 'interrupted', byId };
+  return { ...state, state: 'interrupted', finished_at: state.finished_at ?? at, byId };
 }
 
 /** Counts for summaries: running, done, failed, total cost. */

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
 import { LineFollower } from './journal.js';
 import { runFiles } from './run-plan.js';
 
@@ -14,8 +14,17 @@ export function sendCommand(runDir: string, command: RunCommand): void {
   appendFileSync(runFiles.commands(runDir), `${JSON.stringify(command)}\n`);
 }
 
-/** The supervisor's side: calls `onCommand` for each command as it arrives. */
-export function receiveCommands(runDir: string, onCommand: (command: RunCommand) => void): LineFollower {
+/** How far the channel has been written: a supervisor taking a run over reads only what comes after. */
+export function commandsWritten(runDir: string): number {
+  return statSync(runFiles.commands(runDir), { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/**
+ * The supervisor's side: calls `onCommand` for each command as it arrives,
+ * from byte `from` on — a supervisor that takes a run over must not replay
+ * the cancel that ended the one before it.
+ */
+export function receiveCommands(runDir: string, onCommand: (command: RunCommand) => void, from = 0): LineFollower {
   const follower = new LineFollower(runFiles.commands(runDir), (line) => {
     try {
       const command = JSON.parse(line) as RunCommand;
@@ -23,7 +32,7 @@ export function receiveCommands(runDir: string, onCommand: (command: RunCommand)
     } catch {
       // A torn or foreign line is not a command.
     }
-  });
+  }, { from });
   // Commands are rare and a cancel should feel instant: a tenth of a second.
   follower.start(100);
   return follower;

@@ -61,6 +61,8 @@ export interface ExecutorOptions {
   git: Git;
   spawner: ProcessSpawner;
   emit: (event: NewRunEvent) => void;
+  /** Called once when the whole run is cancelled (a user, a signal, fail-fast): what is still being prepared stops too. */
+  onCancelAll?: () => void;
   supervisorPid: number;
   env: NodeJS.ProcessEnv;
   /** Retries of a job that failed for a retryable cause (DESIGN §3). */
@@ -69,6 +71,8 @@ export interface ExecutorOptions {
   failFast: boolean;
   /** Approximate: no job starts once finished jobs spent this (USD); null: no budget. */
   budgetUsd: number | null;
+  /** What the run spent before this execution (a resume, a takeover): it counts against the budget. */
+  spentUsd?: number;
   /** Random numbers for backoff jitter; injectable for tests. */
   random?: () => number;
   /** `--plan`: each job plans first and waits for approval before it executes. */
@@ -260,6 +264,7 @@ export class Executor {
 
   constructor(options: ExecutorOptions) {
     this.#options = options;
+    this.#spent = options.spentUsd ?? 0;
     this.#slots = new Slots(Math.max(1, options.concurrency));
   }
 
@@ -267,7 +272,9 @@ export class Executor {
   cancel(job: string | null, reason: string): void {
     const stop: StopReason = { state: 'cancelled', reason };
     if (job === null) {
+      const first = this.#cancelAll === null;
       this.#cancelAll ??= stop;
+      if (first) this.#options.onCancelAll?.();
       for (const running of this.#running.values()) running.stop(stop);
       for (const wake of this.#backoffs.values()) wake();
       for (const review of this.#reviews.values()) review.decide({ kind: 'stop', stop });
@@ -350,7 +357,9 @@ export class Executor {
         if (!job) continue;
         pending.delete(created.job);
         if (!created.ok) {
-          this.#options.emit({ type: 'job/finished', job: job.id, outcome: emptyOutcome('failed', null, created.error) });
+          // A run cancelled while this worktree was being made: the job is cancelled, not failed.
+          const stop = this.#stopFor(job.id);
+          this.#options.emit({ type: 'job/finished', job: job.id, outcome: stop ? emptyOutcome(stop.state, stop.reason, null) : emptyOutcome('failed', null, created.error) });
           continue;
         }
         const ready = { ...job, worktree: created.record.path, branch: created.record.branch };

@@ -44,6 +44,7 @@ export class LineFollower {
   readonly #decoder = new StringDecoder('utf8');
   #timer: NodeJS.Timeout | undefined;
   #watcher: FSWatcher | undefined;
+  #stopped = false;
 
   constructor(file: string, onLine: (line: string) => void, options: { from?: number } = {}) {
     this.#file = file;
@@ -83,7 +84,10 @@ export class LineFollower {
    * would add up to an interval of delay to every event.
    */
   start(intervalMs: number): void {
+    this.#stopped = false;
     this.poll();
+    // A line read by that first poll may have stopped the follower already (a job found ended): then it stays stopped.
+    if (this.#stopped) return;
     this.#timer = setInterval(() => this.poll(), intervalMs);
     try {
       this.#watcher = watch(this.#file, { persistent: false }, () => this.poll());
@@ -94,6 +98,7 @@ export class LineFollower {
   }
 
   stop(): void {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#watcher?.close();

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { WATCHDOG } from './process-spawn.js';
 
 /** What a finished command did. */
 export interface CommandOutcome {
@@ -8,32 +9,83 @@ export interface CommandOutcome {
   stderr: string;
   /** Set when the program could not be started at all. */
   failedToStart?: string;
+  /** Set when `signal` stopped it. */
+  aborted?: boolean;
 }
 
-/** The port for running short commands (setup steps): argv arrays, never a shell. */
-export interface CommandRunner {
-  run(argv: readonly string[], options: { cwd: string; timeoutMs?: number }): Promise<CommandOutcome>;
+/** How a command runs. */
+export interface CommandRunOptions {
+  cwd: string;
+  timeoutMs?: number;
+  /**
+   * Run it as a job's process group with the watchdog (setup commands of a
+   * run): its whole group ends when this supervisor dies or `signal` fires.
+   */
+  group?: { supervisorPid: number };
+  /** Stops the command (its whole group with `group`): SIGTERM, then SIGKILL after the grace period. */
+  signal?: AbortSignal;
 }
+
+/** The port for running short commands (setup steps, version checks): argv arrays, never a shell. */
+export interface CommandRunner {
+  run(argv: readonly string[], options: CommandRunOptions): Promise<CommandOutcome>;
+}
+
+/** What a stopped command gets between SIGTERM and SIGKILL, as agents do (DESIGN §4). */
+const KILL_GRACE_MS = 5000;
+
+/** The exit status of `sh` whose `exec` found no such program. */
+const NOT_FOUND = 127;
 
 /** The real runner, through execa. */
 export function createCommandRunner(): CommandRunner {
   return {
     async run(argv, options) {
-      const [file = '', ...args] = argv;
-      const result = await execa(file, args, {
+      const [program = '', ...rest] = argv;
+      const grouped = options.group !== undefined;
+      const [file, args] = grouped ? ['/bin/sh', ['-c', WATCHDOG, 'par-setup', ...argv]] : [program, rest];
+      const subprocess = execa(file, args, {
         cwd: options.cwd,
         reject: false,
         stdin: 'ignore',
         timeout: options.timeoutMs ?? 0,
         maxBuffer: 10_000_000,
+        ...(grouped ? { detached: true, env: { PAR_SUPERVISOR_PID: String(options.group?.supervisorPid) } } : {}),
       });
-      const notStarted = result.failed && result.exitCode === undefined && !result.signal && !result.timedOut;
+      let aborted = false;
+      let killer: NodeJS.Timeout | undefined;
+      const signalGroup = (signal: NodeJS.Signals): void => {
+        try {
+          if (grouped && subprocess.pid !== undefined) process.kill(-subprocess.pid, signal);
+          else subprocess.kill(signal);
+        } catch {
+          // Gone already.
+        }
+      };
+      const stop = (): void => {
+        aborted = true;
+        signalGroup('SIGTERM');
+        killer = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+        killer.unref();
+      };
+      if (options.signal?.aborted) stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
+      const result = await subprocess;
+      options.signal?.removeEventListener('abort', stop);
+      clearTimeout(killer);
+      // The group's other members (the watchdog, anything the command left behind) go with it.
+      if (grouped) signalGroup('SIGKILL');
+      const stderr = String(result.stderr ?? '');
+      const notStarted =
+        (result.failed && result.exitCode === undefined && !result.signal && !result.timedOut) ||
+        (grouped && result.exitCode === NOT_FOUND && /not found|No such file|Permission denied/.test(stderr));
       return {
         exitCode: result.exitCode ?? null,
         signal: result.signal ?? null,
         stdout: String(result.stdout ?? ''),
-        stderr: String(result.stderr ?? ''),
-        ...(notStarted ? { failedToStart: result.shortMessage } : {}),
+        stderr,
+        ...(notStarted ? { failedToStart: grouped ? stderr.trim().split('\n').at(-1) ?? 'not found' : result.shortMessage } : {}),
+        ...(aborted ? { aborted: true } : {}),
       };
     },
   };

@@ -14,13 +14,16 @@ export interface ProcessSpawner {
   spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null; stdout: number; stderr: number; supervisorPid: number }): GroupProcess;
 }
 
-// The job runs under `sh`, which starts a watchdog in the job's process group and
-// then execs the agent (argv passed as "$@", never parsed by the shell). The
-// watchdog ignores TERM, and when the supervisor is gone it ends the whole group:
-// TERM, then KILL 5 s later. So a job never outlives a supervisor that died. A
-// zombie supervisor (dead, unreaped, as under a container init that does not
-// reap) counts as gone: its state in /proc is read with shell built-ins only.
-const WATCHDOG = [
+/**
+ * The job runs under `sh`, which starts a watchdog in the job's process group and
+ * then execs the agent (argv passed as "$@", never parsed by the shell). The
+ * watchdog ignores TERM, and when the supervisor is gone it ends the whole group:
+ * TERM, then KILL 5 s later. So a job never outlives a supervisor that died. A
+ * zombie supervisor (dead, unreaped, as under a container init that does not
+ * reap) counts as gone: its state in /proc is read with shell built-ins only.
+ * Setup commands in new worktrees run under it too.
+ */
+export const WATCHDOG = [
   '(trap "" TERM; p=$PAR_SUPERVISOR_PID; while kill -0 "$p" 2>/dev/null; do',
   's=R; if [ -r "/proc/$p/stat" ]; then read -r s < "/proc/$p/stat"; s=${s##*) }; s=${s%% *}; fi;',
   '[ "$s" = Z ] && break; sleep 1; done;',

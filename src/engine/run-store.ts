@@ -1,8 +1,6 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEvents } from './journal.js';
-import { processAlive } from './process-alive.js';
-import { runFiles } from './run-plan.js';
+import { loadRunState, runIds, runIsGoing, runsDir } from './runs.js';
 
 /** Where a run stands, as far as cleanup and listings need to know. */
 export type RunPhase = 'running' | 'succeeded' | 'failed' | 'interrupted';
@@ -16,36 +14,40 @@ export interface StoredRun {
   phase: RunPhase;
 }
 
-
-/** Reads one run directory: finished when its journal has `run/finished`, else running while its supervisor lives. */
-export function readStoredRun(runsDir: string, id: string): StoredRun {
-  const dir = join(runsDir, id);
-  let meta: Record<string, unknown> = {};
-  try {
-    meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
-  } catch {
-    meta = {};
-  }
-  const startedAt = typeof meta.started_at === 'string' ? new Date(meta.started_at) : null;
-  const finished = readEvents(runFiles.events(dir)).findLast((event) => event.type === 'run/finished');
-  if (finished) {
-    return {
-      id,
-      dir,
-      startedAt,
-      finishedAt: new Date(finished.at),
-      phase: finished.type === 'run/finished' && finished.state === 'succeeded' ? 'succeeded' : 'failed',
-    };
-  }
-  return { id, dir, startedAt, finishedAt: null, phase: processAlive(meta.supervisor_pid) ? 'running' : 'interrupted' };
+/**
+ * Reads one run as cleanup sees it, folded by the same reducer as every
+ * view: a run taken over again (`run/resumed` after `run/finished`, a
+ * rerun) is running, and so is any run a live supervisor of it holds. An
+ * unreadable run.json is a UserError naming it.
+ */
+export function readStoredRun(dataDir: string, id: string): StoredRun {
+  const { state, plan, dir } = loadRunState(dataDir, id);
+  const going = runIsGoing(dir, plan, state);
+  const phase: RunPhase = going ? 'running' : state.state === 'succeeded' ? 'succeeded' : state.state === 'interrupted' ? 'interrupted' : 'failed';
+  return {
+    id,
+    dir: join(runsDir(dataDir), id),
+    startedAt: new Date(plan.started_at),
+    finishedAt: going || state.finished_at === null ? null : new Date(state.finished_at),
+    phase,
+  };
 }
 
-/** Every run under `<data>/runs`, oldest first. */
+/** A run directory whose run.json never got written stays this long before it counts as debris: `par run` may be writing it. */
+const UNWRITTEN_GRACE_MS = 60_000;
+
+/** Every run under `<data>/runs`, oldest first; a directory whose run.json was never written is old debris. */
 export function listStoredRuns(dataDir: string): StoredRun[] {
-  const runsDir = join(dataDir, 'runs');
-  if (!existsSync(runsDir)) return [];
-  return readdirSync(runsDir, { withFileTypes: true })
+  const dir = runsDir(dataDir);
+  if (!existsSync(dir)) return [];
+  const written = new Set(runIds(dataDir));
+  return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .map((entry) => readStoredRun(runsDir, entry.name))
+    .flatMap((entry): StoredRun[] => {
+      if (written.has(entry.name)) return [readStoredRun(dataDir, entry.name)];
+      const path = join(dir, entry.name);
+      const made = statSync(path).mtime;
+      return Date.now() - made.getTime() > UNWRITTEN_GRACE_MS ? [{ id: entry.name, dir: path, startedAt: made, finishedAt: made, phase: 'interrupted' }] : [];
+    })
     .sort((a, b) => a.id.localeCompare(b.id));
 }

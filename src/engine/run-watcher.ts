@@ -1,7 +1,7 @@
 import type { RunEvent } from '../core/events.js';
 import { emptyRunState, markInterrupted, reduceRun, type RunState } from '../core/run-state.js';
 import { LineFollower, parseEventLine } from './journal.js';
-import { processAlive } from './process-alive.js';
+import { isRunSupervisor } from './process-alive.js';
 import { runFiles } from './run-plan.js';
 
 /** The journal is read this often (and at once on a change): fast enough to feel live, cheap when idle. */
@@ -26,6 +26,8 @@ export interface RunWatchHandlers {
  */
 export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers): { stop(): void; state(): RunState } {
   let state = emptyRunState(runId);
+  // When the journal last heard from the supervisor: an interrupted run's jobs stopped then.
+  let lastAt: string | null = null;
   let ended = false;
   const end = (how: 'finished' | 'interrupted'): void => {
     if (ended) return;
@@ -38,6 +40,7 @@ export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers)
     if (!event || ended) return;
     const before = state;
     state = reduceRun(state, event);
+    lastAt = event.at;
     handlers.onEvent?.(event, state, before);
     // A run that finished may be taken over again (rerun, resume): it has ended only if nothing follows in this read.
     if (event.type === 'run/finished') queueMicrotask(() => state.state !== 'running' && end('finished'));
@@ -46,10 +49,10 @@ export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers)
   const liveness = setInterval(() => {
     checks++;
     const pid = state.supervisor_pid;
-    if ((pid === null && checks > STARTUP_CHECKS) || (pid !== null && !processAlive(pid))) {
+    if ((pid === null && checks > STARTUP_CHECKS) || (pid !== null && !isRunSupervisor(pid, dir))) {
       follower.poll();
       if (ended) return;
-      state = markInterrupted(state, new Date().toISOString());
+      state = markInterrupted(state, lastAt ?? new Date().toISOString());
       end('interrupted');
     }
   }, LIVENESS_MS);

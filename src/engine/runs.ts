@@ -1,9 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { foldRun, markInterrupted, type RunState } from '../core/run-state.js';
 import { readEvents } from './journal.js';
-import { processAlive } from './process-alive.js';
+import { isRunSupervisor } from './process-alive.js';
 import { readRunPlan, runFiles, type RunPlan } from './run-plan.js';
 
 /** Where runs live: `<data>/runs`. */
@@ -53,16 +53,39 @@ function safePlan(runDir: string): RunPlan | undefined {
 }
 
 /** A run's state folded from its journal; a run whose supervisor is gone before its end reads as interrupted. */
-export function loadRunState(dataDir: string, id: string, now: () => Date = () => new Date()): { state: RunState; plan: RunPlan; dir: string } {
+export function loadRunState(dataDir: string, id: string): { state: RunState; plan: RunPlan; dir: string } {
   const dir = join(runsDir(dataDir), id);
   const plan = readRunPlan(dir);
-  let state = foldRun(id, readEvents(runFiles.events(dir)));
+  const events = readEvents(runFiles.events(dir));
+  let state = foldRun(id, events);
   if (state.order.length === 0) {
     // The supervisor never wrote run/started: show the jobs as asked.
     state = foldRun(id, [{ seq: 0, at: plan.started_at, type: 'run/started', run: id, jobs: plan.jobs, supervisor_pid: plan.supervisor_pid ?? 0 }]);
   }
-  if (state.state === 'running' && !processAlive(state.supervisor_pid ?? plan.supervisor_pid)) {
-    state = markInterrupted(state, now().toISOString());
+  if (state.state === 'running' && !isRunSupervisor(state.supervisor_pid ?? plan.supervisor_pid, dir)) {
+    // Its jobs stopped when the supervisor did: at its last word, not whenever someone looks.
+    state = markInterrupted(state, events.at(-1)?.at ?? plan.started_at);
   }
   return { state, plan, dir };
+}
+
+/**
+ * Whether a supervisor is at work on the run: the journal says it is going,
+ * or a live supervisor of it holds its plan or its lock — one that has just
+ * taken the run over (a resume, a rerun) before its first event.
+ */
+export function runIsGoing(dir: string, plan: RunPlan, state: RunState): boolean {
+  if (state.state === 'running') return true;
+  if (isRunSupervisor(plan.supervisor_pid, dir)) return true;
+  return isRunSupervisor(supervisorLockHolder(dir), dir);
+}
+
+/** The pid in a run's `supervisor.lock`, or null. */
+export function supervisorLockHolder(runDir: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(join(runDir, 'supervisor.lock'), 'utf8'), 10);
+    return Number.isInteger(pid) ? pid : null;
+  } catch {
+    return null;
+  }
 }

@@ -7,11 +7,12 @@ import { FINAL_STATES, type JobState, type NewRunEvent } from '../core/events.js
 import { createWorktrees, planWorktrees, type CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
-import { receiveCommands } from './channel.js';
+import { commandsWritten, receiveCommands } from './channel.js';
 import { Executor, type ExecutorJob } from './executor.js';
-import { processAlive } from './process-alive.js';
+import { isRunSupervisor } from './process-alive.js';
+import { supervisorLockHolder } from './runs.js';
 import { JournalWriter, readEvents } from './journal.js';
-import { foldRun, type JobView, type RunState } from '../core/run-state.js';
+import { foldRun, runTotals, type JobView, type RunState } from '../core/run-state.js';
 import { writeReports } from '../reports/write-reports.js';
 import { followWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
@@ -47,6 +48,12 @@ export interface ResumeRequest {
   jobs: string[];
   /** Continue each job's agent session where its transcript exists, instead of a fresh one. */
   continueSessions: boolean;
+  /**
+   * Where the command channel stood when this takeover was asked for: only
+   * commands written after it are for this supervisor. Unset: where it
+   * stands as the supervisor starts.
+   */
+  commandsFrom?: number;
 }
 
 /** What a continued session is told. */
@@ -104,15 +111,12 @@ async function claimRun(runDir: string): Promise<boolean> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     if (Date.now() > deadline) return false;
-    let holder = Number.NaN;
-    try {
-      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    } catch {
-      // Released between our two looks: try again.
-      continue;
-    }
-    if (!Number.isInteger(holder) || !processAlive(holder)) {
-      // A dead holder's lock; another taker may remove it first.
+    const holder = supervisorLockHolder(runDir);
+    // No pid in it: released between our two looks, or its taker is between creating and writing it.
+    const info = holder === null ? statSync(path, { throwIfNoEntry: false }) : undefined;
+    const settling = holder === null && (info === undefined || Date.now() - info.mtimeMs < 1000);
+    if (!settling && !isRunSupervisor(holder, runDir)) {
+      // A dead holder's lock (or a pid reused since by another process); another taker may remove it first.
       rmSync(path, { force: true });
       continue;
     }
@@ -201,6 +205,8 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     emit({ type: 'run/started', run: plan.id, jobs: plan.jobs.map(({ prompt_file: _file, ...spec }) => spec), supervisor_pid: process.pid });
   }
 
+  // Cancelling the run stops the making of its worktrees at once, setup commands included.
+  const stopCreation = new AbortController();
   let worktrees: AsyncIterable<CreationResult> | undefined;
   if (plan.creation && !resume) {
     const creation = plan.creation;
@@ -218,6 +224,8 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
           dataDir: creation.data_dir,
           branchPattern: creation.branch_pattern,
           setup: creation.setup,
+          supervisorPid: process.pid,
+          signal: stopCreation.signal,
         });
       } catch (error) {
         // Something changed since par run checked (a branch appeared, the base went): every new job fails, saying why.
@@ -242,11 +250,14 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     retries: plan.options.retries,
     failFast: plan.options.fail_fast,
     budgetUsd: plan.options.budget_usd,
+    // A run taken over has spent what its jobs cost so far: --budget is for the whole run.
+    spentUsd: before ? runTotals(before).cost_usd : 0,
     plan: plan.options.plan === true,
     autoApprove: plan.options.auto_approve === true,
     git: deps.git,
     spawner: deps.spawner,
     emit,
+    onCancelAll: () => stopCreation.abort(),
     supervisorPid: process.pid,
     env: deps.env,
     ...(worktrees ? { worktrees } : {}),
@@ -266,6 +277,8 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     emit({ type: 'job/requeued', job: id });
     executor.rerun(againJob(runDir, plan, job, { jobs: [id], continueSessions: false }));
   };
+  // A new run's channel is all for this supervisor; a run taken over starts where the taker found it.
+  const commandsFrom = resume ? (resume.commandsFrom ?? commandsWritten(runDir)) : 0;
   const commands = receiveCommands(runDir, (command) => {
     switch (command.type) {
       case 'cancel':
@@ -277,7 +290,7 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
       case 'reject':
         return void executor.reject(command.job);
     }
-  });
+  }, commandsFrom);
   process.on('SIGTERM', () => cancel(null, 'signal'));
   // A run whose directory is gone (deleted by hand, or with the home it lived in) has no one to report to:
   // its jobs are stopped and the supervisor ends, rather than wait for an approval that cannot come.

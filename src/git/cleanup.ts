@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, realpathSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredRun } from '../engine/run-store.js';
 import type { Git } from './git.js';
+import { nestedRepositories } from './nested-repos.js';
+import { parseWorktreeList } from './parse-worktrees.js';
+import { salvage } from './salvage.js';
 import type { WorktreeRecord } from './worktree-registry.js';
 
 /** What `par clean` does with one par-made worktree. */
@@ -10,7 +13,7 @@ export type WorktreeAction =
   | { kind: 'remove'; record: WorktreeRecord; deleteBranch: boolean; branchNote: string }
   | { kind: 'forget'; record: WorktreeRecord; deleteBranch: boolean; branchNote: string }
   | { kind: 'keep'; record: WorktreeRecord; reason: string }
-  | { kind: 'discard'; record: WorktreeRecord; salvageDir: string; changes: string };
+  | { kind: 'discard'; record: WorktreeRecord; salvageDir: string; changes: string; risks: WorktreeRisks };
 
 /** One run's share of the plan. */
 export interface RunCleanup {
@@ -76,7 +79,50 @@ function isCandidate(run: StoredRun | null, record: WorktreeRecord | undefined, 
   return when !== null && options.now.getTime() - when.getTime() > options.keepDays * DAY_MS;
 }
 
-async function planWorktree(options: CleanupOptions, record: WorktreeRecord, salvageRoot: string): Promise<WorktreeAction> {
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Locked worktrees of a repository (path → why), from git's own list. */
+async function lockedWorktrees(git: Git, repo: string): Promise<Map<string, string>> {
+  const locked = new Map<string, string>();
+  const output = await git.run(repo, ['worktree', 'list', '--porcelain', '-z']).catch(() => '');
+  for (const entry of parseWorktreeList(output)) if (entry.locked) locked.set(entry.path, entry.lockedReason ?? '');
+  return locked;
+}
+
+/** Commits the worktree's HEAD holds that no branch or tag does (a detached HEAD committed on): they would go with the worktree. */
+async function strandedCommits(git: Git, path: string): Promise<{ head: string; count: number } | null> {
+  const head = (await git.run(path, ['rev-parse', '--verify', 'HEAD']).catch(() => '')).trim();
+  if (head === '') return null;
+  const count = Number((await git.run(path, ['rev-list', '--count', 'HEAD', '--not', '--branches', '--tags'])).trim());
+  return count > 0 ? { head, count } : null;
+}
+
+/** The work a worktree holds that removing it would lose, in words; null when none. */
+export interface WorktreeRisks {
+  changes: string | null;
+  nested: string[];
+  stranded: { head: string; count: number } | null;
+}
+
+function describeRisks(risks: WorktreeRisks): string[] {
+  const { nested, stranded } = risks;
+  return [
+    risks.changes ?? '',
+    nested.length ? `nested repositor${nested.length === 1 ? 'y' : 'ies'} ${nested.join(', ')} with ${nested.length === 1 ? 'its' : 'their'} own history` : '',
+    stranded ? `HEAD ${stranded.head.slice(0, 12)} holds ${stranded.count} commit${stranded.count === 1 ? '' : 's'} on no branch` : '',
+  ].filter(Boolean);
+}
+
+async function planWorktree(options: CleanupOptions, record: WorktreeRecord, salvageRoot: string, locked: Map<string, string>): Promise<WorktreeAction> {
+  // A locked worktree (on a removable disk, or locked by hand) is not par's to touch, not even to salvage.
+  const lock = locked.get(record.path) ?? locked.get(realPath(record.path));
+  if (lock !== undefined) return { kind: 'keep', record, reason: `locked${lock ? ` (${lock})` : ''}; git worktree unlock ${record.path} lets par clean it` };
   const unmerged = await unmergedCommits(options.git, record);
   const branchNote =
     unmerged === null
@@ -87,17 +133,23 @@ async function planWorktree(options: CleanupOptions, record: WorktreeRecord, sal
   const deleteBranch = unmerged === 0;
   if (!existsSync(record.path)) return { kind: 'forget', record, deleteBranch, branchNote };
 
-  let changes: string | null;
+  let risks: WorktreeRisks;
   try {
-    changes = describeChanges(await options.git.run(record.path, ['status', '--porcelain=v2', '-z', '--untracked-files=all']));
+    const [status, nested, stranded] = await Promise.all([
+      options.git.run(record.path, ['status', '--porcelain=v2', '-z', '--untracked-files=all']),
+      nestedRepositories(record.path),
+      strandedCommits(options.git, record.path),
+    ]);
+    risks = { changes: describeChanges(status), nested, stranded };
   } catch (error) {
     return { kind: 'keep', record, reason: `git cannot read it (${(error as Error).message})` };
   }
-  if (options.discard && (changes !== null || (unmerged ?? 0) > 0)) {
-    const what = [changes, unmerged ? `${unmerged} unmerged commit${unmerged === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
-    return { kind: 'discard', record, salvageDir: join(salvageRoot, record.run, record.job), changes: what };
+  const atRisk = describeRisks(risks);
+  if (options.discard && (atRisk.length > 0 || (unmerged ?? 0) > 0)) {
+    const what = [...atRisk, unmerged ? `${unmerged} unmerged commit${unmerged === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+    return { kind: 'discard', record, salvageDir: join(salvageRoot, record.run, record.job), changes: what, risks };
   }
-  if (changes !== null) return { kind: 'keep', record, reason: changes };
+  if (atRisk.length > 0) return { kind: 'keep', record, reason: atRisk.join('; ') };
   return { kind: 'remove', record, deleteBranch, branchNote };
 }
 
@@ -107,12 +159,16 @@ export async function planCleanup(options: CleanupOptions): Promise<RunCleanup[]
   const runIds = [...new Set([...options.runs.map((run) => run.id), ...options.records.map((record) => record.run)])].sort();
   const salvageRoot = join(options.dataDir, 'salvage');
   const plans: RunCleanup[] = [];
+  const locks = new Map<string, Map<string, string>>();
   for (const runId of runIds) {
     const run = byId.get(runId) ?? null;
     const records = options.records.filter((record) => record.run === runId);
     if (!isCandidate(run, records[0], options)) continue;
     const actions: WorktreeAction[] = [];
-    for (const record of records) actions.push(await planWorktree(options, record, salvageRoot));
+    for (const record of records) {
+      if (!locks.has(record.repo)) locks.set(record.repo, await lockedWorktrees(options.git, record.repo));
+      actions.push(await planWorktree(options, record, salvageRoot, locks.get(record.repo) as Map<string, string>));
+    }
     const deleteRunData = run !== null && actions.every((action) => action.kind !== 'keep');
     plans.push({ run, runId, actions, deleteRunData });
   }
@@ -128,38 +184,6 @@ export interface CleanupOutcome {
 
 async function deleteBranch(git: Git, record: WorktreeRecord): Promise<void> {
   await git.run(record.repo, ['branch', '-D', '--end-of-options', record.branch]);
-}
-
-/** Saves a worktree's unmerged commits (a bundle) and uncommitted work (a patch) before it is discarded. */
-async function salvage(git: Git, record: WorktreeRecord, dir: string): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const saved: string[] = [];
-  const unmerged = Number((await git.run(record.repo, ['rev-list', '--count', `${record.base_commit}..refs/heads/${record.branch}`])).trim());
-  if (unmerged > 0) {
-    const bundle = join(dir, 'branch.bundle');
-    await git.run(record.repo, ['bundle', 'create', bundle, `refs/heads/${record.branch}`, `^${record.base_commit}`]);
-    saved.push(bundle);
-  }
-  // The worktree is about to go, so staging everything in its own index harms nothing and catches untracked files.
-  await git.run(record.path, ['add', '-A']);
-  const patch = await git.run(record.path, ['diff', '--cached', '--binary', 'HEAD']);
-  if (patch.trim() !== '') {
-    const file = join(dir, 'changes.patch');
-    await writeFile(file, patch);
-    saved.push(file);
-  }
-  const restore = [
-    `Saved by par clean --discard from ${record.path} (run ${record.run}, job ${record.job}).`,
-    `Branch ${record.branch}, started from ${record.base} at ${record.base_commit}.`,
-    '',
-    'To restore, in the repository:',
-    `  git worktree add -b ${record.branch} <dir> ${record.base_commit}`,
-  ];
-  if (unmerged > 0) restore.push(`  git -C <dir> pull --ff-only ${join(dir, 'branch.bundle')} refs/heads/${record.branch}`);
-  if (patch.trim() !== '') restore.push(`  git -C <dir> apply --index ${join(dir, 'changes.patch')}`);
-  await writeFile(join(dir, 'RESTORE.txt'), `${restore.join('\n')}\n`);
-  await writeFile(join(dir, 'worktree.json'), `${JSON.stringify(record, null, 2)}\n`);
-  return saved;
 }
 
 /**
@@ -186,7 +210,7 @@ export async function runCleanup(
           continue;
         }
         if (action.kind === 'discard') {
-          const saved = await salvage(git, record, action.salvageDir);
+          const saved = await salvage(git, record, action.salvageDir, action.risks);
           await git.run(record.repo, ['worktree', 'remove', '--force', record.path]);
           await deleteBranch(git, record).catch(() => undefined);
           await forget(record.path);

@@ -45,6 +45,10 @@ export interface CreationRequest {
    */
   checkoutConcurrency?: number;
   now?: () => Date;
+  /** The supervisor making them: setup commands run as process groups its death ends (DESIGN §13). */
+  supervisorPid?: number;
+  /** A cancelled run: no more worktrees are made, and running setup commands are stopped. */
+  signal?: AbortSignal;
 }
 
 /** A validated request, ready to create. */
@@ -148,6 +152,8 @@ export async function planWorktrees(request: CreationRequest): Promise<CreationP
   const [facts, listing] = await Promise.allSettled([repositoryFacts(git, request.repoDir), listRefs(git, request.repoDir)]);
   if (facts.status === 'rejected') throw facts.reason;
   const repository = facts.value;
+  // Each new worktree is recorded there: a record that cannot be read stops the run before anything is made.
+  new WorktreeRegistry(request.dataDir).read();
   const refs = listing.status === 'fulfilled' ? listing.value : await listRefs(git, repository.worktree);
   const base = await resolveBase(git, repository, request.base, refs);
   const root = join(worktreesRoot(request.dataDir, repository), request.runId);
@@ -225,6 +231,10 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
   const checkouts: Promise<void>[] = [];
   const registrations = (async () => {
     for (const [index, target] of plan.targets.entries()) {
+      if (plan.signal?.aborted) {
+        settle({ job: target.job, ok: false, error: CANCELLED });
+        continue;
+      }
       // The first worktree is checked out by `worktree add` itself, as the one-off command would:
       // its checkout runs alone anyway, and one git process fewer starts its job sooner.
       const checkoutNow = index === 0;
@@ -298,6 +308,9 @@ async function register(plan: CreationPlan, target: { path: string; branch: stri
   }
 }
 
+/** Why a job whose worktree was not made, or not set up, when its run was cancelled has none. */
+export const CANCELLED = 'the run was cancelled before its worktree was ready';
+
 /** Something par did not make stands in the way: it is reported, never touched. */
 class ForeignConflict extends Error {}
 
@@ -319,7 +332,13 @@ async function finish(
     return { job: target.job, ok: false, error: `copying .worktreeinclude files into ${target.path} failed: ${(error as Error).message}` };
   }
   for (const argv of plan.setup) {
-    const outcome = await plan.runner.run(argv, { cwd: target.path });
+    if (plan.signal?.aborted) return { job: target.job, ok: false, error: CANCELLED };
+    const outcome = await plan.runner.run(argv, {
+      cwd: target.path,
+      ...(plan.supervisorPid === undefined ? {} : { group: { supervisorPid: plan.supervisorPid } }),
+      ...(plan.signal ? { signal: plan.signal } : {}),
+    });
+    if (outcome.aborted) return { job: target.job, ok: false, error: CANCELLED };
     if (outcome.failedToStart || outcome.exitCode !== 0) {
       const why = outcome.failedToStart ?? `exit ${outcome.exitCode ?? outcome.signal}`;
       const output = tail(outcome.stderr || outcome.stdout);
@@ -351,5 +370,6 @@ async function rollback(
   registry: WorktreeRegistry,
 ): Promise<void> {
   await withFileLock(lockPath, () => undo(plan, target));
-  await registry.remove(target.path);
+  // A record that could not be written (the reason for many a rollback) cannot be mended here either: the worktree is gone anyway.
+  await registry.remove(target.path).catch(() => undefined);
 }

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Git } from './git.js';
 
@@ -5,6 +7,8 @@ import type { Git } from './git.js';
 export type MergeOutcome =
   | { kind: 'merged'; target: string; files: number }
   | { kind: 'up-to-date'; target: string }
+  /** A squash whose changes the target already holds: nothing to commit. */
+  | { kind: 'already-applied'; target: string }
   | { kind: 'conflict'; target: string; files: string[] };
 
 const IDENTITY = ['-c', 'user.name=par', '-c', 'user.email=par@localhost'];
@@ -56,7 +60,15 @@ export async function mergeBranch(git: Git, options: { target: string; branch: s
     if (conflicts.length > 0) return { kind: 'conflict', target: current, files: conflicts };
     throw new UserError(`Merging ${branch} into ${current} failed (${failure?.message ?? 'unknown'}); nothing was changed.`);
   }
-  if (options.squash) await commitWith(git, target, ['commit', '-q', '--no-verify', '-m', options.message]);
+  if (options.squash) {
+    // A squash leaves no trace in the history, so a second one of the same branch finds nothing left to bring.
+    const staged = await git.run(target, ['diff', '--cached', '--name-only', '-z']);
+    if (staged === '') {
+      await rm(resolve(target, (await git.run(target, ['rev-parse', '--git-path', 'SQUASH_MSG'])).trim()), { force: true });
+      return { kind: 'already-applied', target: current };
+    }
+    await commitWith(git, target, ['commit', '-q', '--no-verify', '-m', options.message]);
+  }
   const files = (await git.run(target, ['diff', '--name-only', '-z', before, 'HEAD'])).split('\0').filter(Boolean).length;
   return { kind: 'merged', target: current, files };
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { withFileLock } from '../engine/file-lock.js';
 
 /** A worktree par created (DESIGN §5.3): only these are ever cleaned up. */
@@ -39,9 +40,23 @@ export class WorktreeRegistry {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    const parsed: unknown = JSON.parse(text);
-    if (!Array.isArray(parsed)) throw new Error(`${this.file} does not hold a list of worktrees`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw this.#broken(`it is not valid JSON (${(error as Error).message})`);
+    }
+    if (!Array.isArray(parsed) || !parsed.every((entry) => typeof entry === 'object' && entry !== null && typeof (entry as WorktreeRecord).path === 'string')) {
+      throw this.#broken('it does not hold a list of worktrees');
+    }
     return parsed as WorktreeRecord[];
+  }
+
+  /** par's record of the worktrees it made is the only thing that lets cleanup tell them apart: never guessed, never emptied. */
+  #broken(why: string): UserError {
+    return new UserError(
+      `The worktree record ${this.file} cannot be read: ${why}; mend it by hand (a JSON list of {"path", "repo", "branch", …} entries), or restore it from a backup — par will not make or clean worktrees until it reads.`,
+    );
   }
 
   add(record: WorktreeRecord): Promise<void> {

@@ -1,3 +1,4 @@
+import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
 import { runTotals } from '../core/run-state.js';
 
@@ -37,9 +38,7 @@ export function buildReport(state: RunState, info: { repository: string | null; 
 }
 
 function duration(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return ms === null ? '—' : formatSpan(ms, true);
 }
 
 const money = (value: number | null): string => (value === null ? '—' : `$${value.toFixed(4)}`);

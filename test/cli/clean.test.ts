@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { WorktreeRegistry, type WorktreeRecord } from '../../src/git/worktree-registry.js';
 import { branches, git, makeRepo, writeFiles } from '../helpers/git-repo.js';
 import { makeSandbox, runPar, type Sandbox } from '../helpers/par.js';
-import { makeRunWithWorktrees } from '../helpers/runs.js';
+import { fakeSupervisor, makeRunWithWorktrees } from '../helpers/runs.js';
 
 let sandbox: Sandbox;
 let repo: string;
@@ -97,7 +97,10 @@ describe('par clean never loses work', () => {
   });
 
   it('leaves running runs and recent runs alone, and --failed picks failed runs only', async () => {
-    await makeRun('20261101-090000-run1', ['a'], { supervisorPid: process.pid });
+    // A live supervisor of run1; a mere live pid (this test's own) no longer makes a run "running".
+    const supervisor = fakeSupervisor(join(dataDir, 'runs', '20261101-090000-run1'));
+    onTestFinished(() => void supervisor.kill('SIGKILL'));
+    await makeRun('20261101-090000-run1', ['a'], { supervisorPid: supervisor.pid as number });
     await makeRun('20261101-090000-new1', ['a'], { finishedDaysAgo: 1 });
     await makeRun('20261101-090000-old1', ['a'], { finishedDaysAgo: 30, result: 'succeeded' });
     await makeRun('20261101-090000-old2', ['a'], { finishedDaysAgo: 30, result: 'failed' });

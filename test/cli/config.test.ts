@@ -68,7 +68,7 @@ describe('bad configuration: one sentence, exit 2, nothing changed', () => {
 
   it.each([
     ['broken YAML', 'defaults:\n  jobs: [1\n', /^par: The config file .*config\.yaml line \d is not valid YAML \(.*\); fix it by hand, par never rewrites it\.\n$/],
-    ['a wrong type', 'defaults:\n  jobs: many\n', /^par: The config file .*config\.yaml line 2 is invalid: defaults\.jobs is 'many', but it must be a whole number of 1 or more; fix the file or use 'par config set'\.\n$/],
+    ['a wrong type', 'defaults:\n  jobs: many\n', /^par: The config file .*config\.yaml line 2 is invalid: defaults\.jobs is 'many', but it must be a whole number of 1 or more; correct that line in the file with an editor \(par config set reads the file first, so it cannot mend it\)\.\n$/],
   ])('a config file with %s stops every command and is never rewritten', async (_name, text, message) => {
     writeConfig(text);
     for (const args of [['list', 'prompts'], ['config', 'get', 'defaults.jobs'], ['config', 'set', 'defaults.jobs', '4'], ['add', '--name', 'x']]) {

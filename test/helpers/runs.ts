@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../src/engine/process-runner.js';
@@ -10,7 +11,8 @@ const DAY = 86_400_000;
 /**
  * Makes a run as the run engine leaves it: worktrees made by the creation
  * module, `run.json`, and a journal that ends in `run/finished` when
- * `finishedDaysAgo` is given (else the run is running while `supervisorPid` lives).
+ * `finishedDaysAgo` is given (else the run is running while `supervisorPid`
+ * lives and is its supervisor: see `fakeSupervisor`).
  */
 export async function makeRunWithWorktrees(options: {
   repo: string;
@@ -39,14 +41,21 @@ export async function makeRunWithWorktrees(options: {
   const runDir = join(options.dataDir, 'runs', options.runId);
   mkdirSync(runDir, { recursive: true });
   const started = new Date(Date.now() - (options.finishedDaysAgo ?? 0) * DAY - 60_000);
+  const supervisor = options.supervisorPid ?? 999_999_999;
+  const jobs = Object.values(records).map((record) => ({ id: record.job, worktree: record.path, branch: record.branch, created: true }));
   writeFileSync(
     join(runDir, 'run.json'),
-    JSON.stringify({ id: options.runId, started_at: started.toISOString(), repository: options.repo, supervisor_pid: options.supervisorPid ?? 999_999_999 }),
+    JSON.stringify({ id: options.runId, started_at: started.toISOString(), repository: options.repo, supervisor_pid: supervisor, options: {}, jobs }),
   );
-  const events: Record<string, unknown>[] = [{ seq: 1, at: started.toISOString(), type: 'run/started' }];
+  const events: Record<string, unknown>[] = [{ seq: 1, at: started.toISOString(), type: 'run/started', run: options.runId, jobs, supervisor_pid: supervisor }];
   if (options.finishedDaysAgo !== undefined) {
     events.push({ seq: 2, at: new Date(Date.now() - options.finishedDaysAgo * DAY).toISOString(), type: 'run/finished', state: options.result ?? 'succeeded' });
   }
   writeFileSync(join(runDir, 'events.ndjson'), `${events.map((event) => JSON.stringify(event)).join('\n')}\n`);
   return records;
+}
+
+/** A process whose command line is a supervisor's of the run in `runDir` (`… __supervise <run-dir>`); kill it when done. */
+export function fakeSupervisor(runDir: string): ChildProcess {
+  return spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', '__supervise', runDir], { stdio: 'ignore' });
 }
