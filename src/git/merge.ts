@@ -46,8 +46,8 @@ export async function mergeBranch(git: Git, options: { target: string; branch: s
   const args = options.squash ? ['merge', '--squash', `refs/heads/${branch}`] : ['merge', '--no-ff', '--no-edit', '-m', options.message, `refs/heads/${branch}`];
   let failure: Error | undefined;
   try {
-    if (options.squash) await git.run(target, args);
-    else await commitWith(git, target, args);
+    // Both may need an identity: a squash whose changes are already in merges with a base git writes itself.
+    await commitWith(git, target, args);
   } catch (error) {
     failure = error as Error;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/core/duration.js';
+import { formatDuration, formatSpan, parseDuration } from '../../src/core/duration.js';
 import { closestMatches, didYouMean } from '../../src/core/suggest.js';
 import { formatTable } from '../../src/core/table.js';
 import { parseVarAssignments, resolveVariables } from '../../src/core/variables.js';
@@ -28,6 +28,19 @@ describe('durations', () => {
     [0, '0s'],
   ])('%j formats as %j', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+
+  // Rounded before it is split: 119.6 s is two minutes, never `1m60s`.
+  it.each([
+    [6_940, '6.9s', '6.9 s'],
+    [59_940, '59.9s', '59.9 s'],
+    [59_960, '1m00s', '1 min 0 s'],
+    [119_600, '2m00s', '2 min 0 s'],
+    [125_400, '2m05s', '2 min 5 s'],
+    [3_725_000, '62m05s', '62 min 5 s'],
+  ])('a span of %j ms reads %j, or %j in words', (ms, short, words) => {
+    expect(formatSpan(ms)).toBe(short);
+    expect(formatSpan(ms, true)).toBe(words);
   });
 });
 
