@@ -344,9 +344,11 @@ as new attempts of the same run; a claude job continues its session
     .addHelpText(
       'after',
       `
-Kept: worktrees with uncommitted changes or untracked files (unless --discard),
-branches with commits their base lacks, worktrees par did not create, runs
-still going. Runs older than defaults.keep_days are cleaned; --all any age.`,
+Kept: worktrees with uncommitted changes or untracked files, nested
+repositories, or commits on a detached HEAD (unless --discard, which saves them
+first); locked worktrees (always); branches with commits their base lacks;
+worktrees par did not create; runs still going, or going again after a resume
+or a rerun. Runs older than defaults.keep_days are cleaned; --all any age.`,
     )
     .action(async (options: Record<string, unknown>) => {
       await run(async (ctx) => (await import('./commands/clean.js')).runClean(ctx, options));

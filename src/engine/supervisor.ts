@@ -159,6 +159,12 @@ function againJob(runDir: string, plan: RunPlan, job: JobView, resume: ResumeReq
  * as new attempts.
  */
 export async function supervise(runDir: string, deps: SupervisorDeps, resume?: ResumeRequest): Promise<void> {
+  // A failure nobody awaited would end this process with nothing in the log, and the run would just read
+  // "interrupted": it is logged first. The agents then end with their watchdogs, as after any supervisor death.
+  process.on('unhandledRejection', (reason) => {
+    deps.log.error('the supervisor failed', { run: runDir, error: reason });
+    process.exit(1);
+  });
   if (!(await claimRun(runDir))) {
     deps.log.warn('another supervisor holds the run', { runDir });
     return;
