@@ -26,7 +26,12 @@ function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobVie
   return { job, dir };
 }
 
-/** Resolves with the run's state once `done` holds for it or the run has ended; null after `timeoutMs`. */
+/**
+ * Resolves with the run's state once `done` holds for it or the run has
+ * ended; null after `timeoutMs`. `done` is asked after each read of the
+ * journal, never halfway through one: a run taken over again has an old
+ * `run/finished` in its history that is not its state now.
+ */
 function waitFor(dir: string, runId: string, done: (state: RunState) => boolean, timeoutMs = 0): Promise<RunState | null> {
   return new Promise((resolve) => {
     const finish = (state: RunState | null): void => {
@@ -35,9 +40,16 @@ function waitFor(dir: string, runId: string, done: (state: RunState) => boolean,
       resolve(state);
     };
     const timer = timeoutMs > 0 ? setTimeout(() => finish(null), timeoutMs) : undefined;
+    let asking = false;
     const watcher = watchRun(dir, runId, {
-      onEvent: (_event, state) => {
-        if (done(state)) finish(state);
+      onEvent: () => {
+        if (asking) return;
+        asking = true;
+        queueMicrotask(() => {
+          asking = false;
+          const state = watcher.state();
+          if (done(state)) finish(state);
+        });
       },
       onEnd: (state) => finish(state),
     });

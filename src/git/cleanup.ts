@@ -5,7 +5,7 @@ import type { StoredRun } from '../engine/run-store.js';
 import type { Git } from './git.js';
 import { nestedRepositories } from './nested-repos.js';
 import { parseWorktreeList } from './parse-worktrees.js';
-import { salvage } from './salvage.js';
+import { salvage, type WorktreeRisks } from './salvage.js';
 import type { WorktreeRecord } from './worktree-registry.js';
 
 /** What `par clean` does with one par-made worktree. */
@@ -101,13 +101,6 @@ async function strandedCommits(git: Git, path: string): Promise<{ head: string; 
   if (head === '') return null;
   const count = Number((await git.run(path, ['rev-list', '--count', 'HEAD', '--not', '--branches', '--tags'])).trim());
   return count > 0 ? { head, count } : null;
-}
-
-/** The work a worktree holds that removing it would lose, in words; null when none. */
-export interface WorktreeRisks {
-  changes: string | null;
-  nested: string[];
-  stranded: { head: string; count: number } | null;
 }
 
 function describeRisks(risks: WorktreeRisks): string[] {

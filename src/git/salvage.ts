@@ -1,8 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorktreeRisks } from './cleanup.js';
 import type { Git } from './git.js';
 import type { WorktreeRecord } from './worktree-registry.js';
+
+/** What a worktree holds that removing it would lose. */
+export interface WorktreeRisks {
+  /** Uncommitted changes and untracked files, in words; null when none. */
+  changes: string | null;
+  /** Nested repositories, relative to the worktree. */
+  nested: string[];
+  /** A detached HEAD's commits that no branch or tag has. */
+  stranded: { head: string; count: number } | null;
+}
 
 /** Pathspecs that leave nested repositories out of `git add`: they are saved whole, on their own. */
 function outside(nested: readonly string[]): string[] {

@@ -93,6 +93,9 @@ describe('a run that is going again is going', () => {
     expect((await status(run.run)).jobs[0]).toMatchObject({ state: 'running', attempt: 2 });
     const events = journal(going).map((event) => event.type);
     expect(events.slice(events.indexOf('run/resumed'))).not.toContain('run/cancel-requested');
+    // And par cancel reports the run as it ends now, not the end in its history.
+    const again = await runPar(sandbox, ['cancel', run.run], { cwd: repo });
+    expect(again.stdout).toBe(`Cancelling run ${run.run}…\nRun ${run.run}: cancelled\n`);
   }, 60_000);
 });
 
