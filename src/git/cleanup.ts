@@ -39,11 +39,13 @@ export interface CleanupOptions {
 
 const DAY_MS = 86_400_000;
 
-function describeChanges(statusOutput: string): string | null {
+/** Uncommitted changes and untracked files in words; a nested repository (git lists it as one untracked entry) is told of apart. */
+function describeChanges(statusOutput: string, nested: readonly string[]): string | null {
   let modified = 0;
   let untracked = 0;
   for (const record of statusOutput.split('\0')) {
     if (record === '' || record.startsWith('#')) continue;
+    if (record.startsWith('? ') && nested.includes(record.slice(2).replace(/\/$/, ''))) continue;
     if (record.startsWith('? ')) untracked++;
     else if (/^[12u] /.test(record)) modified++;
   }
@@ -133,7 +135,7 @@ async function planWorktree(options: CleanupOptions, record: WorktreeRecord, sal
       nestedRepositories(record.path),
       strandedCommits(options.git, record.path),
     ]);
-    risks = { changes: describeChanges(status), nested, stranded };
+    risks = { changes: describeChanges(status, nested), nested, stranded };
   } catch (error) {
     return { kind: 'keep', record, reason: `git cannot read it (${(error as Error).message})` };
   }
