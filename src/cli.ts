@@ -5,7 +5,7 @@
  */
 import type * as Commander from 'commander';
 import type { CommandContext } from './commands/context.js';
-import type { CommandRunner } from './engine/process-runner.js';
+import type { CommandRunner } from './os/command-runner.js';
 import { resolvePaths } from './config/paths.js';
 import { ExitCode, UserError, isUserError } from './core/errors.js';
 import { LOG_LEVELS, createFileLogger, isLogLevel, type LogLevel, type Logger } from './logging/logger.js';
@@ -249,7 +249,7 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     .addHelpText('after', `\n✓ fine, ⚠ an optional part is missing, ✗ par cannot work without it (exit 1).`)
     .action(async (options: { json?: boolean }) => {
       await run(async (ctx) => {
-        const [{ runDoctor }, { createCommandRunner }] = await Promise.all([import('./commands/doctor.js'), import('./engine/process-runner.js')]);
+        const [{ runDoctor }, { createCommandRunner }] = await Promise.all([import('./commands/doctor.js'), import('./os/command-runner.js')]);
         return runDoctor(ctx, createCommandRunner(), options);
       });
     });
@@ -325,9 +325,9 @@ as new attempts of the same run; a claude job continues its session
       await run(async (ctx) => {
         const commandsFrom = options.commandsFrom === undefined ? {} : { commandsFrom: Number(options.commandsFrom) };
         const resume = options.rerun === undefined ? undefined : { jobs: options.rerun.split(',').filter(Boolean), continueSessions: options.continue === true, ...commandsFrom };
-        const [{ supervise }, { createProcessSpawner }] = await Promise.all([import('./engine/supervisor.js'), import('./engine/process-spawn.js')]);
+        const [{ supervise }, { createProcessSpawner }] = await Promise.all([import('./engine/supervisor.js'), import('./os/process-group.js')]);
         // execa is loaded only when setup commands run in new worktrees.
-        const runner = { run: async (...args: Parameters<CommandRunner['run']>) => (await import('./engine/process-runner.js')).createCommandRunner().run(...args) };
+        const runner = { run: async (...args: Parameters<CommandRunner['run']>) => (await import('./os/command-runner.js')).createCommandRunner().run(...args) };
         await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner, log: ctx.log, env: process.env }, resume);
         return 0;
       });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { findRun, runsDir } from '../engine/runs.js';
-import { repositoryFacts } from '../git/create-worktrees.js';
+import { currentRepository } from '../git/repository.js';
 import type { CommandContext } from './context.js';
 
 /** `par attach [run]`: the live grid of a run, the latest in this repository when none is named. */
@@ -9,7 +9,7 @@ export async function runAttach(ctx: CommandContext, query: string | undefined):
   if (!ctx.stdin.isTTY || !ctx.stdout.isTTY) {
     throw new UserError(`par attach shows a live screen and needs a terminal; off one, use par status ${query ?? ''} or par results RUN JOB --follow.`.replace('  ', ' '));
   }
-  const repository = query === undefined ? await repositoryFacts(await ctx.git(), ctx.cwd).then((facts) => facts.repo).catch(() => null) : null;
+  const repository = query === undefined ? await currentRepository(await ctx.git(), ctx.cwd) : null;
   const runId = findRun(ctx.paths.dataDir, query, repository);
   return (await import('./tui.js')).runTui(ctx, { attach: { runId, dir: join(runsDir(ctx.paths.dataDir), runId) } });
 }

@@ -6,8 +6,8 @@ import { resolvePaths } from '../config/paths.js';
 import { ExitCode } from '../core/errors.js';
 import { readEvents } from '../engine/journal.js';
 import { runFiles } from '../engine/run-plan.js';
-import { processAlive } from '../engine/process-alive.js';
-import { removeWhenGone } from '../engine/process-cleanup.js';
+import { processAlive } from '../os/process-alive.js';
+import { removeWhenGone } from '../os/remove-when-gone.js';
 import type { CommandContext } from './context.js';
 
 /** The small project the demo's agents work on. */

@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isUserError } from '../core/errors.js';
-import type { CommandRunner } from '../engine/process-runner.js';
-import { findExecutable } from '../engine/which.js';
+import type { CommandRunner } from '../os/command-runner.js';
+import { findExecutable } from '../os/which.js';
 import type { CommandContext } from './context.js';
 
 /** One line of `par doctor`. */

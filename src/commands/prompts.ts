@@ -63,8 +63,8 @@ export async function runShow(ctx: CommandContext, name: string, options: ShowOp
     ctx.stdout.write(prompt.text.endsWith('\n') || prompt.text === '' ? prompt.text : `${prompt.text}\n`);
     return 0;
   }
-  const { repositoryInfo } = await import('../git/repo-info.js');
-  const repo = prompt.meta.template ? await repositoryInfo(ctx.cwd) : undefined;
+  const { repositoryInfo } = await import('../git/repository.js');
+  const repo = prompt.meta.template ? await repositoryInfo(await ctx.git(), ctx.cwd) : undefined;
   const text = renderPrompt(prompt, {
     builtIns: {
       ProjectName: repo?.name,

@@ -5,9 +5,10 @@ import { parseDuration } from '../core/duration.js';
 import { UserError } from '../core/errors.js';
 import { branchFor, newRunId, uniqueJobIds } from '../core/ids.js';
 import { parseVarAssignments } from '../core/variables.js';
-import type { RunPlan, AgentChoice } from '../engine/run-plan.js';
-import { findExecutable } from '../engine/which.js';
-import { planWorktrees, repositoryFacts, type RepositoryFacts } from '../git/create-worktrees.js';
+import type { RunPlan, AgentChoice } from '../core/run-plan.js';
+import { findExecutable } from '../os/which.js';
+import { planWorktrees } from '../git/create-worktrees.js';
+import { currentRepository, repositoryFacts, type RepositoryFacts } from '../git/repository.js';
 import { discoverWorktrees } from '../git/discover.js';
 import type { Git } from '../git/git.js';
 import { parseWorktreeList } from '../git/parse-worktrees.js';
@@ -350,7 +351,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     if (Array.isArray(allowed)) agent.allowed_tools.push(...allowed.filter((tool): tool is string => typeof tool === 'string'));
     if (typeof meta?.extra.max_turns === 'number') agent.default_args.push('--max-turns', String(meta.extra.max_turns));
   }
-  const repository = await repositoryFacts(git, ctx.cwd).then((facts) => facts.repo).catch(() => null);
+  const repository = await currentRepository(git, ctx.cwd);
   const plan: RunPlan = {
     id: runId,
     started_at: now.toISOString(),
@@ -364,7 +365,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     creation,
     supervisor_pid: null,
   };
-  const { adapterFor } = await import('../engine/supervisor.js');
+  const { adapterFor } = await import('../agents/adapter-for.js');
   const adapter = adapterFor(agent, ctx.env as NodeJS.ProcessEnv);
   const argvFor = (prompt: string): string[] =>
     adapter.invocation({ prompt, cwd: ctx.cwd, sessionId: '<a new session id per attempt>', model, permissionMode: plan.options.permission_mode }).argv;

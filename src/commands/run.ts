@@ -7,7 +7,7 @@ import { tilde } from '../core/table.js';
 import { transcriptLines } from '../core/transcript.js';
 import { sendCommand } from '../engine/channel.js';
 import { LineFollower } from '../engine/journal.js';
-import { launchSupervisor } from '../engine/process-launch.js';
+import { launchSupervisor } from '../os/launch-detached.js';
 import { runFiles, writeRunPlan } from '../engine/run-plan.js';
 import { watchRun } from '../engine/run-watcher.js';
 import { runsDir } from '../engine/runs.js';

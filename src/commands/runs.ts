@@ -11,13 +11,10 @@ import { LineFollower } from '../engine/journal.js';
 import { findRun, loadRunState, runIds } from '../engine/runs.js';
 import { watchRun } from '../engine/run-watcher.js';
 import { runFiles } from '../engine/run-plan.js';
-import { repositoryFacts } from '../git/create-worktrees.js';
+import { currentRepository } from '../git/repository.js';
 import { terminalWidth, type CommandContext } from './context.js';
 import { formatCost } from './run-output.js';
 
-async function currentRepository(ctx: CommandContext): Promise<string | null> {
-  return repositoryFacts(await ctx.git(), ctx.cwd).then((facts) => facts.repo).catch(() => null);
-}
 
 function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobView; dir: string } {
   const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
@@ -136,7 +133,7 @@ export async function runCancel(ctx: CommandContext, query: string, jobId: strin
 
 /** Every readable run as lists show it: the current repository's first, newest first. */
 export async function runRows(ctx: CommandContext) {
-  const repository = await currentRepository(ctx);
+  const repository = await currentRepository(await ctx.git(), ctx.cwd);
   return runIds(ctx.paths.dataDir)
     .map((id) => {
       try {

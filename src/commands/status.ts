@@ -1,5 +1,5 @@
 import { findRun, loadRunState } from '../engine/runs.js';
-import { repositoryFacts } from '../git/create-worktrees.js';
+import { currentRepository } from '../git/repository.js';
 import { terminalWidth, type CommandContext } from './context.js';
 import { formatRunTable, jobJson } from './run-output.js';
 import type { JobView } from '../core/run-state.js';
@@ -8,7 +8,7 @@ import { tilde } from '../core/table.js';
 /** `par status [run] [--json]`: a run and its jobs; the latest run when none is named. */
 export async function runStatus(ctx: CommandContext, query: string | undefined, options: { json?: boolean }): Promise<number> {
   const git = await ctx.git();
-  const repository = query === undefined ? await repositoryFacts(git, ctx.cwd).then((facts) => facts.repo).catch(() => null) : null;
+  const repository = query === undefined ? await currentRepository(git, ctx.cwd) : null;
   const id = findRun(ctx.paths.dataDir, query, repository);
   const { state, plan, dir } = loadRunState(ctx.paths.dataDir, id);
   if (options.json) {

@@ -1,14 +1,9 @@
+import type { AgentConfig } from '../core/run-plan.js';
 import { parseDuration } from '../core/duration.js';
 import { closestMatches } from '../core/suggest.js';
 
 /** One configured agent (DESIGN §3 "Other agents"). */
-export interface AgentConfig {
-  binary: string;
-  args: string[];
-  prompt: 'stdin' | 'arg';
-  output: 'stream-json' | 'text';
-  resume_args: string[];
-}
+export type { AgentConfig };
 
 /** The whole configuration with every default filled in (DESIGN §8). */
 export interface ParConfig {

@@ -231,3 +231,15 @@ export function runTotals(state: RunState): { total: number; running: number; do
   }
   return { total: state.order.length, running, done, succeeded, failed, cost_usd: cost };
 }
+
+/** Where a run stands, as far as cleanup and listings need to know. */
+export type RunPhase = 'running' | 'succeeded' | 'failed' | 'interrupted';
+
+/** A run directory under `<data>/runs` (DESIGN §9). */
+export interface StoredRun {
+  id: string;
+  dir: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  phase: RunPhase;
+}

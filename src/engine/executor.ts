@@ -8,7 +8,7 @@ import type { CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
 import { commitResults, diffstat, startingPoint } from '../git/job-results.js';
 import type { Logger } from '../logging/logger.js';
-import type { ProcessSpawner } from './process-spawn.js';
+import type { ProcessSpawner } from '../os/process-group.js';
 
 /** After SIGTERM, a job's group gets SIGKILL this much later (DESIGN §4). */
 export const KILL_GRACE_MS = 5000;

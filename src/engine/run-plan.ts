@@ -1,56 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { AgentConfig } from '../config/schema.js';
-import type { JobSpec } from '../core/events.js';
-
-/** The agent a run uses, as the supervisor rebuilds it. */
-export type AgentChoice =
-  | { kind: 'claude'; name: 'claude'; binary: string; default_args: string[]; allowed_tools: string[]; disallowed_tools: string[] }
-  | { kind: 'configured'; name: string; config: AgentConfig };
-
-/** New worktrees the supervisor creates (`--new`, `--tasks`). */
-export interface CreationSpec {
-  repo_dir: string;
-  base: string | null;
-  data_dir: string;
-  branch_pattern: string;
-  setup: string[][];
-}
-
-/** `run.json`: what was asked (DESIGN §9), never the environment. */
-export interface RunPlan {
-  id: string;
-  started_at: string;
-  /** The main worktree of the repository par ran in, or null. */
-  repository: string | null;
-  cwd: string;
-  prompt: { source: 'library' | 'message' | 'file' | 'tasks'; name: string | null };
-  variables: Record<string, string>;
-  agent: AgentChoice;
-  options: {
-    jobs: number;
-    timeout_ms: number;
-    idle_timeout_ms: number;
-    model: string | null;
-    permission_mode: string | null;
-    commit_results: boolean;
-    retries: number;
-    fail_fast: boolean;
-    budget_usd: number | null;
-    /** `defaults.output_dir`: where copies of the reports go. */
-    output_dir: string | null;
-    /** `--plan`: plan first, execute once approved; absent in runs from before it existed. */
-    plan?: boolean;
-    /** `--yes` with `--plan`: every plan approved as it comes. */
-    auto_approve?: boolean;
-    /** `--term`: the terminal settings to open a following window per job with; absent or null: none. */
-    term?: { command: string[] | null; use_ghostty: boolean; wait_after_command: boolean } | null;
-  };
-  jobs: (JobSpec & { prompt_file: string })[];
-  creation: CreationSpec | null;
-  supervisor_pid: number | null;
-}
+import type { RunPlan } from '../core/run-plan.js';
 
 export function runJsonPath(runDir: string): string {
   return join(runDir, 'run.json');

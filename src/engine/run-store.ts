@@ -1,18 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunPhase, StoredRun } from '../core/run-state.js';
 import { loadRunState, runIds, runIsGoing, runsDir } from './runs.js';
-
-/** Where a run stands, as far as cleanup and listings need to know. */
-export type RunPhase = 'running' | 'succeeded' | 'failed' | 'interrupted';
-
-/** A run directory under `<data>/runs` (DESIGN §9). */
-export interface StoredRun {
-  id: string;
-  dir: string;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  phase: RunPhase;
-}
 
 /**
  * Reads one run as cleanup sees it, folded by the same reducer as every

@@ -1,8 +1,8 @@
 import type { RunEvent } from '../core/events.js';
 import { emptyRunState, markInterrupted, reduceRun, type RunState } from '../core/run-state.js';
 import { LineFollower, parseEventLine } from './journal.js';
-import { isRunSupervisor } from './process-alive.js';
 import { runFiles } from './run-plan.js';
+import { isRunSupervisor } from './runs.js';
 
 /** The journal is read this often (and at once on a change): fast enough to feel live, cheap when idle. */
 const FOLLOW_MS = 100;

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { foldRun, markInterrupted, type RunState } from '../core/run-state.js';
 import { readEvents } from './journal.js';
-import { isRunSupervisor } from './process-alive.js';
-import { readRunPlan, runFiles, type RunPlan } from './run-plan.js';
+import { processAlive, processArguments } from '../os/process-alive.js';
+import type { RunPlan } from '../core/run-plan.js';
+import { readRunPlan, runFiles } from './run-plan.js';
 
 /** Where runs live: `<data>/runs`. */
 export function runsDir(dataDir: string): string {
@@ -88,4 +89,19 @@ export function supervisorLockHolder(runDir: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether `pid` is the live supervisor of the run in `runDir`: alive, and
+ * its command line is `… __supervise <run-dir> …`. A pid alone is not
+ * enough: after a crash or a reboot another process may hold it, and a run
+ * read as "running" because of that would stay so forever. When the command
+ * line cannot be read at all, being alive is all there is to go on.
+ */
+export function isRunSupervisor(pid: unknown, runDir: string): boolean {
+  if (!processAlive(pid)) return false;
+  const argv = processArguments(pid);
+  if (argv === null) return true;
+  const at = argv.indexOf('__supervise');
+  return at >= 0 && basename(argv[at + 1] ?? '') === basename(runDir);
 }

@@ -1,24 +1,22 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { claudeAdapter } from '../agents/claude.js';
-import { configuredAdapter } from '../agents/configured.js';
-import type { AgentAdapter } from '../agents/agent.js';
+import { adapterFor } from '../agents/adapter-for.js';
 import { FINAL_STATES, type JobState, type NewRunEvent } from '../core/events.js';
 import { createWorktrees, planWorktrees, type CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
 import { commandsWritten, receiveCommands } from './channel.js';
 import { Executor, type ExecutorJob } from './executor.js';
-import { isRunSupervisor } from './process-alive.js';
-import { supervisorLockHolder } from './runs.js';
+import { isRunSupervisor, supervisorLockHolder } from './runs.js';
 import { JournalWriter, readEvents } from './journal.js';
 import { foldRun, runTotals, type JobView, type RunState } from '../core/run-state.js';
 import { writeReports } from '../reports/write-reports.js';
 import { followWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
-import type { CommandRunner } from './process-runner.js';
-import type { ProcessSpawner } from './process-spawn.js';
-import { readRunPlan, runFiles, writeRunPlan, type AgentChoice, type RunPlan } from './run-plan.js';
+import type { CommandRunner } from '../os/command-runner.js';
+import type { ProcessSpawner } from '../os/process-group.js';
+import type { RunPlan } from '../core/run-plan.js';
+import { readRunPlan, runFiles, writeRunPlan } from './run-plan.js';
 
 /** The ports a supervisor runs with. */
 export interface SupervisorDeps {
@@ -27,20 +25,6 @@ export interface SupervisorDeps {
   runner: CommandRunner;
   log: Logger;
   env: NodeJS.ProcessEnv;
-}
-
-/** Builds the adapter a run asked for. */
-export function adapterFor(choice: AgentChoice, env: NodeJS.ProcessEnv): AgentAdapter {
-  if (choice.kind === 'claude') {
-    return claudeAdapter({
-      binary: choice.binary,
-      defaultArgs: choice.default_args,
-      allowedTools: choice.allowed_tools,
-      disallowedTools: choice.disallowed_tools,
-      env,
-    });
-  }
-  return configuredAdapter(choice.name, choice.config);
 }
 
 /** Jobs to run again in a run that ended (rerun, `par resume`). */

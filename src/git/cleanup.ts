@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StoredRun } from '../engine/run-store.js';
+import type { StoredRun } from '../core/run-state.js';
 import type { Git } from './git.js';
 import { nestedRepositories } from './nested-repos.js';
 import { parseWorktreeList } from './parse-worktrees.js';

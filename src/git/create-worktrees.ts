@@ -1,30 +1,20 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { branchFor, branchNameProblem } from '../core/ids.js';
 import { closestMatches } from '../core/suggest.js';
-import { withFileLock } from '../engine/file-lock.js';
-import type { CommandRunner } from '../engine/process-runner.js';
+import { withFileLock } from '../os/file-lock.js';
+import type { CommandRunner } from '../os/command-runner.js';
 import type { Git } from './git.js';
+import { repositoryFacts, type RepositoryFacts } from './repository.js';
 import { copyWorktreeIncludes } from './worktree-include.js';
 import { WorktreeRegistry, type WorktreeRecord } from './worktree-registry.js';
 
 /** Checkouts at once unless asked otherwise; see CreationRequest.checkoutConcurrency. */
 export const DEFAULT_CHECKOUTS = 2;
 
-/** The repository new worktrees are made from. */
-export interface RepositoryFacts {
-  /** The worktree the request came from (where `.worktreeinclude` is read). */
-  worktree: string;
-  /** The main worktree (or bare repository) path. */
-  repo: string;
-  name: string;
-  commonDir: string;
-}
-
-/** What to create: one worktree per job, all from one base. */
 export interface CreationRequest {
   git: Git;
   runner: CommandRunner;
@@ -63,20 +53,6 @@ export interface CreationPlan extends CreationRequest {
 export type CreationResult =
   | { job: string; ok: true; record: WorktreeRecord }
   | { job: string; ok: false; error: string };
-
-/** Facts about the repository around `dir`; a UserError outside one. */
-export async function repositoryFacts(git: Git, dir: string): Promise<RepositoryFacts> {
-  let output: string;
-  try {
-    output = await git.run(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
-  } catch {
-    throw new UserError(`${dir} is not inside a git repository; cd into one, or pass worktrees that are.`);
-  }
-  const [worktree = '', common = ''] = output.split('\n');
-  const commonDir = resolve(dir, common);
-  const repo = basename(commonDir) === '.git' ? dirname(commonDir) : commonDir;
-  return { worktree, repo, name: basename(repo).replace(/\.git$/, ''), commonDir };
-}
 
 async function resolveCommit(git: Git, cwd: string, ref: string): Promise<string | undefined> {
   try {

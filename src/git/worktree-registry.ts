@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { withFileLock } from '../engine/file-lock.js';
+import { withFileLock } from '../os/file-lock.js';
 
 /** A worktree par created (DESIGN §5.3): only these are ever cleaned up. */
 export interface WorktreeRecord {

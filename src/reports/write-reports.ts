@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunState } from '../core/run-state.js';
-import type { RunPlan } from '../engine/run-plan.js';
+import type { RunPlan } from '../core/run-plan.js';
 import { buildReport, reportHtml, reportMarkdown, type RunReport } from './report.js';
 
 /** How the prompt is named in reports. */

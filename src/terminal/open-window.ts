@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ParConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
-import { findExecutable } from '../engine/which.js';
+import { findExecutable } from '../os/which.js';
 import { chooseLauncher, type Launch, type TerminalEnvironment, type WindowRequest } from './launchers.js';
 
 /** The settings that choose the terminal (`terminal.command`, `terminal.use_ghostty`). */

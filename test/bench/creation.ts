@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCommandRunner } from '../../src/engine/process-runner.js';
+import { createCommandRunner } from '../../src/os/command-runner.js';
 import { DEFAULT_CHECKOUTS, createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
 import type { BenchRow } from './measure.js';

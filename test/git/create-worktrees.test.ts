@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandRunner } from '../../src/engine/process-runner.js';
+import { createCommandRunner } from '../../src/os/command-runner.js';
 import { createWorktrees, planWorktrees, type CreationRequest, type CreationResult } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
 import { WorktreeRegistry } from '../../src/git/worktree-registry.js';

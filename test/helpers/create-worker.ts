@@ -2,7 +2,7 @@
 // lock: node create-worker.mjs <repo> <dataDir> <runId> <count> <prefix>
 import { createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
-import { createCommandRunner } from '../../src/engine/process-runner.js';
+import { createCommandRunner } from '../../src/os/command-runner.js';
 
 const [repo = '', dataDir = '', runId = '', count = '1', prefix = 'j'] = process.argv.slice(2);
 const jobs = Array.from({ length: Number(count) }, (_, index) => `${prefix}${index + 1}`);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCommandRunner } from '../../src/engine/process-runner.js';
+import { createCommandRunner } from '../../src/os/command-runner.js';
 import { createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
 import type { WorktreeRecord } from '../../src/git/worktree-registry.js';

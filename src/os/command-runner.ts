@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { WATCHDOG } from './process-spawn.js';
+import { WATCHDOG } from './process-group.js';
 
 /** What a finished command did. */
 export interface CommandOutcome {

@@ -1,0 +1,18 @@
+import type { AgentChoice } from '../core/run-plan.js';
+import type { AgentAdapter } from './agent.js';
+import { claudeAdapter } from './claude.js';
+import { configuredAdapter } from './configured.js';
+
+/** Builds the adapter a run asked for. */
+export function adapterFor(choice: AgentChoice, env: NodeJS.ProcessEnv): AgentAdapter {
+  if (choice.kind === 'claude') {
+    return claudeAdapter({
+      binary: choice.binary,
+      defaultArgs: choice.default_args,
+      allowedTools: choice.allowed_tools,
+      disallowedTools: choice.disallowed_tools,
+      env,
+    });
+  }
+  return configuredAdapter(choice.name, choice.config);
+}

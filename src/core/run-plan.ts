@@ -1,0 +1,59 @@
+import type { JobSpec } from './events.js';
+
+/** An agent configured under `agents:` (DESIGN §3): how to start it and read it. */
+export interface AgentConfig {
+  binary: string;
+  args: string[];
+  prompt: 'stdin' | 'arg';
+  output: 'stream-json' | 'text';
+  resume_args: string[];
+}
+
+/** The agent a run uses, as the supervisor rebuilds it. */
+export type AgentChoice =
+  | { kind: 'claude'; name: 'claude'; binary: string; default_args: string[]; allowed_tools: string[]; disallowed_tools: string[] }
+  | { kind: 'configured'; name: string; config: AgentConfig };
+
+/** New worktrees the supervisor creates (`--new`, `--tasks`). */
+export interface CreationSpec {
+  repo_dir: string;
+  base: string | null;
+  data_dir: string;
+  branch_pattern: string;
+  setup: string[][];
+}
+
+/** `run.json`: what was asked (DESIGN §9), never the environment. */
+export interface RunPlan {
+  id: string;
+  started_at: string;
+  /** The main worktree of the repository par ran in, or null. */
+  repository: string | null;
+  cwd: string;
+  prompt: { source: 'library' | 'message' | 'file' | 'tasks'; name: string | null };
+  variables: Record<string, string>;
+  agent: AgentChoice;
+  options: {
+    jobs: number;
+    timeout_ms: number;
+    idle_timeout_ms: number;
+    model: string | null;
+    permission_mode: string | null;
+    commit_results: boolean;
+    retries: number;
+    fail_fast: boolean;
+    budget_usd: number | null;
+    /** `defaults.output_dir`: where copies of the reports go. */
+    output_dir: string | null;
+    /** `--plan`: plan first, execute once approved; absent in runs from before it existed. */
+    plan?: boolean;
+    /** `--yes` with `--plan`: every plan approved as it comes. */
+    auto_approve?: boolean;
+    /** `--term`: the terminal settings to open a following window per job with; absent or null: none. */
+    term?: { command: string[] | null; use_ghostty: boolean; wait_after_command: boolean } | null;
+  };
+  jobs: (JobSpec & { prompt_file: string })[];
+  creation: CreationSpec | null;
+  supervisor_pid: number | null;
+}
+

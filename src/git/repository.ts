@@ -1,0 +1,55 @@
+import { basename, dirname, resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import type { Git } from './git.js';
+
+/** The repository new worktrees are made from. */
+export interface RepositoryFacts {
+  /** The worktree the request came from (where `.worktreeinclude` is read). */
+  worktree: string;
+  /** The main worktree (or bare repository) path. */
+  repo: string;
+  name: string;
+  commonDir: string;
+}
+
+/** What to create: one worktree per job, all from one base. */
+/** Facts about the repository around `dir`; a UserError outside one. */
+export async function repositoryFacts(git: Git, dir: string): Promise<RepositoryFacts> {
+  let output: string;
+  try {
+    output = await git.run(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
+  } catch {
+    throw new UserError(`${dir} is not inside a git repository; cd into one, or pass worktrees that are.`);
+  }
+  const [worktree = '', common = ''] = output.split('\n');
+  const commonDir = resolve(dir, common);
+  const repo = basename(commonDir) === '.git' ? dirname(commonDir) : commonDir;
+  return { worktree, repo, name: basename(repo).replace(/\.git$/, ''), commonDir };
+}
+
+/** The main worktree of the repository `dir` is in; null outside one. The one lookup of "the current repository". */
+export function currentRepository(git: Git, dir: string): Promise<string | null> {
+  return repositoryFacts(git, dir).then(
+    (facts) => facts.repo,
+    () => null,
+  );
+}
+
+/** The repository a directory is in, as the template built-ins see it. */
+export interface RepositoryInfo {
+  /** The repository's name: its main worktree's directory name. */
+  name: string;
+  /** The current branch, undefined when HEAD is detached. */
+  branch: string | undefined;
+  /** The top of the worktree `dir` is in. */
+  worktree: string;
+}
+
+/** Describes the repository around `dir`, or undefined outside one. */
+export async function repositoryInfo(git: Git, dir: string): Promise<RepositoryInfo | undefined> {
+  const facts = await repositoryFacts(git, dir).catch(() => undefined);
+  if (!facts) return undefined;
+  // symbolic-ref also names the branch of a repository with no commit yet; it fails when detached.
+  const branch = (await git.run(dir, ['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => '')).trim();
+  return { name: facts.name, branch: branch === '' ? undefined : branch, worktree: facts.worktree };
+}
