@@ -230,7 +230,7 @@ Each job runs in its worktree in its own process group; Ctrl+C cancels the run
     .action(async (what: string) => {
       await run(async (ctx) => {
         if (what === 'runs') {
-          const { runIds } = await import('./engine/runs.js');
+          const { runIds } = await import('./rundir/runs.js');
           for (const id of runIds(ctx.paths.dataDir).reverse()) ctx.stdout.write(`${id}\n`);
           return 0;
         }

@@ -1,7 +1,7 @@
 import { UserError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { sendCommand } from '../engine/channel.js';
-import { findRun, loadRunState } from '../engine/runs.js';
+import { sendCommand } from '../rundir/channel.js';
+import { findRun, loadRunState } from '../rundir/runs.js';
 import type { CommandContext } from './context.js';
 
 /** `par approve <run> [job|--all]`: lets plans waiting for review go ahead. */

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { findRun, runsDir } from '../engine/runs.js';
+import { findRun } from '../rundir/runs.js';
 import { currentRepository } from '../git/repository.js';
 import type { CommandContext } from './context.js';
+import { runsDir } from '../rundir/files.js';
 
 /** `par attach [run]`: the live grid of a run, the latest in this repository when none is named. */
 export async function runAttach(ctx: CommandContext, query: string | undefined): Promise<number> {

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../core/errors.js';
-import { listStoredRuns } from '../engine/run-store.js';
+import { listStoredRuns } from '../rundir/stored-runs.js';
 import { planCleanup, runCleanup, type RunCleanup, type WorktreeAction } from '../git/cleanup.js';
 import { WorktreeRegistry } from '../git/worktree-registry.js';
 import type { CommandContext } from './context.js';

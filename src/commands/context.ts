@@ -5,7 +5,8 @@ import type { Logger } from '../logging/logger.js';
 
 /** A writable text stream (stdout or stderr). */
 export interface OutputStream {
-  write(text: string | Uint8Array): unknown;
+  /** `done` is called once the stream has taken the chunk (as a Node stream calls it). */
+  write(text: string | Uint8Array, done?: (error?: Error | null) => void): unknown;
   isTTY?: boolean;
   columns?: number;
 }

@@ -1,14 +1,15 @@
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { sendCommand } from '../rundir/channel.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolvePaths } from '../config/paths.js';
 import { ExitCode } from '../core/errors.js';
-import { readEvents } from '../engine/journal.js';
-import { runFiles } from '../engine/run-plan.js';
+import { readEvents } from '../rundir/journal.js';
 import { processAlive } from '../os/process-alive.js';
 import { removeWhenGone } from '../os/remove-when-gone.js';
 import type { CommandContext } from './context.js';
+import { runFiles } from '../rundir/files.js';
 
 /** The small project the demo's agents work on. */
 const PROJECT: Record<string, string> = {
@@ -59,7 +60,7 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
   // A signal ends the TUI with process.exit: the demo still stops its run and leaves nothing behind —
   // removed now, and again once the run's supervisor, told to cancel, has ended (it may still write).
   const onExit = (): void => {
-    if (runDir) appendFileSync(join(runDir, 'commands.ndjson'), `${JSON.stringify({ type: 'cancel', job: null, reason: 'signal' })}\n`);
+    if (runDir) sendCommand(runDir, { type: 'cancel', job: null, reason: 'signal' });
     if (options.keep) return;
     rmSync(root, { recursive: true, force: true });
     // Before the run started, the stragglers are this process's own git children.
@@ -133,7 +134,7 @@ async function supervisorPid(runDir: string): Promise<number> {
 /** A demo left with jobs running: cancel them and wait for the supervisor, so nothing outlives the demo. */
 async function stopRun(runDir: string | undefined, ctx: CommandContext): Promise<void> {
   if (!runDir) return;
-  const { sendCommand } = await import('../engine/channel.js');
+  const { sendCommand } = await import('../rundir/channel.js');
   const events = (): ReturnType<typeof readEvents> => readEvents(runFiles.events(runDir));
   if (events().some((event) => event.type === 'run/finished')) return;
   ctx.stderr.write("par: the demo's run stops with the demo, which leaves nothing behind.\n");

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { didYouMean } from '../core/suggest.js';
-import { findRun, loadRunState } from '../engine/runs.js';
+import { findRun, loadRunState } from '../rundir/runs.js';
 import { repositoryFacts, type RepositoryFacts } from '../git/repository.js';
 import { mergeBranch } from '../git/merge.js';
 import type { CommandContext } from './context.js';

@@ -1,7 +1,7 @@
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { didYouMean } from '../core/suggest.js';
-import { findRun, loadRunState } from '../engine/runs.js';
+import { findRun, loadRunState } from '../rundir/runs.js';
 import { jobWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
 import type { CommandContext } from './context.js';

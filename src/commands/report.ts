@@ -1,7 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { findRun, loadRunState } from '../engine/runs.js';
+import { findRun, loadRunState } from '../rundir/runs.js';
 import { reportHtml, reportMarkdown } from '../reports/report.js';
 import { reportOf } from '../reports/write-reports.js';
 import type { CommandContext } from './context.js';

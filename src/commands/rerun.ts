@@ -1,44 +1,18 @@
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
-import { emptyRunState, reduceRun, type RunState } from '../core/run-state.js';
+import type { RunState } from '../core/run-state.js';
 import { didYouMean } from '../core/suggest.js';
-import { commandsWritten, sendCommand } from '../engine/channel.js';
+import { commandsWritten, sendCommand } from '../rundir/channel.js';
 import { launchSupervisor } from '../os/launch-detached.js';
 import { processAlive } from '../os/process-alive.js';
-import { loadRunState } from '../engine/runs.js';
-import { LineFollower, parseEventLine } from '../engine/journal.js';
-import { runFiles } from '../engine/run-plan.js';
+import { loadRunState } from '../rundir/runs.js';
+import { waitFor } from '../rundir/watch.js';
 import type { CommandContext } from './context.js';
 
 /** A supervisor writes its first event within a second or so; past this, it did not start. */
 const START_WAIT_MS = 10_000;
 /** A live supervisor reads commands every 100 ms; past this, it ended before reading ours. */
 const REQUEUE_WAIT_MS = 2_000;
-
-/** How often the journal is read while waiting for the supervisor to act. */
-const POLL_MS = 50;
-
-/** Resolves with the run's state once `done` holds for its journal, or null after `ms`. */
-function journalShows(dir: string, runId: string, done: (state: RunState) => boolean, ms: number): Promise<RunState | null> {
-  return new Promise((resolve) => {
-    let state = emptyRunState(runId);
-    const follower = new LineFollower(runFiles.events(dir), (line) => {
-      const event = parseEventLine(line);
-      if (event) state = reduceRun(state, event);
-    });
-    const started = Date.now();
-    const timer = setInterval(() => {
-      follower.poll();
-      if (done(state)) {
-        clearInterval(timer);
-        resolve(state);
-      } else if (Date.now() - started > ms) {
-        clearInterval(timer);
-        resolve(null);
-      }
-    }, POLL_MS);
-  });
-}
 
 /**
  * Runs jobs of a run again as new attempts in the same run: through the
@@ -60,7 +34,7 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
   });
   if (state.state === 'running' && !options.continueSessions) {
     for (const id of jobs) sendCommand(dir, { type: 'rerun', job: id });
-    if (await journalShows(dir, runId, queued, REQUEUE_WAIT_MS)) return;
+    if (await waitFor(dir, runId, queued, { timeoutMs: REQUEUE_WAIT_MS, pastTheEnd: true })) return;
     // The supervisor was ending as the command came: a new one takes the run over.
   }
   // Commands sent before now (the cancel that ended the run, reruns the last supervisor missed) are not for the new one.
@@ -68,7 +42,7 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
   const args = ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : []), '--commands-from', String(from)];
   const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env: process.env, cwd: ctx.cwd, args });
   ctx.log.info('run resumed', { run: runId, jobs, supervisor: pid });
-  const resumed = await journalShows(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), START_WAIT_MS);
+  const resumed = await waitFor(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), { timeoutMs: START_WAIT_MS, pastTheEnd: true });
   if (!resumed || resumed.supervisor_pid !== pid) {
     throw new UserError(`Run ${runId} could not be taken over: another par is running it, or its supervisor failed to start (see the log).`);
   }

@@ -1,9 +1,9 @@
 import { ExitCode, UserError } from '../core/errors.js';
-import { readEvents } from '../engine/journal.js';
-import { runFiles } from '../engine/run-plan.js';
-import { findRun, loadRunState } from '../engine/runs.js';
+import { readEvents } from '../rundir/journal.js';
+import { findRun, loadRunState } from '../rundir/runs.js';
 import type { CommandContext } from './context.js';
 import { rerunJobs } from './rerun.js';
+import { runFiles } from '../rundir/files.js';
 
 /** Options of `par resume`: the output modes of `par run`. */
 export interface ResumeOptions {

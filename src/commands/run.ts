@@ -5,15 +5,15 @@ import type { JobView, RunState } from '../core/run-state.js';
 import { FINAL_STATES } from '../core/events.js';
 import { tilde } from '../core/table.js';
 import { transcriptLines } from '../core/transcript.js';
-import { sendCommand } from '../engine/channel.js';
-import { LineFollower } from '../engine/journal.js';
+import { sendCommand } from '../rundir/channel.js';
 import { launchSupervisor } from '../os/launch-detached.js';
-import { runFiles, writeRunPlan } from '../engine/run-plan.js';
-import { watchRun } from '../engine/run-watcher.js';
-import { runsDir } from '../engine/runs.js';
+import { writeRunPlan } from '../rundir/plan.js';
+import { watchRun } from '../rundir/watch.js';
 import type { CommandContext } from './context.js';
 import { formatJobLine, formatRunTable, jobJson } from './run-output.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './run-setup.js';
+import { runFiles, runsDir } from '../rundir/files.js';
+import { LineFollower } from '../rundir/follow.js';
 
 /** Job logs are read this often for --terminal-output. */
 const FOLLOW_MS = 100;
@@ -48,7 +48,7 @@ export function launch(ctx: CommandContext, prepared: PreparedRun): string {
   for (const job of plan.jobs) {
     const jobDir = runFiles.jobDir(dir, job.id);
     mkdirSync(jobDir, { recursive: true });
-    job.prompt_file = join(jobDir, 'prompt.md');
+    job.prompt_file = runFiles.prompt(dir, job.id);
     writeFileSync(job.prompt_file, prepared.prompts.get(job.id) ?? '');
   }
   writeRunPlan(dir, plan);
@@ -118,7 +118,7 @@ class TerminalOutput {
     if (this.#followers.has(job.id)) return;
     const code = COLOURS[this.#count++ % COLOURS.length];
     const prefix = this.#colour ? `\x1b[${code}m${job.id}\x1b[0m │ ` : `${job.id} │ `;
-    const follower = new LineFollower(join(runFiles.jobDir(this.#dir, job.id), 'output.log'), (line) => {
+    const follower = new LineFollower(runFiles.output(this.#dir, job.id), (line) => {
       for (const text of transcriptLines(line, job.worktree ?? '')) this.#ctx.stdout.write(`${prefix}${text}\n`);
     });
     follower.start(FOLLOW_MS * 2);

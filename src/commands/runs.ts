@@ -1,19 +1,18 @@
-import { existsSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { runTotals, type JobView, type RunState } from '../core/run-state.js';
 import { didYouMean } from '../core/suggest.js';
 import { formatTable, tilde } from '../core/table.js';
 import { transcriptLines } from '../core/transcript.js';
-import { sendCommand } from '../engine/channel.js';
-import { LineFollower } from '../engine/journal.js';
-import { findRun, loadRunState, runIds } from '../engine/runs.js';
-import { watchRun } from '../engine/run-watcher.js';
-import { runFiles } from '../engine/run-plan.js';
+import { sendCommand } from '../rundir/channel.js';
+import { findRun, loadRunState, runIds } from '../rundir/runs.js';
+import { waitFor } from '../rundir/watch.js';
 import { currentRepository } from '../git/repository.js';
-import { terminalWidth, type CommandContext } from './context.js';
+import { terminalWidth, type CommandContext, type OutputStream } from './context.js';
 import { formatCost } from './run-output.js';
+import { runFiles } from '../rundir/files.js';
+import { LineFollower } from '../rundir/follow.js';
 
 
 function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobView; dir: string } {
@@ -23,33 +22,10 @@ function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobVie
   return { job, dir };
 }
 
-/**
- * Resolves with the run's state once `done` holds for it or the run has
- * ended; null after `timeoutMs`. `done` is asked after each read of the
- * journal, never halfway through one: a run taken over again has an old
- * `run/finished` in its history that is not its state now.
- */
-function waitFor(dir: string, runId: string, done: (state: RunState) => boolean, timeoutMs = 0): Promise<RunState | null> {
-  return new Promise((resolve) => {
-    const finish = (state: RunState | null): void => {
-      clearTimeout(timer);
-      watcher.stop();
-      resolve(state);
-    };
-    const timer = timeoutMs > 0 ? setTimeout(() => finish(null), timeoutMs) : undefined;
-    let asking = false;
-    const watcher = watchRun(dir, runId, {
-      onEvent: () => {
-        if (asking) return;
-        asking = true;
-        queueMicrotask(() => {
-          asking = false;
-          const state = watcher.state();
-          if (done(state)) finish(state);
-        });
-      },
-      onEnd: (state) => finish(state),
-    });
+/** Writes a chunk and resolves once the stream has taken it (its callback), so output is paced by the reader. */
+function writeChunk(stream: OutputStream, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(chunk, (error) => (error ? reject(error) : resolve()));
   });
 }
 
@@ -68,7 +44,7 @@ export async function runResults(ctx: CommandContext, query: string, jobId: stri
     return 0;
   }
   const { job, dir } = jobOf(ctx, runId, jobId);
-  const log = join(runFiles.jobDir(dir, jobId), 'output.log');
+  const log = runFiles.output(dir, jobId);
   const cwd = job.worktree ?? '';
   const show = (line: string): void => {
     if (options.raw) ctx.stdout.write(`${line}\n`);
@@ -80,19 +56,9 @@ export async function runResults(ctx: CommandContext, query: string, jobId: stri
       return 0;
     }
     if (options.raw) {
-      // Byte for byte, in chunks: the log may be large.
-      const fd = openSync(log, 'r');
-      try {
-        const buffer = Buffer.alloc(1 << 20);
-        for (let offset = 0, size = fstatSync(fd).size; offset < size; ) {
-          const read = readSync(fd, buffer, 0, buffer.length, offset);
-          if (read <= 0) break;
-          ctx.stdout.write(buffer.subarray(0, read));
-          offset += read;
-        }
-      } finally {
-        closeSync(fd);
-      }
+      // Byte for byte, a chunk at a time (the log may be large), each written out before the next is read:
+      // a pipe to a slow reader takes writes asynchronously, so a chunk must not be reused while queued.
+      for await (const chunk of createReadStream(log, { highWaterMark: 1 << 20 })) await writeChunk(ctx.stdout, chunk as Buffer);
       return 0;
     }
     new LineFollower(log, show).poll();
@@ -125,7 +91,7 @@ export async function runCancel(ctx: CommandContext, query: string, jobId: strin
   sendCommand(dir, { type: 'cancel', job: jobId ?? null, reason: 'user' });
   ctx.stdout.write(`Cancelling ${jobId ? `job ${jobId} of ` : ''}run ${runId}…\n`);
   // Agents get SIGTERM, then SIGKILL 5 s later: waiting a little longer than that is enough.
-  const now = await waitFor(dir, runId, jobId ? jobEnded(jobId) : (state) => state.state !== 'running', 15_000);
+  const now = await waitFor(dir, runId, jobId ? jobEnded(jobId) : (state) => state.state !== 'running', { timeoutMs: 15_000 });
   if (now === null) ctx.stdout.write('Still stopping; par status shows when it has.\n');
   else ctx.stdout.write(jobId ? `Job ${jobId}: ${now.byId[jobId]?.state}\n` : `Run ${runId}: ${now.state}\n`);
   return 0;

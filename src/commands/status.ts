@@ -1,4 +1,4 @@
-import { findRun, loadRunState } from '../engine/runs.js';
+import { findRun, loadRunState } from '../rundir/runs.js';
 import { currentRepository } from '../git/repository.js';
 import { terminalWidth, type CommandContext } from './context.js';
 import { formatRunTable, jobJson } from './run-output.js';

@@ -1,46 +1,19 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isUserError } from '../core/errors.js';
 import type { WorktreeItem } from '../core/ui-state.js';
-import { sendCommand } from '../engine/channel.js';
-import { LineFollower } from '../engine/journal.js';
-import { runFiles } from '../engine/run-plan.js';
-import { runsDir } from '../engine/runs.js';
-import { watchRun } from '../engine/run-watcher.js';
+import { sendCommand } from '../rundir/channel.js';
+import { watchRun } from '../rundir/watch.js';
 import { promptSummaries } from '../prompts/summaries.js';
 import type { TuiPorts } from '../ui/ports.js';
 import type { CommandContext } from './context.js';
 import type { RunOptions } from './run-setup.js';
+import { runFiles, runsDir } from '../rundir/files.js';
+import { LineFollower } from '../rundir/follow.js';
 
 /** The log pane starts from this much of a job's output: screens of it, read at once even from a 100 MB log. */
 const TAIL_BYTES = 512 * 1024;
 /** A job's log is read this often while the pane shows it (and at once on a change). */
 const OUTPUT_POLL_MS = 150;
-
-/** Where a job's output tail starts: `TAIL_BYTES` before the end, at a line start. */
-function tailOffset(file: string): number {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return 0;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size <= TAIL_BYTES) return 0;
-    const start = size - TAIL_BYTES;
-    const buffer = Buffer.alloc(64 * 1024);
-    for (let at = start; at < size; at += buffer.length) {
-      const read = readSync(fd, buffer, 0, buffer.length, at);
-      const newline = buffer.subarray(0, read).indexOf(10);
-      if (newline >= 0) return at + newline + 1;
-      if (read <= 0) break;
-    }
-    return size;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * The TUI's ports over the real run directories, git, prompt library and
@@ -97,9 +70,9 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
     },
     runDir: (runId) => join(runsDir(dataDir), runId),
     followOutput(dir, job, onLines) {
-      const file = join(runFiles.jobDir(dir, job), 'output.log');
+      const file = runFiles.output(dir, job);
       let batch: string[] = [];
-      const follower = new LineFollower(file, (line) => void batch.push(line), { from: tailOffset(file) });
+      const follower = new LineFollower(file, (line) => void batch.push(line), { tail: TAIL_BYTES });
       const flush = (): void => {
         if (batch.length === 0) return;
         const lines = batch;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AgentAdapter, AgentResult } from '../agents/agent.js';
 import { tailText } from '../agents/agent.js';
 import type { JobOutcome, JobProgress, NewRunEvent } from '../core/events.js';
@@ -9,6 +8,7 @@ import type { Git } from '../git/git.js';
 import { commitResults, diffstat, startingPoint } from '../git/job-results.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProcessSpawner } from '../os/process-group.js';
+import { runFiles } from '../rundir/files.js';
 
 /** After SIGTERM, a job's group gets SIGKILL this much later (DESIGN §4). */
 export const KILL_GRACE_MS = 5000;
@@ -466,7 +466,7 @@ export class Executor {
   async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean } = {}): Promise<{ outcome: JobOutcome; retryable: boolean; retryAfterMs: number | null; plan: string | null }> {
     const options = this.#options;
     const worktree = job.worktree as string;
-    const dir = join(options.runDir, 'jobs', job.id);
+    const dir = runFiles.jobDir(options.runDir, job.id);
     // A run directory removed under the run is not made again: the job has nowhere to write, and ends.
     if (!existsSync(options.runDir)) throw new Error(`the run directory ${options.runDir} is gone`);
     mkdirSync(dir, { recursive: true });
@@ -487,8 +487,8 @@ export class Executor {
 
     // Later attempts append: output.log keeps every attempt, byte for byte.
     const flags = attempt === 1 && !job.appendOutput ? 'w' : 'a';
-    const outputPath = join(dir, 'output.log');
-    const stderrPath = join(dir, 'stderr.log');
+    const outputPath = runFiles.output(options.runDir, job.id);
+    const stderrPath = runFiles.stderr(options.runDir, job.id);
     const outFd = openSync(outputPath, flags);
     const errFd = openSync(stderrPath, flags);
     const outStart = fstatSync(outFd).size;

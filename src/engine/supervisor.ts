@@ -1,14 +1,13 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { adapterFor } from '../agents/adapter-for.js';
 import { FINAL_STATES, type JobState, type NewRunEvent } from '../core/events.js';
 import { createWorktrees, planWorktrees, type CreationResult } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
-import { commandsWritten, receiveCommands } from './channel.js';
+import { commandsWritten, receiveCommands } from '../rundir/channel.js';
 import { Executor, type ExecutorJob } from './executor.js';
-import { isRunSupervisor, supervisorLockHolder } from './runs.js';
-import { JournalWriter, readEvents } from './journal.js';
+import { isRunSupervisor, supervisorLockHolder } from '../rundir/runs.js';
+import { JournalWriter, readEvents } from '../rundir/journal.js';
 import { foldRun, runTotals, type JobView, type RunState } from '../core/run-state.js';
 import { writeReports } from '../reports/write-reports.js';
 import { followWindow, parLocation } from '../terminal/job-window.js';
@@ -16,7 +15,8 @@ import { launchFor, openWindow } from '../terminal/open-window.js';
 import type { CommandRunner } from '../os/command-runner.js';
 import type { ProcessSpawner } from '../os/process-group.js';
 import type { RunPlan } from '../core/run-plan.js';
-import { readRunPlan, runFiles, writeRunPlan } from './run-plan.js';
+import { readRunPlan, writeRunPlan } from '../rundir/plan.js';
+import { runFiles } from '../rundir/files.js';
 
 /** The ports a supervisor runs with. */
 export interface SupervisorDeps {
@@ -83,7 +83,7 @@ const CLAIM_WAIT_MS = 3000;
  * when another supervisor keeps the run.
  */
 async function claimRun(runDir: string): Promise<boolean> {
-  const path = join(runDir, 'supervisor.lock');
+  const path = runFiles.lock(runDir);
   const deadline = Date.now() + CLAIM_WAIT_MS;
   for (;;) {
     try {
@@ -110,7 +110,7 @@ async function claimRun(runDir: string): Promise<boolean> {
 
 function releaseRun(runDir: string): void {
   try {
-    unlinkSync(join(runDir, 'supervisor.lock'));
+    unlinkSync(runFiles.lock(runDir));
   } catch {
     // Already gone: nothing to release.
   }
@@ -120,7 +120,7 @@ function releaseRun(runDir: string): void {
 function againJob(runDir: string, plan: RunPlan, job: JobView, resume: ResumeRequest): ExecutorJob {
   const spec = plan.jobs.find((candidate) => candidate.id === job.id);
   // A session can be continued only when the agent got far enough to write something of it.
-  const output = join(runFiles.jobDir(runDir, job.id), 'output.log');
+  const output = runFiles.output(runDir, job.id);
   const hasTranscript = existsSync(output) && statSync(output).size > 0;
   const continued = resume.continueSessions && job.session_id !== null && hasTranscript;
   return {

@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalWriter, LineFollower, readEvents } from '../../src/engine/journal.js';
+import { JournalWriter, readEvents } from '../../src/rundir/journal.js';
+import { LineFollower } from '../../src/rundir/follow.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,8 +1,9 @@
 import type { RunEvent } from '../core/events.js';
 import { emptyRunState, markInterrupted, reduceRun, type RunState } from '../core/run-state.js';
-import { LineFollower, parseEventLine } from './journal.js';
-import { runFiles } from './run-plan.js';
+import { parseEventLine } from './journal.js';
 import { isRunSupervisor } from './runs.js';
+import { runFiles } from './files.js';
+import { LineFollower } from './follow.js';
 
 /** The journal is read this often (and at once on a change): fast enough to feel live, cheap when idle. */
 const FOLLOW_MS = 100;
@@ -71,4 +72,54 @@ export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers)
     },
     state: () => state,
   };
+}
+
+/** How often the journal is read while waiting past a run's end (for a supervisor taking it over). */
+const POLL_MS = 50;
+
+/**
+ * Resolves with the run's state once `done` holds for it, or (unless
+ * `pastTheEnd`) once the run has ended; null after `timeoutMs` (0: never).
+ * `done` is asked after each read of the journal, never halfway through
+ * one: a run taken over again has an old `run/finished` in its history that
+ * is not its state now. `pastTheEnd` waits on through the run's end and a
+ * dead supervisor: for the supervisor that takes an ended run over.
+ */
+export function waitFor(dir: string, runId: string, done: (state: RunState) => boolean, options: { timeoutMs?: number; pastTheEnd?: boolean } = {}): Promise<RunState | null> {
+  return new Promise((resolve) => {
+    let stopWatching = (): void => undefined;
+    const finish = (state: RunState | null): void => {
+      clearTimeout(timer);
+      stopWatching();
+      resolve(state);
+    };
+    const timer = options.timeoutMs ? setTimeout(() => finish(null), options.timeoutMs) : undefined;
+    if (options.pastTheEnd) {
+      let state = emptyRunState(runId);
+      const follower = new LineFollower(runFiles.events(dir), (line) => {
+        const event = parseEventLine(line);
+        if (event) state = reduceRun(state, event);
+      });
+      const poll = setInterval(() => {
+        follower.poll();
+        if (done(state)) finish(state);
+      }, POLL_MS);
+      stopWatching = () => clearInterval(poll);
+      return;
+    }
+    let asking = false;
+    const watcher = watchRun(dir, runId, {
+      onEvent: () => {
+        if (asking) return;
+        asking = true;
+        queueMicrotask(() => {
+          asking = false;
+          const state = watcher.state();
+          if (done(state)) finish(state);
+        });
+      },
+      onEnd: (state) => finish(state),
+    });
+    stopWatching = () => watcher.stop();
+  });
 }

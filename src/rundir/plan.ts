@@ -2,16 +2,13 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { RunPlan } from '../core/run-plan.js';
-
-export function runJsonPath(runDir: string): string {
-  return join(runDir, 'run.json');
-}
+import { runFiles } from './files.js';
 
 /** Writes run.json atomically. */
 export function writeRunPlan(runDir: string, plan: RunPlan): void {
   const temporary = join(runDir, `.run.json.${process.pid}.tmp`);
   writeFileSync(temporary, `${JSON.stringify(plan, null, 2)}\n`);
-  renameSync(temporary, runJsonPath(runDir));
+  renameSync(temporary, runFiles.plan(runDir));
 }
 
 /**
@@ -20,7 +17,7 @@ export function writeRunPlan(runDir: string, plan: RunPlan): void {
  * never a crash.
  */
 export function readRunPlan(runDir: string): RunPlan {
-  const file = runJsonPath(runDir);
+  const file = runFiles.plan(runDir);
   const text = readFileSync(file, 'utf8');
   let plan: unknown;
   try {
@@ -38,10 +35,3 @@ export function readRunPlan(runDir: string): RunPlan {
 function brokenPlan(file: string, why: string): UserError {
   return new UserError(`The run file ${file} cannot be read: ${why}; restore it from a backup, or remove its run directory ${dirname(file)} (its worktrees and branches stay in git).`);
 }
-
-/** The files of a run directory. */
-export const runFiles = {
-  events: (runDir: string): string => join(runDir, 'events.ndjson'),
-  commands: (runDir: string): string => join(runDir, 'commands.ndjson'),
-  jobDir: (runDir: string, job: string): string => join(runDir, 'jobs', job),
-};

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunPhase, StoredRun } from '../core/run-state.js';
-import { loadRunState, runIds, runIsGoing, runsDir } from './runs.js';
+import { loadRunState, runIds, runIsGoing } from './runs.js';
+import { runsDir } from './files.js';
 
 /**
  * Reads one run as cleanup sees it, folded by the same reducer as every

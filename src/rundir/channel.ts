@@ -1,6 +1,6 @@
 import { appendFileSync, statSync } from 'node:fs';
-import { LineFollower } from './journal.js';
-import { runFiles } from './run-plan.js';
+import { runFiles } from './files.js';
+import { LineFollower } from './follow.js';
 
 /** A command from a client to a run's supervisor. */
 export type RunCommand =

@@ -1,31 +1,27 @@
-import { closeSync, fstatSync, openSync, readSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { NewRunEvent, RunEvent } from '../core/events.js';
 
-/**
- * Appends events to a run's `events.ndjson`, numbering and timing them. Each
- * event is one write of one line straight to the file, so a reader never
- * waits on a buffer and a crash can tear at most the last line.
- */
-export class JournalWriter {
-  readonly #fd: number;
-  #seq: number;
-  readonly #now: () => Date;
-
-  constructor(file: string, options: { now?: () => Date; lastSeq?: number } = {}) {
-    this.#fd = openSync(file, 'a');
-    this.#seq = options.lastSeq ?? 0;
-    this.#now = options.now ?? (() => new Date());
+/** Where a tail of `bytes` starts: that far before the end of `file`, at the next line start. */
+function tailOffset(file: string, bytes: number): number {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return 0;
   }
-
-  append(event: NewRunEvent): RunEvent {
-    const full = { seq: ++this.#seq, at: this.#now().toISOString(), ...event } as RunEvent;
-    writeSync(this.#fd, `${JSON.stringify(full)}\n`);
-    return full;
-  }
-
-  close(): void {
-    closeSync(this.#fd);
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= bytes) return 0;
+    const buffer = Buffer.alloc(64 * 1024);
+    for (let at = size - bytes; at < size; at += buffer.length) {
+      const read = readSync(fd, buffer, 0, buffer.length, at);
+      const newline = buffer.subarray(0, read).indexOf(10);
+      if (newline >= 0) return at + newline + 1;
+      if (read <= 0) break;
+    }
+    return size;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -46,10 +42,11 @@ export class LineFollower {
   #watcher: FSWatcher | undefined;
   #stopped = false;
 
-  constructor(file: string, onLine: (line: string) => void, options: { from?: number } = {}) {
+  /** `from`: a byte offset at a line start; `tail`: start this many bytes before the end, at the next line start. */
+  constructor(file: string, onLine: (line: string) => void, options: { from?: number; tail?: number } = {}) {
     this.#file = file;
     this.#onLine = onLine;
-    this.#offset = options.from ?? 0;
+    this.#offset = options.tail === undefined ? (options.from ?? 0) : tailOffset(file, options.tail);
   }
 
   /** Reads whatever is new now. */
@@ -106,23 +103,3 @@ export class LineFollower {
   }
 }
 
-/** Parses journal lines, skipping a torn one. */
-export function parseEventLine(line: string): RunEvent | undefined {
-  try {
-    const event = JSON.parse(line) as RunEvent;
-    return typeof event === 'object' && event !== null && typeof event.type === 'string' ? event : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every event of a journal file, a torn last line ignored. */
-export function readEvents(file: string): RunEvent[] {
-  const events: RunEvent[] = [];
-  const follower = new LineFollower(file, (line) => {
-    const event = parseEventLine(line);
-    if (event) events.push(event);
-  });
-  follower.poll();
-  return events;
-}

@@ -5,12 +5,8 @@ import { foldRun, markInterrupted, type RunState } from '../core/run-state.js';
 import { readEvents } from './journal.js';
 import { processAlive, processArguments } from '../os/process-alive.js';
 import type { RunPlan } from '../core/run-plan.js';
-import { readRunPlan, runFiles } from './run-plan.js';
-
-/** Where runs live: `<data>/runs`. */
-export function runsDir(dataDir: string): string {
-  return join(dataDir, 'runs');
-}
+import { readRunPlan } from './plan.js';
+import { runFiles, runsDir } from './files.js';
 
 /** Run ids, oldest first (ids sort by time). */
 export function runIds(dataDir: string): string[] {
@@ -84,7 +80,7 @@ export function runIsGoing(dir: string, plan: RunPlan, state: RunState): boolean
 /** The pid in a run's `supervisor.lock`, or null. */
 export function supervisorLockHolder(runDir: string): number | null {
   try {
-    const pid = Number.parseInt(readFileSync(join(runDir, 'supervisor.lock'), 'utf8'), 10);
+    const pid = Number.parseInt(readFileSync(runFiles.lock(runDir), 'utf8'), 10);
     return Number.isInteger(pid) ? pid : null;
   } catch {
     return null;
