@@ -328,7 +328,7 @@ as new attempts of the same run; a claude job continues its session
         const [{ supervise }, { createProcessSpawner }] = await Promise.all([import('./engine/supervisor.js'), import('./os/process-group.js')]);
         // execa is loaded only when setup commands run in new worktrees.
         const runner = { run: async (...args: Parameters<CommandRunner['run']>) => (await import('./os/command-runner.js')).createCommandRunner().run(...args) };
-        await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner, log: ctx.log, env: process.env }, resume);
+        await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner, log: ctx.log, launcher: ctx.launcher }, resume);
         return 0;
       });
     });
@@ -445,6 +445,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       log: logger,
       config: () => (loaded ??= import('./config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
       git: () => import('./git/git.js').then(({ createGit }) => createGit()),
+      launcher: { node: process.execPath, script: argv[1] ?? '', env },
     };
     session.exitCode = await action(ctx);
   };

@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { ParPaths } from '../config/paths.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
+import type { ParLauncher } from '../os/launch-detached.js';
 
 /** A writable text stream (stdout or stderr). */
 export interface OutputStream {
@@ -24,6 +25,8 @@ export interface CommandContext {
   config(): Promise<LoadedConfig>;
   /** The git port (loaded on first use). */
   git(): Promise<Git>;
+  /** How to start par again: a run's supervisor, a window following a job. */
+  launcher: ParLauncher;
 }
 
 /** Reads all of stdin as bytes. */

@@ -52,8 +52,7 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
   const root = mkdtempSync(join(tmpdir(), 'par-demo-'));
   const home = join(root, 'home');
   // Everything par writes — config, prompts, runs, logs, the agent's sessions — stays under the demo's folder.
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_STATE_HOME: join(home, '.local', 'state') };
-  Object.assign(process.env, env);
+  const env = { ...ctx.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_STATE_HOME: join(home, '.local', 'state') };
   const paths = resolvePaths(env, home);
   let runDir: string | undefined;
   let supervisor = 0;
@@ -99,17 +98,19 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
       paths,
       env,
       cwd: repo,
+      // The run's supervisor and windows get the demo's home, not the user's.
+      launcher: { ...ctx.launcher, env },
       config: () => (loaded ??= import('../config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
     };
     const tui = options.tui !== false && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
-    const [{ prepareRun }, { launch, follow }] = await Promise.all([import('./run-setup.js'), import('./run.js')]);
+    const [{ prepareRun }, { launchRun }, { followRun }] = await Promise.all([import('./run-setup.js'), import('./launch-run.js'), import('./follow-run.js')]);
     const prepared = await prepareRun(demo, port, ['fix-lint', ...worktrees], { jobs: '3', tui }, new Date());
-    runDir = launch(demo, prepared);
+    runDir = launchRun(demo, prepared);
     supervisor = await supervisorPid(runDir);
     for (const signal of signals) process.off(signal, onSignal);
     if (!tui) ctx.stdout.write(`A throwaway repository with ${worktrees.length} worktrees in ${root}; the simulated agent plays Claude Code.\n`);
     if (tui) await (await import('./tui.js')).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
-    else await follow(demo, runDir, prepared.plan.id, {});
+    else await followRun(demo, runDir, prepared.plan.id, {});
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
     process.off('exit', onExit);

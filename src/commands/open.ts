@@ -17,7 +17,7 @@ export async function openJob(ctx: CommandContext, runId: string, jobId: string)
     job,
     claudeBinary: plan.agent.kind === 'claude' ? plan.agent.binary : null,
     shell: ctx.env.SHELL || '/bin/sh',
-    par: { node: process.execPath, script: process.argv[1] ?? '', env: parLocation(ctx.env) },
+    par: { node: ctx.launcher.node, script: ctx.launcher.script, env: parLocation(ctx.env) },
     waitAfterCommand: config.terminal.wait_after_command,
   });
   if (typeof request === 'string') throw new UserError(request);

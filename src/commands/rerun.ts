@@ -40,7 +40,7 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
   // Commands sent before now (the cancel that ended the run, reruns the last supervisor missed) are not for the new one.
   const from = commandsWritten(dir);
   const args = ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : []), '--commands-from', String(from)];
-  const pid = launchSupervisor({ script: process.argv[1] ?? '', runDir: dir, env: process.env, cwd: ctx.cwd, args });
+  const pid = launchSupervisor(ctx.launcher, { runDir: dir, cwd: ctx.cwd, args });
   ctx.log.info('run resumed', { run: runId, jobs, supervisor: pid });
   const resumed = await waitFor(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), { timeoutMs: START_WAIT_MS, pastTheEnd: true });
   if (!resumed || resumed.supervisor_pid !== pid) {

@@ -40,7 +40,7 @@ export async function runResume(ctx: CommandContext, query: string, options: Res
   const tui = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && options.tui !== false && !options.json;
   if (tui) return (await import('./tui.js')).runTui(ctx, { attach: { runId, dir } });
   const { config } = await ctx.config();
-  return (await import('./run.js')).follow(ctx, dir, runId, {
+  return (await import('./follow-run.js')).followRun(ctx, dir, runId, {
     json: options.json ?? false,
     terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output,
     afterSeq,

@@ -48,14 +48,14 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       return rows.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
     },
     async startRun(request) {
-      const [git, { prepareRun }, { launch }] = await Promise.all([ctx.git(), import('./run-setup.js'), import('./run.js')]);
+      const [git, { prepareRun }, { launchRun }] = await Promise.all([ctx.git(), import('./run-setup.js'), import('./launch-run.js')]);
       // With -m or --prompt-file the prompt is not a library name.
       const adHoc = options.runOptions.message !== undefined || options.runOptions.promptFile !== undefined;
       const positional = [...(request.prompt === null || adHoc ? [] : [request.prompt]), ...request.worktrees];
       const runOptions: RunOptions = { ...options.runOptions, ...(request.newCount > 0 ? { new: String(request.newCount) } : {}) };
       try {
         const prepared = await prepareRun(ctx, git, positional, runOptions, new Date());
-        return { runId: prepared.plan.id, dir: launch(ctx, prepared) };
+        return { runId: prepared.plan.id, dir: launchRun(ctx, prepared) };
       } catch (error) {
         throw isUserError(error) ? new Error(error.message) : error;
       }

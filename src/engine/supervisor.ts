@@ -14,6 +14,7 @@ import { followWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
 import type { CommandRunner } from '../os/command-runner.js';
 import type { ProcessSpawner } from '../os/process-group.js';
+import type { ParLauncher } from '../os/launch-detached.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { readRunPlan, writeRunPlan } from '../rundir/plan.js';
 import { runFiles } from '../rundir/files.js';
@@ -24,7 +25,8 @@ export interface SupervisorDeps {
   spawner: ProcessSpawner;
   runner: CommandRunner;
   log: Logger;
-  env: NodeJS.ProcessEnv;
+  /** This par: its environment is the run's, and windows following jobs start it again. */
+  launcher: ParLauncher;
 }
 
 /** Jobs to run again in a run that ended (rerun, `par resume`). */
@@ -59,10 +61,10 @@ function followWindows(plan: RunPlan, deps: SupervisorDeps): ((event: NewRunEven
     const worktree = worktrees.get(event.job);
     if (!worktree) return;
     opened.add(event.job);
-    const request = followWindow({ node: process.execPath, script: process.argv[1] ?? '', env: parLocation(deps.env) }, plan.id, { id: event.job, worktree }, term.wait_after_command);
+    const request = followWindow({ node: deps.launcher.node, script: deps.launcher.script, env: parLocation(deps.launcher.env) }, plan.id, { id: event.job, worktree }, term.wait_after_command);
     void (async () => {
       try {
-        await openWindow(launchFor(request, term, deps.env), request, deps.env);
+        await openWindow(launchFor(request, term, deps.launcher.env), request, deps.launcher.env);
       } catch (error) {
         deps.log.warn('could not open a window for the job', { job: event.job, error });
       }
@@ -233,7 +235,7 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     concurrency: plan.options.jobs,
     timeoutMs: plan.options.timeout_ms,
     idleTimeoutMs: plan.options.idle_timeout_ms,
-    adapter: adapterFor(plan.agent, deps.env),
+    adapter: adapterFor(plan.agent, deps.launcher.env),
     model: plan.options.model,
     permissionMode: plan.options.permission_mode,
     commitResults: plan.options.commit_results,
@@ -249,7 +251,7 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     emit,
     onCancelAll: () => stopCreation.abort(),
     supervisorPid: process.pid,
-    env: deps.env,
+    env: deps.launcher.env,
     ...(worktrees ? { worktrees } : {}),
     log: deps.log,
   });
