@@ -52,6 +52,8 @@ export interface OutputParser {
 /** What the agent's output says of the attempt. */
 export type AgentResult = Omit<JobOutcome, 'reason' | 'diffstat'> & {
   retryable: boolean;
+  /** How long the agent's API asked to wait before a retry (`retry-after`), when it said. */
+  retryAfterMs?: number | null;
   /** What a planning attempt proposes: ExitPlanMode's plan, else the result text. */
   plan?: string | null;
 };
@@ -62,6 +64,12 @@ export interface AgentAdapter {
   binary: string;
   invocation(request: AttemptRequest): AgentInvocation;
   parser(cwd: string): OutputParser;
+}
+
+/** A `retry-after: N` (seconds) in an agent's error text or stderr, in milliseconds; null when there is none. */
+export function retryAfterIn(text: string): number | null {
+  const match = /retry[- ]after[:\s]+(\d+)/i.exec(text);
+  return match ? Number(match[1]) * 1000 : null;
 }
 
 /** The last `max` characters of text, from a line start where possible. */

@@ -2,7 +2,7 @@ import type { JobProgress } from '../core/events.js';
 import { describeToolUse } from '../core/transcript.js';
 
 export { describeToolUse };
-import { type AgentAdapter, type AgentExit, type AgentResult, type AttemptRequest, type OutputParser } from './agent.js';
+import { retryAfterIn, type AgentAdapter, type AgentExit, type AgentResult, type AttemptRequest, type OutputParser } from './agent.js';
 
 /** The claude adapter's settings (config `claude.*`). */
 export interface ClaudeSettings {
@@ -171,6 +171,7 @@ export class ClaudeStreamParser implements OutputParser {
         turns: this.#turnIds.size,
         tokens: null,
         retryable: isRetryable(null, exit.stderrTail),
+        retryAfterMs: retryAfterIn(exit.stderrTail),
       };
     }
     const resultText = typeof result.result === 'string' ? result.result : null;
@@ -194,6 +195,7 @@ export class ClaudeStreamParser implements OutputParser {
       turns: typeof result.num_turns === 'number' ? result.num_turns : this.#turnIds.size,
       tokens: tokensOf(result.usage).tokens ?? null,
       retryable: isError && isRetryable(status, error),
+      retryAfterMs: retryAfterIn(`${error ?? ''} ${exit.stderrTail}`),
       plan: this.#plan ?? resultText,
     };
   }
