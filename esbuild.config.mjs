@@ -8,7 +8,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts'],
+  entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -1,7 +1,6 @@
 import { UserError } from '../core/errors.js';
-import { didYouMean } from '../core/suggest.js';
 import { sendCommand } from '../rundir/channel.js';
-import { findRun, loadRunState } from '../rundir/runs.js';
+import { findRun, loadRunState, jobIn } from '../rundir/runs.js';
 import type { CommandContext } from './context.js';
 
 /** `par approve <run> [job|--all]`: lets plans waiting for review go ahead. */
@@ -16,8 +15,7 @@ export async function runApprove(ctx: CommandContext, query: string, jobId: stri
   if (state.state !== 'running') throw new UserError(`Run ${runId} has ended (${state.state}); there is no plan waiting in it.`);
   let jobs = waiting;
   if (jobId !== undefined) {
-    const job = state.byId[jobId];
-    if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
+    const job = jobIn(state, jobId);
     if (job.state !== 'awaiting-approval') {
       throw new UserError(`Job ${jobId} is ${job.state}, not awaiting approval${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''}.`);
     }

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
-import { didYouMean } from '../core/suggest.js';
-import { findRun, loadRunState } from '../rundir/runs.js';
+import { findRun, loadRunState, jobIn } from '../rundir/runs.js';
 import { repositoryFacts, type RepositoryFacts } from '../git/repository.js';
 import { mergeBranch } from '../git/merge.js';
 import type { CommandContext } from './context.js';
@@ -17,8 +16,7 @@ export async function runMerge(ctx: CommandContext, query: string, jobId: string
 export async function mergeJob(ctx: CommandContext, runId: string, jobId: string, options: { squash?: boolean }): Promise<string> {
   const git = await ctx.git();
   const { state, plan } = loadRunState(ctx.paths.dataDir, runId);
-  const job = state.byId[jobId];
-  if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
+  const job = jobIn(state, jobId);
   if (!FINAL_STATES.has(job.state)) throw new UserError(`Job ${jobId} is still ${job.state}; merge it when it has ended (par status ${runId}).`);
   if (!job.branch) throw new UserError(`Job ${jobId} ran on a detached HEAD, so there is no branch to merge.`);
   // Into the worktree the user is in when it belongs to the job's repository, else the repository's main worktree.

@@ -1,7 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
-import { didYouMean } from '../core/suggest.js';
-import { findRun, loadRunState } from '../rundir/runs.js';
+import { findRun, loadRunState, jobIn } from '../rundir/runs.js';
 import { jobWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
 import type { CommandContext } from './context.js';
@@ -9,8 +8,7 @@ import type { CommandContext } from './context.js';
 /** Opens a job in a new terminal window (DESIGN §7); resolves to a sentence saying what opened where. */
 export async function openJob(ctx: CommandContext, runId: string, jobId: string): Promise<string> {
   const { state, plan } = loadRunState(ctx.paths.dataDir, runId);
-  const job = state.byId[jobId];
-  if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
+  const job = jobIn(state, jobId);
   const { config } = await ctx.config();
   const request = jobWindow({
     runId,

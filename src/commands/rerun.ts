@@ -1,11 +1,10 @@
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import type { RunState } from '../core/run-state.js';
-import { didYouMean } from '../core/suggest.js';
 import { commandsWritten, sendCommand } from '../rundir/channel.js';
 import { launchSupervisor } from '../os/launch-detached.js';
 import { processAlive } from '../os/process-alive.js';
-import { loadRunState } from '../rundir/runs.js';
+import { loadRunState, jobIn } from '../rundir/runs.js';
 import { waitFor } from '../rundir/watch.js';
 import type { CommandContext } from './context.js';
 
@@ -23,8 +22,7 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
   const { dir, runId, jobs } = options;
   const { state } = loadRunState(ctx.paths.dataDir, runId);
   for (const id of jobs) {
-    const job = state.byId[id];
-    if (!job) throw new UserError(`Run ${runId} has no job '${id}'.${didYouMean(id, state.order)} Its jobs: ${state.order.join(', ')}.`);
+    const job = jobIn(state, id);
     if (!FINAL_STATES.has(job.state)) throw new UserError(`Job ${id} is still ${job.state}; it can run again once it has ended.`);
   }
   const attempts = new Map(jobs.map((id) => [id, state.byId[id]?.attempt ?? 0]));

@@ -2,11 +2,10 @@ import { createReadStream, existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { runTotals, type JobView, type RunState } from '../core/run-state.js';
-import { didYouMean } from '../core/suggest.js';
 import { formatTable, tilde } from '../core/table.js';
 import { transcriptLines } from '../core/transcript.js';
 import { sendCommand } from '../rundir/channel.js';
-import { findRun, loadRunState, runIds } from '../rundir/runs.js';
+import { findRun, jobIn, loadRunState, runIds } from '../rundir/runs.js';
 import { waitFor } from '../rundir/watch.js';
 import { currentRepository } from '../git/repository.js';
 import { terminalWidth, type CommandContext, type OutputStream } from './context.js';
@@ -17,9 +16,7 @@ import { LineFollower } from '../rundir/follow.js';
 
 function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobView; dir: string } {
   const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
-  const job = state.byId[jobId];
-  if (!job) throw new UserError(`Run ${runId} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
-  return { job, dir };
+  return { job: jobIn(state, jobId), dir };
 }
 
 /** Writes a chunk and resolves once the stream has taken it (its callback), so output is paced by the reader. */

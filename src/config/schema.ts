@@ -1,140 +1,15 @@
 import type { AgentConfig } from '../core/run-plan.js';
+import { AGENT_FIELDS, CONFIG_SECTIONS, PERMISSION_MODES, SETTINGS, agentWithDefaults, defaultConfig, type ParConfig, type ValueKind } from './settings.js';
 import { parseDuration } from '../core/duration.js';
 import { closestMatches } from '../core/suggest.js';
 
-/** One configured agent (DESIGN §3 "Other agents"). */
 export type { AgentConfig };
+export { CONFIG_SECTIONS, PERMISSION_MODES, defaultConfig, type ParConfig, type ValueKind };
 
-/** The whole configuration with every default filled in (DESIGN §8). */
-export interface ParConfig {
-  defaults: {
-    jobs: number;
-    timeout: string;
-    idle_timeout: string;
-    retries: number;
-    output_dir: string | null;
-    keep_days: number;
-  };
-  claude: {
-    binary_path: string;
-    default_args: string[];
-    model: string | null;
-    permission_mode: string;
-    allowed_tools: string[];
-    disallowed_tools: string[];
-  };
-  agents: Record<string, AgentConfig>;
-  terminal: {
-    use_ghostty: boolean;
-    wait_after_command: boolean;
-    new_window_per_job: boolean;
-    show_real_time_output: boolean;
-    command: string[] | null;
-  };
-  worktrees: {
-    search_paths: string[];
-    exclude_patterns: string[];
-    max_depth: number;
-    branch_pattern: string;
-    commit_results: boolean;
-    setup: string[][];
-  };
-  prompts: {
-    storage_dir: string | null;
-  };
-}
+/** Every leaf key of §8 (agents aside) and what it holds: from the settings table. */
+export const CONFIG_KEYS: Readonly<Record<string, ValueKind>> = Object.fromEntries(Object.entries(SETTINGS).map(([key, { kind }]) => [key, kind as ValueKind]));
 
-/** Defaults live in code; reading the config never writes them. */
-export function defaultConfig(): ParConfig {
-  return {
-    defaults: { jobs: 3, timeout: '60m', idle_timeout: '15m', retries: 2, output_dir: null, keep_days: 7 },
-    claude: {
-      binary_path: 'claude',
-      default_args: [],
-      model: null,
-      permission_mode: 'acceptEdits',
-      allowed_tools: [],
-      disallowed_tools: [],
-    },
-    agents: {},
-    terminal: {
-      use_ghostty: true,
-      wait_after_command: true,
-      new_window_per_job: false,
-      show_real_time_output: false,
-      command: null,
-    },
-    worktrees: {
-      search_paths: [],
-      exclude_patterns: ['*/node_modules', '*/.git', '*/target'],
-      max_depth: 4,
-      branch_pattern: 'par/{run}/{job}',
-      commit_results: true,
-      setup: [],
-    },
-    prompts: { storage_dir: null },
-  };
-}
-
-export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions', 'manual'];
-
-/** The kind of value a key holds: how `config set` parses it and how it is checked. */
-type ValueKind =
-  | { kind: 'int'; min: number }
-  | { kind: 'duration' }
-  | { kind: 'bool' }
-  | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'string'; check?: (value: string) => string | undefined }
-  | { kind: 'nullable-string' }
-  | { kind: 'string-list' }
-  | { kind: 'argv'; nullable: boolean; check?: (value: string[]) => string | undefined }
-  | { kind: 'argv-list' };
-
-const AGENT_FIELDS: Record<keyof AgentConfig, ValueKind> = {
-  binary: { kind: 'string' },
-  args: { kind: 'string-list' },
-  prompt: { kind: 'enum', values: ['stdin', 'arg'] },
-  output: { kind: 'enum', values: ['stream-json', 'text'] },
-  resume_args: { kind: 'string-list' },
-};
-
-/** Every leaf key of §8 (agents aside) and what it holds. */
-export const CONFIG_KEYS: Readonly<Record<string, ValueKind>> = {
-  'defaults.jobs': { kind: 'int', min: 1 },
-  'defaults.timeout': { kind: 'duration' },
-  'defaults.idle_timeout': { kind: 'duration' },
-  'defaults.retries': { kind: 'int', min: 0 },
-  'defaults.output_dir': { kind: 'nullable-string' },
-  'defaults.keep_days': { kind: 'int', min: 0 },
-  'claude.binary_path': { kind: 'string' },
-  'claude.default_args': { kind: 'string-list' },
-  'claude.model': { kind: 'nullable-string' },
-  'claude.permission_mode': { kind: 'enum', values: PERMISSION_MODES },
-  'claude.allowed_tools': { kind: 'string-list' },
-  'claude.disallowed_tools': { kind: 'string-list' },
-  'terminal.use_ghostty': { kind: 'bool' },
-  'terminal.wait_after_command': { kind: 'bool' },
-  'terminal.new_window_per_job': { kind: 'bool' },
-  'terminal.show_real_time_output': { kind: 'bool' },
-  'terminal.command': {
-    kind: 'argv',
-    nullable: true,
-    check: (argv) => (argv.some((arg) => arg.includes('{cmd}')) ? undefined : 'it must contain {cmd}, where the command goes'),
-  },
-  'worktrees.search_paths': { kind: 'string-list' },
-  'worktrees.exclude_patterns': { kind: 'string-list' },
-  'worktrees.max_depth': { kind: 'int', min: 0 },
-  'worktrees.branch_pattern': {
-    kind: 'string',
-    check: (value) =>
-      value.includes('{run}') && value.includes('{job}') ? undefined : 'it must contain both {run} and {job}, so every job gets its own branch',
-  },
-  'worktrees.commit_results': { kind: 'bool' },
-  'worktrees.setup': { kind: 'argv-list' },
-  'prompts.storage_dir': { kind: 'nullable-string' },
-};
-
-const SECTIONS = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts'];
+const SECTIONS = CONFIG_SECTIONS;
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** A value that breaks the schema; `path` locates it in the YAML. */
@@ -211,7 +86,7 @@ function checkValue(kind: ValueKind, value: unknown): string | undefined {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function unknownKeyMessage(key: string, candidates: string[]): string {
+function unknownKeyMessage(key: string, candidates: readonly string[]): string {
   const [best] = closestMatches(key, candidates, 1);
   return `${key} is not a configuration key${best ? ` (did you mean ${best}?)` : ''}`;
 }
@@ -267,7 +142,7 @@ function validateAgents(agents: Record<string, unknown>): ConfigProblem[] {
       problems.push({ path: ['agents', name], message: `agents.${name} needs binary: the program to run` });
     }
     for (const [field, value] of Object.entries(entry)) {
-      const kind = AGENT_FIELDS[field as keyof AgentConfig] as ValueKind | undefined;
+      const kind = (AGENT_FIELDS as Record<string, { kind: ValueKind } | undefined>)[field]?.kind;
       const key = `agents.${name}.${field}`;
       if (kind === undefined) {
         const candidates = Object.keys(AGENT_FIELDS).map((f) => `agents.${name}.${f}`);
@@ -293,7 +168,7 @@ export function mergeWithDefaults(raw: Record<string, unknown>): ParConfig {
     if (!isPlainObject(body)) continue;
     if (section === 'agents') {
       for (const [name, entry] of Object.entries(body)) {
-        config.agents[name] = { args: [], prompt: 'stdin', output: 'text', resume_args: [], ...(entry as Partial<AgentConfig>), binary: String((entry as AgentConfig).binary) };
+        config.agents[name] = agentWithDefaults(entry as Partial<AgentConfig>);
       }
       continue;
     }
@@ -310,10 +185,7 @@ export function kindOfKey(key: string): ValueKind | { kind: 'agent' } | undefine
   if (!agent) return undefined;
   const [, , field] = agent;
   if (field === undefined) return { kind: 'agent' };
-  return AGENT_FIELDS[field as keyof AgentConfig];
+  return (AGENT_FIELDS as Record<string, { kind: ValueKind } | undefined>)[field]?.kind;
 }
 
-/** Section names, for `config get` of a whole section. */
-export const CONFIG_SECTIONS: readonly string[] = SECTIONS;
-
-export { checkValue, describeKind, isPlainObject, type ValueKind };
+export { checkValue, describeKind, isPlainObject };

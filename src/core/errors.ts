@@ -20,6 +20,11 @@ export class UserError extends Error {
   }
 }
 
+/** What went wrong, as one line of text, whatever was thrown. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** True for errors whose message is meant for the user as is. */
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;

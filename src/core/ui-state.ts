@@ -1,6 +1,6 @@
 import type { RunStateName } from './events.js';
 import type { Scope } from './keymap.js';
-import type { RunState } from './run-state.js';
+import type { JobView, RunState } from './run-state.js';
 
 /** The TUI's panes (DESIGN §6). */
 export type Pane = 'prompts' | 'worktrees' | 'jobs' | 'log' | 'diff' | 'runs';
@@ -136,6 +136,11 @@ export function visiblePrompts(state: UiState): PromptItem[] {
 }
 
 /** The job ids the grid shows, in run order, through the filter (on id, branch, state and activity). */
+/** The job the grid's cursor is on, if any. */
+export function selectedJob(state: UiState): JobView | undefined {
+  return state.jobs.selected ? state.run?.byId[state.jobs.selected] : undefined;
+}
+
 export function visibleJobs(state: UiState): string[] {
   const run = state.run;
   if (!run) return [];

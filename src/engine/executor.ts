@@ -107,12 +107,17 @@ export class Executor {
   async #planFirst(job: ExecutorJob, attempt: number, release: () => void): Promise<{ job: ExecutorJob; cost: number | null } | { outcome: JobOutcome }> {
     const options = this.#options;
     const worktree = job.worktree as string;
-    const status = (): Promise<string> => options.git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']).catch(() => '');
+    // A plan may change nothing: checked by git before and after. A git that cannot tell is no proof of that.
+    const status = (): Promise<string> => options.git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']);
     const before = await status();
     const tried = await this.#attempt(job, attempt, { plan: true });
     const planned = tried.outcome;
     if (planned.state !== 'succeeded') return { outcome: { ...planned, error: planned.error === null ? null : `planning failed: ${planned.error}` } };
-    if ((await status()) !== before) {
+    const after = await status().catch((error: Error) => error);
+    if (after instanceof Error) {
+      return { outcome: { ...planned, state: 'failed', result: null, error: `git could not check that planning changed nothing (${after.message}); nothing was executed` } };
+    }
+    if (after !== before) {
       return { outcome: { ...planned, state: 'failed', result: null, error: 'the agent changed files while planning; nothing was executed (see git status in its worktree)' } };
     }
     const plan = (tried.plan ?? '').trim() || '(the agent wrote no plan)';

@@ -177,8 +177,14 @@ export interface CleanupOutcome {
   message: string;
 }
 
-async function deleteBranch(git: Git, record: WorktreeRecord): Promise<void> {
-  await git.run(record.repo, ['branch', '-D', '--end-of-options', record.branch]);
+/** Deletes a job's branch; what happened, in words — a branch that could not be deleted is said so, never reported gone. */
+async function deleteBranch(git: Git, record: WorktreeRecord, done: string): Promise<string> {
+  try {
+    await git.run(record.repo, ['branch', '-D', '--end-of-options', record.branch]);
+    return done;
+  } catch (error) {
+    return `branch ${record.branch} kept: it could not be deleted (${(error as Error).message})`;
+  }
 }
 
 /**
@@ -207,17 +213,17 @@ export async function runCleanup(
         if (action.kind === 'discard') {
           const saved = await salvage(git, record, action.salvageDir, action.risks);
           await git.run(record.repo, ['worktree', 'remove', '--force', record.path]);
-          await deleteBranch(git, record).catch(() => undefined);
+          const branch = await deleteBranch(git, record, `branch ${record.branch} deleted`);
           await forget(record.path);
-          outcomes.push({ action, ok: true, message: `discarded ${record.path} (${action.changes}); saved ${saved.length ? saved.join(', ') : 'nothing to save'} in ${action.salvageDir}` });
+          outcomes.push({ action, ok: true, message: `discarded ${record.path} (${action.changes}; ${branch}); saved ${saved.length ? saved.join(', ') : 'nothing to save'} in ${action.salvageDir}` });
           continue;
         }
         if (action.kind === 'remove') await git.run(record.repo, ['worktree', 'remove', record.path]);
         // A deleted directory still holds its branch until git forgets the worktree.
         else await git.run(record.repo, ['worktree', 'prune']);
-        if (action.deleteBranch) await deleteBranch(git, record).catch(() => undefined);
+        const branch = action.deleteBranch ? await deleteBranch(git, record, action.branchNote) : action.branchNote;
         await forget(record.path);
-        outcomes.push({ action, ok: true, message: `${action.kind === 'remove' ? 'removed' : 'forgot missing'} ${record.path} (${action.branchNote})` });
+        outcomes.push({ action, ok: true, message: `${action.kind === 'remove' ? 'removed' : 'forgot missing'} ${record.path} (${branch})` });
       } catch (error) {
         kept = true;
         outcomes.push({ action, ok: false, message: `kept ${record.path}: ${(error as Error).message}` });

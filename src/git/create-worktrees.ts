@@ -271,14 +271,15 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
  */
 async function register(plan: CreationPlan, target: { path: string; branch: string }, checkout: boolean): Promise<void> {
   const cwd = plan.repository.worktree;
+  // Checked here, under the lock, rather than read from git's message: what stands in the way is not ours to undo.
   if (existsSync(target.path)) throw new ForeignConflict(`${target.path} appeared in the meantime`);
+  const taken = await plan.git.run(cwd, ['rev-parse', '--verify', '--end-of-options', `refs/heads/${target.branch}`]).then(() => true, () => false);
+  if (taken) throw new ForeignConflict(`branch '${target.branch}' appeared in the meantime`);
   try {
     // A commit, not a remote-tracking ref, as the start point: no upstream config is written (git's config.lock race).
     await plan.git.run(cwd, ['worktree', 'add', ...(checkout ? ['--quiet'] : ['--no-checkout']), '-b', target.branch, target.path, plan.baseCommit]);
   } catch (error) {
-    // git checks the branch and the path before it makes anything: theirs, not ours.
-    if (/already exists/.test((error as Error).message)) throw new ForeignConflict((error as Error).message);
-    // Past those checks git may have made the branch, the directory or the registration: all ours, all undone.
+    // Neither path nor branch was there before: whatever git made of them is ours, and undone.
     await undo(plan, target);
     throw error;
   }

@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diffstat } from '../core/events.js';
-import type { Git } from './git.js';
+import { commitIdentity, type Git } from './git.js';
 
 /** Untracked files are counted line by line up to this size; a bigger one counts as one file. */
 const MAX_COUNTED_BYTES = 8 * 1024 * 1024;
@@ -91,12 +91,7 @@ export async function commitResults(git: Git, worktree: string, message: string)
   const status = await git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']);
   if (status === '') return false;
   await git.run(worktree, ['add', '-A']);
-  try {
-    await git.run(worktree, ['commit', '-q', '--no-verify', '-m', message]);
-  } catch (error) {
-    if (!/tell me who you are|user\.email|user\.name|empty ident/i.test((error as Error).message)) throw error;
-    await git.run(worktree, ['-c', 'user.name=par', '-c', 'user.email=par@localhost', 'commit', '-q', '--no-verify', '-m', message]);
-  }
+  await git.run(worktree, [...(await commitIdentity(git, worktree)), 'commit', '-q', '--no-verify', '-m', message]);
   return true;
 }
 

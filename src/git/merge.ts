@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { Git } from './git.js';
+import { commitIdentity, type Git } from './git.js';
 
 /** What `par merge` did. */
 export type MergeOutcome =
@@ -11,18 +11,18 @@ export type MergeOutcome =
   | { kind: 'already-applied'; target: string }
   | { kind: 'conflict'; target: string; files: string[] };
 
-const IDENTITY = ['-c', 'user.name=par', '-c', 'user.email=par@localhost'];
-
 async function unmergedFiles(git: Git, worktree: string): Promise<string[]> {
   return (await git.run(worktree, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter(Boolean);
 }
 
-async function commitWith(git: Git, worktree: string, args: string[]): Promise<void> {
+/** Puts the target back at `before`, out of any merge; a target that cannot be put back is said so, with what to run. */
+async function putBack(git: Git, target: string, before: string): Promise<void> {
+  await git.run(target, ['merge', '--abort']).catch(() => undefined);
   try {
-    await git.run(worktree, args);
+    await git.run(target, ['reset', '--merge']);
+    await git.run(target, ['reset', '--hard', '--quiet', before]);
   } catch (error) {
-    if (!/tell me who you are|user\.email|empty ident/i.test((error as Error).message)) throw error;
-    await git.run(worktree, [...IDENTITY, ...args]);
+    throw new UserError(`The merge failed and ${target} could not be put back (${(error as Error).message}); run git merge --abort and git reset --hard ${before} there.`, 1);
   }
 }
 
@@ -44,19 +44,18 @@ export async function mergeBranch(git: Git, options: { target: string; branch: s
   if (ahead === 0) return { kind: 'up-to-date', target: current };
   const before = (await git.run(target, ['rev-parse', 'HEAD'])).trim();
   const args = options.squash ? ['merge', '--squash', `refs/heads/${branch}`] : ['merge', '--no-ff', '--no-edit', '-m', options.message, `refs/heads/${branch}`];
+  // Both may need an identity: a squash whose changes are already in merges with a base git writes itself.
+  const identity = await commitIdentity(git, target);
   let failure: Error | undefined;
   try {
-    // Both may need an identity: a squash whose changes are already in merges with a base git writes itself.
-    await commitWith(git, target, args);
+    await git.run(target, [...identity, ...args]);
   } catch (error) {
     failure = error as Error;
   }
-  // simple-git reports a conflict as success when git wrote nothing to stderr: ask git itself.
+  // A conflict is what git says of its index, not of its message.
   const conflicts = await unmergedFiles(git, target);
   if (conflicts.length > 0 || failure) {
-    await git.run(target, ['merge', '--abort']).catch(() => undefined);
-    await git.run(target, ['reset', '--merge']).catch(() => undefined);
-    await git.run(target, ['reset', '--hard', '--quiet', before]).catch(() => undefined);
+    await putBack(git, target, before);
     if (conflicts.length > 0) return { kind: 'conflict', target: current, files: conflicts };
     throw new UserError(`Merging ${branch} into ${current} failed (${failure?.message ?? 'unknown'}); nothing was changed.`);
   }
@@ -67,7 +66,7 @@ export async function mergeBranch(git: Git, options: { target: string; branch: s
       await rm(resolve(target, (await git.run(target, ['rev-parse', '--git-path', 'SQUASH_MSG'])).trim()), { force: true });
       return { kind: 'already-applied', target: current };
     }
-    await commitWith(git, target, ['commit', '-q', '--no-verify', '-m', options.message]);
+    await git.run(target, [...identity, 'commit', '-q', '--no-verify', '-m', options.message]);
   }
   const files = (await git.run(target, ['diff', '--name-only', '-z', before, 'HEAD'])).split('\0').filter(Boolean).length;
   return { kind: 'merged', target: current, files };

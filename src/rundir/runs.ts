@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { foldRun, markInterrupted, type RunState } from '../core/run-state.js';
+import { foldRun, markInterrupted, type JobView, type RunState } from '../core/run-state.js';
+import { didYouMean } from '../core/suggest.js';
 import { readEvents } from './journal.js';
 import { processAlive, processArguments } from '../os/process-alive.js';
 import type { RunPlan } from '../core/run-plan.js';
@@ -100,4 +101,11 @@ export function isRunSupervisor(pid: unknown, runDir: string): boolean {
   if (argv === null) return true;
   const at = argv.indexOf('__supervise');
   return at >= 0 && basename(argv[at + 1] ?? '') === basename(runDir);
+}
+
+/** A job of a run's state, or a UserError naming the run, the job, the closest id and the jobs there are. */
+export function jobIn(state: RunState, jobId: string): JobView {
+  const job = state.byId[jobId];
+  if (!job) throw new UserError(`Run ${state.run} has no job '${jobId}'.${didYouMean(jobId, state.order)} Its jobs: ${state.order.join(', ')}.`);
+  return job;
 }

@@ -3,7 +3,8 @@ import { matchKey, TEXT_SCOPES, type Command, type KeyPress } from '../core/keym
 import { LogBuffer } from '../core/log-buffer.js';
 import { runNotices } from '../core/run-notices.js';
 import { emptyRunState, type JobView, type RunState } from '../core/run-state.js';
-import { activeScope, pageSize, visiblePrompts, type UiState } from '../core/ui-state.js';
+import { errorText as message } from '../core/errors.js';
+import { activeScope, pageSize, selectedJob, visiblePrompts, type UiState } from '../core/ui-state.js';
 import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
 import { mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan, type JobActionContext } from './job-actions.js';
 import type { UiStore } from './store.js';
@@ -14,7 +15,6 @@ export interface TuiExit {
   run: RunState | null;
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * What keys do: turns a press into a command of the keymap and carries it
@@ -131,8 +131,7 @@ export class Controller {
   }
 
   #selectedJob(): JobView | undefined {
-    const state = this.#state();
-    return state.jobs.selected ? state.run?.byId[state.jobs.selected] : undefined;
+    return selectedJob(this.#state());
   }
 
   #say(text: string, tone: 'info' | 'error' = 'info'): void {

@@ -1,6 +1,6 @@
 import { FINAL_STATES } from '../core/events.js';
-import type { JobView } from '../core/run-state.js';
-import type { UiState } from '../core/ui-state.js';
+import { errorText as message } from '../core/errors.js';
+import { selectedJob as selected } from '../core/ui-state.js';
 import type { TuiPorts } from './ports.js';
 import type { UiStore } from './store.js';
 
@@ -13,11 +13,6 @@ export interface JobActionContext {
   attach(runId: string, dir: string): void;
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-function selected(state: UiState): JobView | undefined {
-  return state.jobs.selected ? state.run?.byId[state.jobs.selected] : undefined;
-}
 
 /** `d`: the diff pane for the selected job, computed off the render path. */
 export async function openDiff(ctx: JobActionContext): Promise<void> {

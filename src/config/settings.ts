@@ -1,0 +1,137 @@
+// The settings table: every configuration key once — its kind (how it is
+// parsed and checked), its default and a line of documentation. The config's
+// type, its defaults, validation, `par config list` and the README's table are
+// all derived from it. A new setting is one row here.
+import type { AgentConfig } from '../core/run-plan.js';
+
+/** The kind of value a key holds: how `config set` parses it and how it is checked. */
+export type ValueKind =
+  | { kind: 'int'; min: number }
+  | { kind: 'duration' }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'string'; check?: (value: string) => string | undefined }
+  | { kind: 'nullable-string' }
+  | { kind: 'string-list' }
+  | { kind: 'argv'; nullable: boolean; check?: (value: string[]) => string | undefined }
+  | { kind: 'argv-list' };
+
+/** The TypeScript type of a value of each kind. */
+type ValueOf<K extends ValueKind> = K extends { kind: 'int' }
+  ? number
+  : K extends { kind: 'bool' }
+    ? boolean
+    : K extends { kind: 'nullable-string' }
+      ? string | null
+      : K extends { kind: 'string-list' }
+        ? string[]
+        : K extends { kind: 'argv' }
+          ? string[] | null
+          : K extends { kind: 'argv-list' }
+            ? string[][]
+            : string;
+
+/** One setting: its kind, its default, and what it is for. */
+export interface Setting<K extends ValueKind = ValueKind> {
+  kind: K;
+  fallback: ValueOf<K>;
+  doc: string;
+}
+
+const setting = <const K extends ValueKind>(kind: K, fallback: ValueOf<K>, doc: string): Setting<K> => ({ kind, fallback, doc });
+
+/** claude's permission modes (DESIGN §3). */
+export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions', 'manual'];
+
+/** Every leaf key of DESIGN §8 but `agents`, in the order `par config list` and the README show them. */
+export const SETTINGS = {
+  'defaults.jobs': setting({ kind: 'int', min: 1 }, 3, 'jobs at once (a whole number ≥ 1)'),
+  'defaults.timeout': setting({ kind: 'duration' }, '60m', 'per-job limit: `90s`, `30m`, `2h`, `1h30m`'),
+  'defaults.idle_timeout': setting({ kind: 'duration' }, '15m', 'a job silent this long is stopped'),
+  'defaults.retries': setting({ kind: 'int', min: 0 }, 2, 'retries of a job that failed for a retryable cause'),
+  'defaults.output_dir': setting({ kind: 'nullable-string' }, null, "when set, each run's reports are copied there"),
+  'defaults.keep_days': setting({ kind: 'int', min: 0 }, 7, '`par clean` removes runs older than this'),
+  'claude.binary_path': setting({ kind: 'string' }, 'claude', 'the Claude Code CLI'),
+  'claude.default_args': setting({ kind: 'string-list' }, [], 'extra arguments for every claude job'),
+  'claude.model': setting({ kind: 'nullable-string' }, null, '`--model` for claude'),
+  'claude.permission_mode': setting({ kind: 'enum', values: PERMISSION_MODES }, 'acceptEdits', `one of ${PERMISSION_MODES.map((mode) => `\`${mode}\``).join(', ')}`),
+  'claude.allowed_tools': setting({ kind: 'string-list' }, [], '`--allowedTools`'),
+  'claude.disallowed_tools': setting({ kind: 'string-list' }, [], '`--disallowedTools`'),
+  'terminal.use_ghostty': setting({ kind: 'bool' }, true, 'open job windows in Ghostty when it is installed'),
+  'terminal.wait_after_command': setting({ kind: 'bool' }, true, 'keep a job window open after its command ends'),
+  'terminal.new_window_per_job': setting({ kind: 'bool' }, false, 'a window per job as it starts'),
+  'terminal.show_real_time_output': setting({ kind: 'bool' }, false, "stream every job's output to the terminal"),
+  'terminal.command': setting(
+    { kind: 'argv', nullable: true, check: (argv: string[]) => (argv.some((arg) => arg.includes('{cmd}')) ? undefined : 'it must contain {cmd}, where the command goes') },
+    null,
+    'your own terminal as an argument list with `{dir}`, `{title}` and `{cmd}` (required)',
+  ),
+  'worktrees.search_paths': setting({ kind: 'string-list' }, [], 'more directories to find repositories in'),
+  'worktrees.exclude_patterns': setting({ kind: 'string-list' }, ['*/node_modules', '*/.git', '*/target'], 'directories never entered (`*` matches `/` too)'),
+  'worktrees.max_depth': setting({ kind: 'int', min: 0 }, 4, 'how deep a search path is scanned'),
+  'worktrees.branch_pattern': setting(
+    {
+      kind: 'string',
+      check: (value: string) => (value.includes('{run}') && value.includes('{job}') ? undefined : 'it must contain both {run} and {job}, so every job gets its own branch'),
+    },
+    'par/{run}/{job}',
+    'branches of new worktrees; needs `{run}` and `{job}`',
+  ),
+  'worktrees.commit_results': setting({ kind: 'bool' }, true, "commit a job's changes to its branch when it ends"),
+  'worktrees.setup': setting({ kind: 'argv-list' }, [], 'commands (argument lists) run in each new worktree first, e.g. `[["npm", "ci"]]`'),
+  'prompts.storage_dir': setting({ kind: 'nullable-string' }, null, 'the prompt library; `null` is `$XDG_DATA_HOME/par/prompts`'),
+} as const;
+
+/** The fields of an entry under `agents:` (DESIGN §3 "Other agents"); `binary` has no default: it is required. */
+export const AGENT_FIELDS = {
+  binary: setting({ kind: 'string' }, '', 'the program to run'),
+  args: setting({ kind: 'string-list' }, [], 'its arguments; `{prompt}` marks where the prompt goes with `prompt: arg`'),
+  prompt: setting({ kind: 'enum', values: ['stdin', 'arg'] }, 'stdin', 'how it gets the prompt: `stdin` or `arg`'),
+  output: setting({ kind: 'enum', values: ['stream-json', 'text'] }, 'text', 'what it prints: `stream-json` or `text`'),
+  resume_args: setting({ kind: 'string-list' }, [], 'arguments that continue a session'),
+} as const satisfies Record<keyof AgentConfig, Setting>;
+
+/** What `agents` holds, for the README's table. */
+export const AGENTS_DOC = `other agents: \`name: {${Object.keys(AGENT_FIELDS).join(', ')}}\` with \`prompt: stdin\\|arg\`, \`output: stream-json\\|text\``;
+
+type SettingKey = keyof typeof SETTINGS;
+type SectionOf<S extends string> = {
+  -readonly [K in SettingKey as K extends `${S}.${infer Rest}` ? Rest : never]: ValueOf<(typeof SETTINGS)[K]['kind']>;
+};
+
+/** The whole configuration with every default filled in (DESIGN §8), its shape derived from the table. */
+export interface ParConfig {
+  defaults: SectionOf<'defaults'>;
+  claude: SectionOf<'claude'>;
+  agents: Record<string, AgentConfig>;
+  terminal: SectionOf<'terminal'>;
+  worktrees: SectionOf<'worktrees'>;
+  prompts: SectionOf<'prompts'>;
+}
+
+/** The configuration's sections, in order. */
+export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts'];
+
+/** Defaults live in code; reading the config never writes them. A fresh copy each time. */
+export function defaultConfig(): ParConfig {
+  const config: Record<string, Record<string, unknown>> = Object.fromEntries(CONFIG_SECTIONS.map((section) => [section, {}]));
+  for (const [key, { fallback }] of Object.entries(SETTINGS)) {
+    const [section = '', name = ''] = key.split('.');
+    (config[section] as Record<string, unknown>)[name] = structuredClone(fallback);
+  }
+  return config as unknown as ParConfig;
+}
+
+/** An `agents:` entry with its defaults filled in. */
+export function agentWithDefaults(entry: Partial<AgentConfig>): AgentConfig {
+  const defaults = Object.fromEntries(Object.entries(AGENT_FIELDS).map(([field, { fallback }]) => [field, structuredClone(fallback)]));
+  return { ...(defaults as unknown as AgentConfig), ...entry, binary: String(entry.binary) };
+}
+
+/** The README's configuration table, drawn from the settings (a test fails when the README drifts from it). */
+export function settingsTable(): string {
+  const rows = Object.entries(SETTINGS).map(([key, { fallback, doc }]) => `| \`${key}\` | \`${JSON.stringify(fallback).replaceAll('","', '", "')}\` | ${doc} |`);
+  const agentsAt = rows.findIndex((row) => row.startsWith('| `terminal.'));
+  rows.splice(agentsAt, 0, `| \`agents\` | \`{}\` | ${AGENTS_DOC} |`);
+  return ['| key | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
