@@ -31,7 +31,7 @@ describe('par in a real terminal', () => {
     chmodSync(editor, 0o755);
     const command = `${shellQuote(process.execPath)} ${shellQuote(PAR_BIN)} add --name tidy; echo "EXIT=$?"`;
     tmux = startTmux({ command: `sh -c ${shellQuote(command)}`, env: { ...sandbox.env, EDITOR: editor }, cwd: sandbox.dir });
-    const screen = await tmux.waitFor((text) => text.includes('EXIT='));
+    const screen = await tmux.waitForEnd();
     expect(screen).toMatch(/editing \/.*par-edit-.*\/prompt\.md/);
     expect(screen).toContain('Added prompt tidy');
     expect(screen).toContain('EXIT=0');
@@ -50,7 +50,7 @@ describe('par in a real terminal', () => {
       tmux = session;
       return session.waitFor((text) => text.includes('Go ahead? [y/N]')).then(async () => {
         session.send([answer, 'Enter']);
-        const screen = await session.waitFor((text) => text.includes('EXIT='));
+        const screen = await session.waitForEnd();
         session.kill();
         return screen;
       });
@@ -74,7 +74,7 @@ describe('par in a real terminal', () => {
     const screen = await tmux.waitFor((text) => text.includes('The prompt library cannot be read'));
     expect(screen).toContain('line 2 is invalid');
     tmux.send(['q']);
-    expect(await tmux.waitFor((text) => text.includes('EXIT='))).toContain('EXIT=0');
+    expect(await tmux.waitForEnd()).toContain('EXIT=0');
   });
 
   it('opens the TUI on a terminal when run with no arguments, and q leaves it with exit 0', async () => {
@@ -83,7 +83,7 @@ describe('par in a real terminal', () => {
     const screen = await tmux.waitFor((text) => text.includes('The prompt library is empty.'));
     expect(screen).toContain('Press a to write a prompt');
     tmux.send(['q']);
-    const after = await tmux.waitFor((text) => text.includes('EXIT='));
+    const after = await tmux.waitForEnd();
     expect(after).toContain('EXIT=0');
     expect(after).not.toContain('The prompt library is empty.');
   });

@@ -101,6 +101,13 @@ export function renderApp(options: { ports: TuiPorts; columns?: number; rows?: n
   const controller = new Controller({ store, ports: options.ports, exit: (outcome) => void (exit = outcome) });
   if (options.attach) controller.attach(options.attach, `/runs/${options.attach}`);
   controller.start();
+  // Keys are counted as the app hands them to the controller, so a press waits for its key to be taken, not for a fixed time.
+  let taken = 0;
+  const press = controller.press.bind(controller);
+  controller.press = (input, key) => {
+    taken++;
+    press(input, key);
+  };
   const app = render(
     <TuiContext.Provider value={{ store, controller, ticker: new Ticker(), ports: options.ports, home: '/home/me' }}>
       <App />
@@ -115,9 +122,13 @@ export function renderApp(options: { ports: TuiPorts; columns?: number; rows?: n
     /** Presses keys by name (`enter`, `down`, `ctrl+c`) or as typed text. */
     async press(...keys: string[]): Promise<void> {
       for (const key of keys) {
+        const before = taken;
         app.stdin.write(KEYS[key] ?? key);
-        // Ink reads input on the next turn; a lone ESC waits a moment for a sequence that may follow.
-        await sleep(key === 'esc' ? 60 : 5);
+        // Ink reads input on a later turn (a lone ESC after a moment, for a sequence that may follow): wait until it has.
+        for (const deadline = Date.now() + 3000; taken === before; ) {
+          if (Date.now() > deadline) throw new Error(`the app never took the key ${JSON.stringify(key)}`);
+          await sleep(1);
+        }
       }
     },
     async waitForFrame(expected: string | RegExp, timeoutMs = 3000): Promise<string> {

@@ -9,6 +9,8 @@ export interface TmuxSession {
   capture(): string;
   /** Polls the screen until `predicate` holds; throws with the screen after `timeoutMs`. */
   waitFor(predicate: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Waits for the program to end, then the whole transcript it left, scrolled off or not. */
+  waitForEnd(timeoutMs?: number): Promise<string>;
   /** `name path` of every window of the session, one a line. */
   windows(): string;
   kill(): void;
@@ -21,7 +23,8 @@ export function startTmux(options: { command: string; env: Record<string, string
   const envArgs = Object.entries(options.env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
   tmux(['new-session', '-d', '-s', 'main', '-x', String(options.width ?? 200), '-y', String(options.height ?? 50), '-c', options.cwd, ...envArgs, options.command]);
   tmux(['set-option', '-g', 'remain-on-exit', 'on']);
-  const capture = (): string => tmux(['capture-pane', '-p', '-S', '-', '-t', 'main']);
+  // The visible screen only: scrollback would let a wait match a stale line.
+  const capture = (): string => tmux(['capture-pane', '-p', '-t', 'main']);
   return {
     send: (keys, sendOptions) => {
       tmux(['send-keys', '-t', 'main', ...(sendOptions?.literal ? ['-l'] : []), ...keys]);
@@ -36,6 +39,14 @@ export function startTmux(options: { command: string; env: Record<string, string
         screen = capture();
       }
       return screen;
+    },
+    waitForEnd: async (timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (tmux(['display-message', '-p', '-t', 'main', '#{pane_dead}']).trim() !== '1') {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for the program to end; the screen shows:\n${capture()}`);
+        await sleep(50);
+      }
+      return tmux(['capture-pane', '-p', '-S', '-', '-t', 'main']);
     },
     windows: () => tmux(['list-windows', '-t', 'main', '-F', '#{window_name} #{pane_current_path}']),
     kill: () => {
