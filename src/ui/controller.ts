@@ -4,7 +4,8 @@ import { LogBuffer } from '../core/log-buffer.js';
 import { runNotices } from '../core/run-notices.js';
 import { emptyRunState, type JobView, type RunState } from '../core/run-state.js';
 import { errorText as message } from '../core/errors.js';
-import { activeScope, pageSize, selectedJob, visiblePrompts, type UiState } from '../core/ui-state.js';
+import { PLAIN_COMMANDS } from '../core/ui-commands.js';
+import { activeScope, selectedJob, visiblePrompts, type UiState } from '../core/ui-state.js';
 import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
 import { mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan, type JobActionContext } from './job-actions.js';
 import type { UiStore } from './store.js';
@@ -139,115 +140,107 @@ export class Controller {
   }
 
   #perform(command: Command): void {
-    const dispatch = this.#store.dispatch;
-    const state = this.#state();
+    const plain = PLAIN_COMMANDS[command];
+    if (plain) return this.#store.dispatch(plain(this.#state()));
     switch (command) {
-      case 'list.up':
-        return dispatch({ type: 'select/move', delta: -1 });
-      case 'list.down':
-        return dispatch({ type: 'select/move', delta: 1 });
-      case 'list.pageUp':
-        return dispatch({ type: 'select/move', delta: -pageSize(state) });
-      case 'list.pageDown':
-        return dispatch({ type: 'select/move', delta: pageSize(state) });
-      case 'list.top':
-        return dispatch({ type: 'select/edge', edge: 'top' });
-      case 'list.bottom':
-        return dispatch({ type: 'select/edge', edge: 'bottom' });
       case 'pane.next':
-        dispatch({ type: 'pane/next' });
+        this.#store.dispatch({ type: 'pane/next' });
         if (this.#state().pane === 'runs') void this.#reloadRuns();
         return;
       case 'pane.back':
-        if (state.pane === 'log' && !state.overlay) this.#closeLog();
-        return dispatch({ type: 'pane/back' });
-      case 'app.help':
-        return dispatch({ type: 'overlay/open', overlay: { kind: 'help' } });
-      case 'help.close':
-      case 'quit.stay':
-      case 'cancel.no':
-        return dispatch({ type: 'overlay/close' });
+        if (this.#state().pane === 'log' && !this.#state().overlay) this.#closeLog();
+        return this.#store.dispatch({ type: 'pane/back' });
       case 'app.quit':
-        if (state.run?.state === 'running') return dispatch({ type: 'overlay/open', overlay: { kind: 'quit' } });
-        return this.#quit('quit');
       case 'quit.keep':
-        return this.#quit('kept');
       case 'quit.cancel':
-        if (state.runDir) this.#ports.cancel(state.runDir, null);
-        return this.#quit('cancelled');
-      case 'filter.start':
-        return dispatch({ type: 'filter/start' });
-      case 'filter.clear':
-        return dispatch({ type: 'filter/end', keep: false });
-      case 'filter.done':
-        return dispatch({ type: 'filter/end', keep: true });
-      case 'text.backspace':
-        return dispatch({ type: 'filter/backspace' });
+        return this.#quitCommand(command);
       case 'prompts.pick':
         return this.#pickPrompt();
       case 'prompts.add':
         return void this.#addPrompt();
-      case 'worktrees.toggle':
-        return dispatch({ type: 'worktrees/toggle' });
-      case 'worktrees.all':
-        return dispatch({ type: 'worktrees/all' });
-      case 'worktrees.new':
-        return dispatch({ type: 'overlay/open', overlay: { kind: 'new-count', text: '' } });
-      case 'count.done': {
-        const text = state.overlay?.kind === 'new-count' ? state.overlay.text : '';
-        const count = Number(text);
-        if (!(count >= 1 && count <= 100)) return this.#say(`Type how many new worktrees, 1 to 100${text ? `, not ${text}` : ''}.`, 'error');
-        return dispatch({ type: 'worktrees/new', count });
-      }
+      case 'count.done':
       case 'worktrees.confirm':
-        if (!state.prompts.picked) return this.#say('Pick a prompt first (tab to Prompts, enter).', 'error');
-        if (state.worktrees.selected.length === 0 && state.worktrees.newCount === 0) {
-          return this.#say('Select worktrees with space (a for all), or press n for new ones.', 'error');
-        }
-        return dispatch({ type: 'overlay/open', overlay: { kind: 'confirm' } });
+        return this.#launchCommand(command);
       case 'confirm.start':
         return void this.#startRun();
       case 'grid.log':
         return this.#openLog();
-      case 'grid.diff':
-        return void openDiff(this.#actions);
-      case 'log.follow':
-        return dispatch({ type: 'log/follow' });
       case 'log.raw':
-        dispatch({ type: 'log/raw' });
+        this.#store.dispatch({ type: 'log/raw' });
         return this.#followLog(true);
-      case 'grid.merge':
-        return void mergeSelected(this.#actions);
-      case 'grid.open':
-        return void openSelected(this.#actions);
-      case 'grid.cancel': {
-        const job = this.#selectedJob();
-        if (!job) return;
-        if (FINAL_STATES.has(job.state)) return this.#say(`${job.id} has already ended (${job.state}).`);
-        return dispatch({ type: 'overlay/open', overlay: { kind: 'cancel-job', job: job.id } });
-      }
+      case 'grid.cancel':
       case 'cancel.yes':
-        if (state.overlay?.kind === 'cancel-job' && state.runDir) {
-          this.#ports.cancel(state.runDir, state.overlay.job);
-          this.#say(`Cancelling ${state.overlay.job}…`);
-        }
-        return dispatch({ type: 'overlay/close' });
-      case 'grid.rerun':
-        return void rerunSelected(this.#actions);
-      case 'plan.approve':
-        return void reviewPlan(this.#actions, 'approve');
-      case 'plan.edit':
-        return void reviewPlan(this.#actions, 'edit');
-      case 'plan.reject':
-        return void reviewPlan(this.#actions, 'reject');
+        return this.#cancelCommand(command);
       case 'runs.attach': {
+        const state = this.#state();
         const item = state.runs.items?.[state.runs.cursor];
         if (item) this.attach(item.run, this.#ports.runDir(item.run));
         return;
       }
       case 'runs.refresh':
         return void this.#reloadRuns();
+      default:
+        return this.#jobCommand(command);
     }
+  }
+
+  /** q asks when jobs run; keep leaves them going, cancel stops the run first. */
+  #quitCommand(command: 'app.quit' | 'quit.keep' | 'quit.cancel'): void {
+    const state = this.#state();
+    if (command === 'quit.keep') return this.#quit('kept');
+    if (command === 'quit.cancel') {
+      if (state.runDir) this.#ports.cancel(state.runDir, null);
+      return this.#quit('cancelled');
+    }
+    if (state.run?.state === 'running') return this.#store.dispatch({ type: 'overlay/open', overlay: { kind: 'quit' } });
+    this.#quit('quit');
+  }
+
+  /** The steps before a run starts: how many new worktrees, and whether there is what a run needs. */
+  #launchCommand(command: 'count.done' | 'worktrees.confirm'): void {
+    const state = this.#state();
+    if (command === 'count.done') {
+      const text = state.overlay?.kind === 'new-count' ? state.overlay.text : '';
+      const count = Number(text);
+      if (!(count >= 1 && count <= 100)) return this.#say(`Type how many new worktrees, 1 to 100${text ? `, not ${text}` : ''}.`, 'error');
+      return this.#store.dispatch({ type: 'worktrees/new', count });
+    }
+    if (!state.prompts.picked) return this.#say('Pick a prompt first (tab to Prompts, enter).', 'error');
+    if (state.worktrees.selected.length === 0 && state.worktrees.newCount === 0) {
+      return this.#say('Select worktrees with space (a for all), or press n for new ones.', 'error');
+    }
+    this.#store.dispatch({ type: 'overlay/open', overlay: { kind: 'confirm' } });
+  }
+
+  /** x asks before cancelling the selected job; y does it. */
+  #cancelCommand(command: 'grid.cancel' | 'cancel.yes'): void {
+    const state = this.#state();
+    if (command === 'cancel.yes') {
+      if (state.overlay?.kind === 'cancel-job' && state.runDir) {
+        this.#ports.cancel(state.runDir, state.overlay.job);
+        this.#say(`Cancelling ${state.overlay.job}…`);
+      }
+      return this.#store.dispatch({ type: 'overlay/close' });
+    }
+    const job = this.#selectedJob();
+    if (!job) return;
+    if (FINAL_STATES.has(job.state)) return this.#say(`${job.id} has already ended (${job.state}).`);
+    this.#store.dispatch({ type: 'overlay/open', overlay: { kind: 'cancel-job', job: job.id } });
+  }
+
+  /** What acts on the selected job through the job actions: diff, merge, open, rerun, plan review. */
+  #jobCommand(command: Command): void {
+    const actions = this.#actions;
+    const run: Partial<Record<Command, () => Promise<void>>> = {
+      'grid.diff': () => openDiff(actions),
+      'grid.merge': () => mergeSelected(actions),
+      'grid.open': () => openSelected(actions),
+      'grid.rerun': () => rerunSelected(actions),
+      'plan.approve': () => reviewPlan(actions, 'approve'),
+      'plan.edit': () => reviewPlan(actions, 'edit'),
+      'plan.reject': () => reviewPlan(actions, 'reject'),
+    };
+    void run[command]?.();
   }
 
   #quit(how: TuiExit['how']): void {
