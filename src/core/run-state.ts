@@ -1,4 +1,4 @@
-import { FINAL_STATES, type Diffstat, type JobState, type RunEvent, type RunStateName } from './events.js';
+import { FINAL_STATES, type Diffstat, type JobOutcome, type JobProgress, type JobState, type RunEvent, type RunStateName } from './events.js';
 
 /** One job as every view shows it (DESIGN §9 `par status --json`). */
 export interface JobView {
@@ -92,6 +92,45 @@ function requeued(job: JobView): JobView {
   return { ...job, state: 'queued', reason: null, started_at: null, finished_at: null, exit_code: null, signal: null, error: null, result: null, denials: [], diffstat: null, retry: null, activity: null, pid: null };
 }
 
+/** A job with what its agent said meanwhile: only what the progress names changes. */
+function progressed(job: JobView, p: JobProgress): JobView {
+  return {
+    ...job,
+    activity: p.activity ?? job.activity,
+    last_message: p.last_message ?? job.last_message,
+    turns: p.turns ?? job.turns,
+    tool_uses: p.tool_uses ?? job.tool_uses,
+    tool_errors: p.tool_errors ?? job.tool_errors,
+    cost_usd: p.cost_usd ?? job.cost_usd,
+    tokens: p.tokens ?? job.tokens,
+    model: p.model ?? job.model,
+    session_id: p.session_id ?? job.session_id,
+    retry: p.retry === undefined ? job.retry : p.retry,
+  };
+}
+
+/** A job as it ended, at `at`; what the outcome does not know (the session, cost, turns, tokens) stays as progress left it. */
+function finished(job: JobView, o: JobOutcome, at: string): JobView {
+  return {
+    ...job,
+    state: o.state,
+    reason: o.reason,
+    finished_at: at,
+    exit_code: o.exit_code,
+    signal: o.signal,
+    error: o.error,
+    result: o.result,
+    denials: o.denials,
+    session_id: o.session_id ?? job.session_id,
+    cost_usd: o.cost_usd ?? job.cost_usd,
+    turns: o.turns ?? job.turns,
+    tokens: o.tokens ?? job.tokens,
+    diffstat: o.diffstat,
+    retry: null,
+    activity: job.activity,
+  };
+}
+
 /**
  * The one place job state changes: a pure fold of journal events. Times come
  * from the events. Only the job an event names is replaced, so views that
@@ -122,22 +161,7 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         retry: null,
       }));
     case 'job/progress':
-      return withJob(state, event.job, (job) => {
-        const p = event.progress;
-        return {
-          ...job,
-          activity: p.activity ?? job.activity,
-          last_message: p.last_message ?? job.last_message,
-          turns: p.turns ?? job.turns,
-          tool_uses: p.tool_uses ?? job.tool_uses,
-          tool_errors: p.tool_errors ?? job.tool_errors,
-          cost_usd: p.cost_usd ?? job.cost_usd,
-          tokens: p.tokens ?? job.tokens,
-          model: p.model ?? job.model,
-          session_id: p.session_id ?? job.session_id,
-          retry: p.retry === undefined ? job.retry : p.retry,
-        };
-      });
+      return withJob(state, event.job, (job) => progressed(job, event.progress));
     case 'job/retrying':
       return withJob(state, event.job, (job) => ({
         ...job,
@@ -147,27 +171,7 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         activity: `retrying in ${Math.round(event.delay_ms / 100) / 10}s`,
       }));
     case 'job/finished':
-      return withJob(state, event.job, (job) => {
-        const o = event.outcome;
-        return {
-          ...job,
-          state: o.state,
-          reason: o.reason,
-          finished_at: event.at,
-          exit_code: o.exit_code,
-          signal: o.signal,
-          error: o.error,
-          result: o.result,
-          denials: o.denials,
-          session_id: o.session_id ?? job.session_id,
-          cost_usd: o.cost_usd ?? job.cost_usd,
-          turns: o.turns ?? job.turns,
-          tokens: o.tokens ?? job.tokens,
-          diffstat: o.diffstat,
-          retry: null,
-          activity: job.activity,
-        };
-      });
+      return withJob(state, event.job, (job) => finished(job, event.outcome, event.at));
     case 'run/cancel-requested':
       return state;
     case 'job/plan-ready':

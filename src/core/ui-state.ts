@@ -1,6 +1,7 @@
 import type { RunStateName } from './events.js';
 import type { Scope } from './keymap.js';
 import type { JobView, RunState } from './run-state.js';
+import { reduceLogAndDiff, reduceWorktrees, type ActionOf } from './ui-panes.js';
 
 /** The TUI's panes (DESIGN §6). */
 export type Pane = 'prompts' | 'worktrees' | 'jobs' | 'log' | 'diff' | 'runs';
@@ -203,6 +204,8 @@ function moveSelection(state: UiState, to: (index: number, count: number) => num
   }
 }
 
+
+
 function typed(state: UiState, change: (text: string) => string): UiState {
   if (state.overlay?.kind === 'new-count') {
     const text = change(state.overlay.text).replace(/\D/g, '').slice(0, 3);
@@ -217,7 +220,26 @@ function typed(state: UiState, change: (text: string) => string): UiState {
   return state;
 }
 
-/** The one place UI state changes: a pure fold of actions. */
+/** The filter of the Prompts or Jobs pane. */
+function reduceFilter(state: UiState, action: ActionOf<'filter/start' | 'filter/type' | 'filter/backspace' | 'filter/end'>): UiState {
+  switch (action.type) {
+    case 'filter/start':
+      if (state.pane === 'prompts') return { ...state, prompts: { ...state.prompts, filtering: true } };
+      if (state.pane === 'jobs') return { ...state, jobs: { ...state.jobs, filtering: true } };
+      return state;
+    case 'filter/type':
+      // Pasted text arrives in one piece; line breaks in it are not part of a filter.
+      return typed(state, (text) => text + action.text.replace(/[\r\n\t]+/g, ' ').replace(/\p{Cc}/gu, ''));
+    case 'filter/backspace':
+      return typed(state, (text) => Array.from(text).slice(0, -1).join(''));
+    case 'filter/end':
+      if (state.pane === 'prompts') return { ...state, prompts: { ...state.prompts, filtering: false, ...(action.keep ? {} : { filter: '', cursor: 0 }) } };
+      if (state.pane === 'jobs') return { ...state, jobs: { ...state.jobs, filtering: false, ...(action.keep ? {} : { filter: '' }) } };
+      return state;
+  }
+}
+
+/** The one place UI state changes: a pure fold of actions (picking worktrees, the log and diff panes in ui-panes.ts). */
 export function reduceUi(state: UiState, action: UiAction): UiState {
   switch (action.type) {
     case 'size':
@@ -258,35 +280,22 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'select/edge':
       return moveSelection(state, (_index, count) => (action.edge === 'top' ? 0 : count - 1));
     case 'filter/start':
-      if (state.pane === 'prompts') return { ...state, prompts: { ...state.prompts, filtering: true } };
-      if (state.pane === 'jobs') return { ...state, jobs: { ...state.jobs, filtering: true } };
-      return state;
     case 'filter/type':
-      // Pasted text arrives in one piece; line breaks in it are not part of a filter.
-      return typed(state, (text) => text + action.text.replace(/[\r\n\t]+/g, ' ').replace(/\p{Cc}/gu, ''));
     case 'filter/backspace':
-      return typed(state, (text) => Array.from(text).slice(0, -1).join(''));
     case 'filter/end':
-      if (state.pane === 'prompts') return { ...state, prompts: { ...state.prompts, filtering: false, ...(action.keep ? {} : { filter: '', cursor: 0 }) } };
-      if (state.pane === 'jobs') return { ...state, jobs: { ...state.jobs, filtering: false, ...(action.keep ? {} : { filter: '' }) } };
-      return state;
+      return reduceFilter(state, action);
+    case 'worktrees/toggle':
+    case 'worktrees/all':
+    case 'worktrees/new':
+      return reduceWorktrees(state, action);
+    case 'log/follow':
+    case 'log/raw':
+    case 'log/appended':
+    case 'diff/loading':
+    case 'diff/loaded':
+      return reduceLogAndDiff(state, action);
     case 'prompts/pick':
       return { ...state, prompts: { ...state.prompts, picked: action.name, filtering: false }, pane: 'worktrees', message: null };
-    case 'worktrees/toggle': {
-      const item = state.worktrees.items?.[state.worktrees.cursor];
-      if (!item) return state;
-      if (!item.valid) return { ...state, message: { text: `${item.path} cannot be used: ${item.reason ?? 'invalid'}.`, tone: 'error' } };
-      const selected = state.worktrees.selected.includes(item.path) ? state.worktrees.selected.filter((path) => path !== item.path) : [...state.worktrees.selected, item.path];
-      return { ...state, worktrees: { ...state.worktrees, selected, newCount: 0 }, message: null };
-    }
-    case 'worktrees/all': {
-      const valid = (state.worktrees.items ?? []).filter((item) => item.valid).map((item) => item.path);
-      // `a` again clears: a toggle, like in most pickers.
-      const all = valid.length > 0 && valid.every((path) => state.worktrees.selected.includes(path));
-      return { ...state, worktrees: { ...state.worktrees, selected: all ? [] : valid, newCount: 0 } };
-    }
-    case 'worktrees/new':
-      return { ...state, worktrees: { ...state.worktrees, selected: [], newCount: action.count }, overlay: action.count > 0 ? { kind: 'confirm' } : null };
     case 'run/starting':
       return { ...state, starting: action.starting };
     case 'launch':
@@ -306,17 +315,5 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
       const selected = state.jobs.selected ?? action.run.order[0] ?? null;
       return { ...state, run: action.run, jobs: selected === state.jobs.selected ? state.jobs : { ...state.jobs, selected } };
     }
-    case 'log/follow':
-      return { ...state, log: { ...state.log, follow: !state.log.follow, scroll: state.log.follow ? state.log.scroll : 0 } };
-    case 'log/raw':
-      return { ...state, log: { ...state.log, raw: !state.log.raw, scroll: 0, follow: true, count: 0 } };
-    case 'log/appended':
-      // Not following: the lines on screen stay where they are while new ones arrive below.
-      return { ...state, log: { ...state.log, count: action.count, scroll: state.log.follow ? 0 : Math.min(state.log.scroll + action.added, Math.max(0, action.count - 1)) } };
-    case 'diff/loading':
-      return { ...state, diff: { job: action.job, lines: null, error: null, scroll: 0 } };
-    case 'diff/loaded':
-      if (state.diff.job !== action.job) return state;
-      return { ...state, diff: { ...state.diff, lines: action.lines, error: action.error ?? null } };
   }
 }
