@@ -3,7 +3,6 @@ import type { ParConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { parseTasks, type Task } from '../core/tasks.js';
-import { planWorktrees } from '../git/create-worktrees.js';
 import { discoverWorktrees } from '../git/discover.js';
 import type { Git } from '../git/git.js';
 import { parseWorktreeList } from '../git/parse-worktrees.js';
@@ -11,6 +10,7 @@ import { repositoryFacts, type RepositoryFacts } from '../git/repository.js';
 import { worktreeValidity } from '../git/worktree-status.js';
 import { readStdin, type CommandContext } from './context.js';
 import type { RunOptions } from './run-setup.js';
+import { planWorktrees } from '../git/plan-worktrees.js';
 
 /** An existing worktree a job runs in. */
 export interface ChosenWorktree {

@@ -15,6 +15,63 @@ const TAIL_BYTES = 512 * 1024;
 /** A job's log is read this often while the pane shows it (and at once on a change). */
 const OUTPUT_POLL_MS = 150;
 
+/** What goes wrong for the user is said on the screen as it is: a plain error. */
+async function asScreenError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isUserError(error) ? new Error(error.message) : error;
+  }
+}
+
+/** The worktrees the picker lists. */
+async function worktreeItems(ctx: CommandContext): Promise<{ items: WorktreeItem[]; warnings: string[] }> {
+  const [git, { listWorktrees }] = await Promise.all([ctx.git(), import('./worktrees.js')]);
+  const { listings, warnings } = await listWorktrees(ctx, git);
+  const items = listings.map((listing) => ({
+    path: listing.path,
+    repo: listing.repo,
+    branch: listing.branch,
+    main: listing.path === listing.repo,
+    valid: listing.valid,
+    reason: listing.reason,
+    dirty: listing.dirty,
+  }));
+  return { items, warnings };
+}
+
+/** Starts the run the picker asked for, with the options `par` or `par run` was given. */
+async function startRun(ctx: CommandContext, given: RunOptions, request: { prompt: string | null; worktrees: readonly string[]; newCount: number }): Promise<{ runId: string; dir: string }> {
+  const [git, { prepareRun }, { launchRun }] = await Promise.all([ctx.git(), import('./run-setup.js'), import('./launch-run.js')]);
+  // With -m or --prompt-file the prompt is not a library name.
+  const adHoc = given.message !== undefined || given.promptFile !== undefined;
+  const positional = [...(request.prompt === null || adHoc ? [] : [request.prompt]), ...request.worktrees];
+  const runOptions: RunOptions = { ...given, ...(request.newCount > 0 ? { new: String(request.newCount) } : {}) };
+  return asScreenError(async () => {
+    const prepared = await prepareRun(ctx, git, positional, runOptions, new Date());
+    return { runId: prepared.plan.id, dir: launchRun(ctx, prepared) };
+  });
+}
+
+/** A job's output for the log pane: its last screens at once, then new lines in batches. */
+function followJobOutput(dir: string, job: string, onLines: (lines: string[]) => void): { stop(): void } {
+  let batch: string[] = [];
+  const follower = new LineFollower(runFiles.output(dir, job), (line) => void batch.push(line), { tail: TAIL_BYTES });
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    const lines = batch;
+    batch = [];
+    onLines(lines);
+  };
+  follower.poll();
+  flush();
+  const timer = setInterval(() => {
+    follower.poll();
+    flush();
+  }, OUTPUT_POLL_MS);
+  return { stop: () => clearInterval(timer) };
+}
+
 /**
  * The TUI's ports over the real run directories, git, prompt library and
  * terminal. What the first frame does not need (starting runs, git, merging,
@@ -28,38 +85,13 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       return promptSummaries(promptsDir, join(ctx.paths.stateDir, 'cache', 'prompts.json'));
     },
     addPrompt: () => options.suspend(async () => (await import('./add.js')).addPromptInEditor(ctx)),
-    async loadWorktrees() {
-      const [git, { listWorktrees }] = await Promise.all([ctx.git(), import('./worktrees.js')]);
-      const { listings, warnings } = await listWorktrees(ctx, git);
-      const items: WorktreeItem[] = listings.map((listing) => ({
-        path: listing.path,
-        repo: listing.repo,
-        branch: listing.branch,
-        main: listing.path === listing.repo,
-        valid: listing.valid,
-        reason: listing.reason,
-        dirty: listing.dirty,
-      }));
-      return { items, warnings };
-    },
+    loadWorktrees: () => worktreeItems(ctx),
     async loadRuns() {
       const rows = await (await import('./runs.js')).runRows(ctx);
       // Running ones first; the sort is stable, so the rest keep this repository's first, newest first.
       return rows.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
     },
-    async startRun(request) {
-      const [git, { prepareRun }, { launchRun }] = await Promise.all([ctx.git(), import('./run-setup.js'), import('./launch-run.js')]);
-      // With -m or --prompt-file the prompt is not a library name.
-      const adHoc = options.runOptions.message !== undefined || options.runOptions.promptFile !== undefined;
-      const positional = [...(request.prompt === null || adHoc ? [] : [request.prompt]), ...request.worktrees];
-      const runOptions: RunOptions = { ...options.runOptions, ...(request.newCount > 0 ? { new: String(request.newCount) } : {}) };
-      try {
-        const prepared = await prepareRun(ctx, git, positional, runOptions, new Date());
-        return { runId: prepared.plan.id, dir: launchRun(ctx, prepared) };
-      } catch (error) {
-        throw isUserError(error) ? new Error(error.message) : error;
-      }
-    },
+    startRun: (request) => startRun(ctx, options.runOptions, request),
     watchRun(dir, runId, onState) {
       return watchRun(dir, runId, {
         onEvent: (event, state) => onState(state, event),
@@ -69,26 +101,7 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
       });
     },
     runDir: (runId) => join(runsDir(dataDir), runId),
-    followOutput(dir, job, onLines) {
-      const file = runFiles.output(dir, job);
-      let batch: string[] = [];
-      const follower = new LineFollower(file, (line) => void batch.push(line), { tail: TAIL_BYTES });
-      const flush = (): void => {
-        if (batch.length === 0) return;
-        const lines = batch;
-        batch = [];
-        onLines(lines);
-      };
-      follower.poll();
-      flush();
-      const timer = setInterval(() => {
-        follower.poll();
-        flush();
-      }, OUTPUT_POLL_MS);
-      return {
-        stop: () => clearInterval(timer),
-      };
-    },
+    followOutput: followJobOutput,
     async diff(job) {
       if (!job.worktree) throw new Error(`job ${job.id} has no worktree yet`);
       const [git, { jobDiff }] = await Promise.all([ctx.git(), import('../git/job-results.js')]);
@@ -105,20 +118,8 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
     async rerun(dir, runId, job) {
       await (await import('./rerun.js')).rerunJobs(ctx, { dir, runId, jobs: [job], continueSessions: false });
     },
-    async open(runId, job) {
-      try {
-        return await (await import('./open.js')).openJob(ctx, runId, job);
-      } catch (error) {
-        throw isUserError(error) ? new Error(error.message) : error;
-      }
-    },
-    async merge(runId, job) {
-      try {
-        return await (await import('./merge.js')).mergeJob(ctx, runId, job, {});
-      } catch (error) {
-        throw isUserError(error) ? new Error(error.message) : error;
-      }
-    },
+    open: (runId, job) => asScreenError(async () => (await import('./open.js')).openJob(ctx, runId, job)),
+    merge: (runId, job) => asScreenError(async () => (await import('./merge.js')).mergeJob(ctx, runId, job, {})),
     notify(title, body) {
       // Bell, then OSC 777 (Ghostty, urxvt, foot) and OSC 9 (iTerm2, kitty): none moves the cursor, so Ink's frame is safe.
       // eslint-disable-next-line no-control-regex -- a control character would end the sequence early

@@ -5,7 +5,7 @@ import { initialUiState } from '../core/ui-state.js';
 import { App } from '../ui/app.js';
 import { TuiContext } from '../ui/context.js';
 import { Controller, type TuiExit } from '../ui/controller.js';
-import { createUiStore } from '../ui/store.js';
+import { createUiStore, type UiStore } from '../ui/store.js';
 import { Ticker } from '../ui/ticker.js';
 import type { CommandContext } from './context.js';
 import type { RunOptions } from './run-setup.js';
@@ -35,62 +35,45 @@ export interface TuiStart {
  * Runs started here belong to their supervisors, so leaving never stops one
  * unless asked to.
  */
-export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise<number> {
+/** The terminal while the TUI holds it: the alternate screen and raw mode, given back on every way out, and lent to an editor. */
+function terminalScreen(instance: () => Instance | undefined): { restore(): void; suspend<T>(work: () => T): Promise<Awaited<T>> } {
   const stdout = process.stdout;
   const stdin = process.stdin;
-  let instance: Instance | undefined;
   let restored = false;
-  const restore = (): void => {
-    if (restored) return;
-    restored = true;
-    try {
-      instance?.unmount();
-    } catch {
-      // Unmounting a broken tree must not keep the terminal broken.
-    }
-    if (stdin.isTTY) stdin.setRawMode(false);
-    stdout.write(LEAVE_SCREEN);
+  return {
+    restore(): void {
+      if (restored) return;
+      restored = true;
+      try {
+        instance()?.unmount();
+      } catch {
+        // Unmounting a broken tree must not keep the terminal broken.
+      }
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdout.write(LEAVE_SCREEN);
+    },
+    async suspend<T>(work: () => T): Promise<Awaited<T>> {
+      stdout.write(LEAVE_SCREEN);
+      if (stdin.isTTY) stdin.setRawMode(false);
+      try {
+        return await work();
+      } finally {
+        if (stdin.isTTY) stdin.setRawMode(true);
+        stdout.write(ENTER_SCREEN);
+        // The screen was the editor's: Ink forgets its last frame and draws the next in full.
+        instance()?.clear();
+      }
+    },
   };
+}
 
-  const suspend = async <T>(work: () => T): Promise<Awaited<T>> => {
-    stdout.write(LEAVE_SCREEN);
-    if (stdin.isTTY) stdin.setRawMode(false);
-    try {
-      return await work();
-    } finally {
-      if (stdin.isTTY) stdin.setRawMode(true);
-      stdout.write(ENTER_SCREEN);
-      // The screen was the editor's: Ink forgets its last frame and draws the next in full.
-      instance?.clear();
-    }
-  };
-  const runOptions = start.runOptions ?? {};
-  const ports = createTuiPorts(ctx, { runOptions, suspend });
-  const store = createUiStore(initialUiState({ columns: stdout.columns || 80, rows: stdout.rows || 24 }));
-  // The configuration fills in the start confirmation; the first frame does not wait for it. A broken
-  // configuration is shown by the Prompts pane, which needs it too.
-  void ctx
-    .config()
-    .then(({ config }) =>
-      store.dispatch({ type: 'launch', launch: { agent: runOptions.agent ?? 'claude', jobs: Number(runOptions.jobs ?? config.defaults.jobs) || config.defaults.jobs, base: runOptions.branch ?? 'the default branch' } }),
-    )
-    .catch(() => undefined);
-  let finish: (outcome: TuiExit) => void = () => undefined;
-  const exited = new Promise<TuiExit>((resolve) => {
-    finish = resolve;
-  });
-  const controller = new Controller({ store, ports, exit: (outcome) => finish(outcome) });
-  // Connected before the first render, so no early event is lost.
-  if (start.attach) controller.attach(start.attach.runId, start.attach.dir);
-  const adHoc = runOptions.message !== undefined ? '-m' : runOptions.promptFile;
-  const picked = adHoc ?? start.prompt;
-  if (picked && !start.attach) store.dispatch({ type: 'prompts/pick', name: picked });
-  const prompts = controller.start();
-  await Promise.race([prompts, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
-
+/**
+ * SIGTERM, SIGHUP and a crash give the terminal back and exit at once (the
+ * runs go on: their supervisors own them); returns what takes the guards off.
+ */
+function guardTerminal(ctx: CommandContext, controller: Controller, restore: () => void): () => void {
   const onSignal = (signal: NodeJS.Signals): void => {
-    // The runs go on: their supervisors own them. Exit here and now: Ink's signal-exit would otherwise
-    // re-raise the signal, and after SIGHUP there is no terminal to say anything on.
+    // Exit here and now: Ink's signal-exit would otherwise re-raise the signal, and after SIGHUP there is no terminal to say anything on.
     controller.stop();
     restore();
     ctx.log.info('TUI ended by a signal', { signal });
@@ -106,8 +89,47 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
   process.on('SIGHUP', onSignal);
   process.on('uncaughtException', onCrash);
   process.on('exit', restore);
+  return () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('exit', restore);
+  };
+}
 
-  stdout.write(ENTER_SCREEN);
+/** The UI's store: the start confirmation is filled in from the config as it loads; the first frame does not wait for it. */
+function uiStore(ctx: CommandContext, runOptions: RunOptions): UiStore {
+  const store = createUiStore(initialUiState({ columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 }));
+  // A broken configuration is shown by the Prompts pane, which needs it too.
+  void ctx
+    .config()
+    .then(({ config }) =>
+      store.dispatch({ type: 'launch', launch: { agent: runOptions.agent ?? 'claude', jobs: Number(runOptions.jobs ?? config.defaults.jobs) || config.defaults.jobs, base: runOptions.branch ?? 'the default branch' } }),
+    )
+    .catch(() => undefined);
+  return store;
+}
+
+export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise<number> {
+  let instance: Instance | undefined;
+  const screen = terminalScreen(() => instance);
+  const runOptions = start.runOptions ?? {};
+  const ports = createTuiPorts(ctx, { runOptions, suspend: screen.suspend });
+  const store = uiStore(ctx, runOptions);
+  let finish: (outcome: TuiExit) => void = () => undefined;
+  const exited = new Promise<TuiExit>((resolve) => {
+    finish = resolve;
+  });
+  const controller = new Controller({ store, ports, exit: (outcome) => finish(outcome) });
+  // Connected before the first render, so no early event is lost.
+  if (start.attach) controller.attach(start.attach.runId, start.attach.dir);
+  const picked = (runOptions.message !== undefined ? '-m' : runOptions.promptFile) ?? start.prompt;
+  if (picked && !start.attach) store.dispatch({ type: 'prompts/pick', name: picked });
+  const prompts = controller.start();
+  await Promise.race([prompts, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
+
+  const unguard = guardTerminal(ctx, controller, screen.restore);
+  process.stdout.write(ENTER_SCREEN);
   let outcome: TuiExit;
   try {
     instance = render(createElement(TuiContext.Provider, { value: { store, controller, ticker: new Ticker(), ports, home: ctx.paths.home } }, createElement(App)), {
@@ -118,11 +140,8 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
     outcome = await exited;
   } finally {
     controller.stop();
-    restore();
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-    process.off('uncaughtException', onCrash);
-    process.off('exit', restore);
+    screen.restore();
+    unguard();
   }
   return exitCodeOf(ctx, outcome);
 }

@@ -1,10 +1,10 @@
 import type { JobOutcome } from '../core/events.js';
-import type { CreationResult } from '../git/create-worktrees.js';
 import type { Logger } from '../logging/logger.js';
 import { emptyOutcome, type StopReason } from './attempt-outcome.js';
 import { runAttempt, type AttemptJob, type AttemptResult, type AttemptSettings } from './attempt.js';
 import { retryDelay } from './retry-policy.js';
 import { Slots } from './slots.js';
+import type { CreationResult } from '../git/plan-worktrees.js';
 
 /** One job as the executor runs it: an attempt's job, its worktree null until a new one is made for it. */
 export interface ExecutorJob extends Omit<AttemptJob, 'worktree'> {
@@ -247,14 +247,7 @@ export class Executor {
         emit({ type: 'job/retrying', job: job.id, attempt: attempt - first + 1, retries: this.#options.retries, delay_ms: delay, error: outcome.error });
         // No place is held while waiting: other jobs run meanwhile.
         release();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.#backoffs.set(job.id, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-        this.#backoffs.delete(job.id);
+        await this.#backoff(job.id, delay);
         const stopped = this.#stopFor(job.id);
         if (stopped) {
           outcome = { ...outcome, state: stopped.state, reason: stopped.reason };
@@ -269,6 +262,18 @@ export class Executor {
     // Released only now, so "jobs at once" holds for everything the journal shows as running.
     release();
     if (this.#options.failFast && (outcome.state === 'failed' || outcome.state === 'timed-out')) this.cancel(null, 'fail-fast');
+  }
+
+  /** Waits out a retry's backoff; a cancel ends the wait at once. */
+  async #backoff(job: string, delay: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.#backoffs.set(job, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.#backoffs.delete(job);
   }
 
   /** What is left of the budget for one more running job: the rest shared by those running. */

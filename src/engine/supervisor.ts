@@ -4,7 +4,7 @@ import type { JobState, NewRunEvent, RunStateName } from '../core/events.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { foldRun, runTotals, type RunState } from '../core/run-state.js';
 import { FINAL_STATES } from '../core/events.js';
-import { createWorktrees, planWorktrees, type CreationResult } from '../git/create-worktrees.js';
+import { createWorktrees } from '../git/create-worktrees.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
 import type { CommandRunner } from '../os/command-runner.js';
@@ -20,6 +20,7 @@ import { isRunSupervisor } from '../rundir/runs.js';
 import { Executor } from './executor.js';
 import { followWindows } from './follow-windows.js';
 import { againJob, takeOverJobs, type ResumeRequest } from './takeover.js';
+import { planWorktrees, type CreationResult } from '../git/plan-worktrees.js';
 
 export type { ResumeRequest } from './takeover.js';
 

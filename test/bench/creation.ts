@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../src/os/command-runner.js';
-import { DEFAULT_CHECKOUTS, createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
+import { createWorktrees } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
 import type { BenchRow } from './measure.js';
 import { git, makeRepoWithFiles } from './fixtures.js';
+import { DEFAULT_CHECKOUTS, planWorktrees } from '../../src/git/plan-worktrees.js';
 
 const WORKTREES = 16;
 const FILES = 9000;

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandRunner } from '../../src/os/command-runner.js';
-import { createWorktrees, planWorktrees, type CreationRequest, type CreationResult } from '../../src/git/create-worktrees.js';
+import { createWorktrees } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
 import { WorktreeRegistry } from '../../src/git/worktree-registry.js';
 import { ROOT } from '../helpers/par.js';
 import { branches, git, makeRepo, writeFiles } from '../helpers/git-repo.js';
+import { planWorktrees, type CreationRequest, type CreationResult } from '../../src/git/plan-worktrees.js';
 
 let dir: string;
 let repo: string;

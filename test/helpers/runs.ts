@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../src/os/command-runner.js';
-import { createWorktrees, planWorktrees } from '../../src/git/create-worktrees.js';
+import { createWorktrees } from '../../src/git/create-worktrees.js';
 import { createGit } from '../../src/git/git.js';
 import type { WorktreeRecord } from '../../src/git/worktree-registry.js';
+import { planWorktrees } from '../../src/git/plan-worktrees.js';
 
 const DAY = 86_400_000;
 
