@@ -14,7 +14,7 @@ export interface ParPaths {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Resolves the XDG directories from the environment, defaulting under the home directory. */
-export function resolvePaths(env: Env = process.env, home: string = env.HOME || homedir()): ParPaths {
+export function resolvePaths(env: Env, home: string = env.HOME || homedir()): ParPaths {
   const xdg = (name: string, fallback: string): string => {
     const value = env[name];
     // XDG says relative values are invalid and must be ignored.

@@ -1,6 +1,7 @@
 import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
 import { runTotals } from '../core/run-state.js';
+import { runFiles } from '../rundir/files.js';
 
 /** report.json: the §9 job fields plus the run's totals. */
 export interface RunReport {
@@ -32,7 +33,7 @@ export function buildReport(state: RunState, info: { repository: string | null; 
     totals: { ...runTotals(state), duration_ms: span(state.started_at, state.finished_at) },
     jobs: state.order.map((id) => {
       const job = state.byId[id] as JobView;
-      return { ...job, log: `jobs/${id}/output.log`, duration_ms: span(job.started_at, job.finished_at) };
+      return { ...job, log: runFiles.outputInRun(id), duration_ms: span(job.started_at, job.finished_at) };
     }),
   };
 }

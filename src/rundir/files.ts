@@ -14,7 +14,9 @@ export const runFiles = {
   jobDir: (runDir: string, job: string): string => join(runDir, 'jobs', job),
   prompt: (runDir: string, job: string): string => join(runDir, 'jobs', job, 'prompt.md'),
   /** The agent's stdout, byte for byte, every attempt. */
-  output: (runDir: string, job: string): string => join(runDir, 'jobs', job, 'output.log'),
+  output: (runDir: string, job: string): string => join(runDir, runFiles.outputInRun(job)),
+  /** The same, relative to the run directory (a report's link to it). */
+  outputInRun: (job: string): string => join('jobs', job, 'output.log'),
   stderr: (runDir: string, job: string): string => join(runDir, 'jobs', job, 'stderr.log'),
 };
 
