@@ -23,18 +23,18 @@ export function processAlive(pid: unknown): pid is number {
 }
 
 /**
- * A live process's arguments (its program first); null when they cannot be
- * read. From /proc where there is one; elsewhere (macOS) from `ps`, split at
- * spaces.
+ * A live process's command line: its arguments one by one where /proc
+ * tells them, else (macOS) the one line `ps` prints, where arguments with
+ * spaces cannot be told apart; null when neither can be read.
  */
-export function processArguments(pid: number): string[] | null {
+export function processCommandLine(pid: number): { argv: string[] } | { line: string } | null {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0');
+    return { argv: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0') };
   } catch {
     // No /proc: ps tells, as one line.
   }
   try {
-    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim().split(/\s+/);
+    return { line: execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).trim() };
   } catch {
     return null;
   }

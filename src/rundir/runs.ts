@@ -4,7 +4,7 @@ import { UserError } from '../core/errors.js';
 import { foldRun, markInterrupted, type JobView, type RunState } from '../core/run-state.js';
 import { didYouMean } from '../core/suggest.js';
 import { readEvents } from './journal.js';
-import { processAlive, processArguments } from '../os/process-alive.js';
+import { processAlive, processCommandLine } from '../os/process-alive.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { readRunPlan } from './plan.js';
 import { runFiles, runsDir } from './files.js';
@@ -97,10 +97,12 @@ export function supervisorLockHolder(runDir: string): number | null {
  */
 export function isRunSupervisor(pid: unknown, runDir: string): boolean {
   if (!processAlive(pid)) return false;
-  const argv = processArguments(pid);
-  if (argv === null) return true;
-  const at = argv.indexOf('__supervise');
-  return at >= 0 && basename(argv[at + 1] ?? '') === basename(runDir);
+  const command = processCommandLine(pid);
+  if (command === null) return true;
+  const run = basename(runDir);
+  if ('line' in command) return command.line.includes(' __supervise ') && command.line.includes(run);
+  const at = command.argv.indexOf('__supervise');
+  return at >= 0 && basename(command.argv[at + 1] ?? '') === run;
 }
 
 /** A job of a run's state, or a UserError naming the run, the job, the closest id and the jobs there are. */
