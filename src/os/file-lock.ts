@@ -40,7 +40,9 @@ async function removeIfStale(path: string, options: LockOptions): Promise<void> 
     const [pid, host] = text.split('\n');
     const holder = Number(pid);
     // A lock with no pid yet is being written by a holder that is still starting: it is not stale for that.
-    const dead = host === hostname() && Number.isInteger(holder) && holder > 0 && !(options.holderAlive ?? processAlive)(holder);
+    // A lock with no host line was written on this host (by a par from before locks named their host).
+    const local = !host || host === hostname();
+    const dead = local && Number.isInteger(holder) && holder > 0 && !(options.holderAlive ?? processAlive)(holder);
     const staleAfter = options.staleAfterMs === undefined ? STALE_AFTER_MS : options.staleAfterMs;
     // A holder on another host (a shared disk) cannot be asked: only a very old lock is taken over.
     if (dead || (staleAfter !== null && Date.now() - info.mtimeMs > staleAfter)) {
