@@ -34,7 +34,7 @@ export interface AttemptJob {
   resumeSessionId?: string | null;
   /** The HEAD the job first started from: its diffstat stays against that. */
   baseHead?: string | null;
-  /** Append to output.log even on attempt 1 (an execution after its planning). */
+  /** Append to the job's log even on attempt 1 (an execution after its planning). */
   appendOutput?: boolean;
 }
 
@@ -181,7 +181,7 @@ async function recordChanges(settings: AttemptSettings, job: AttemptJob, outcome
 
 /**
  * One attempt of a job: the agent started in its worktree in its own
- * process group, writing straight to `output.log` and `stderr.log`; its
+ * process group, writing straight to its log files (stdout and stderr); its
  * progress, timeouts and stops followed; its outcome read by its adapter;
  * its changes committed and counted.
  */

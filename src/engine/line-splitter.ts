@@ -1,4 +1,4 @@
-/** A line longer than this is not handed to the parser (it goes to output.log whole). */
+/** A line longer than this is not handed to the parser (the job's log keeps it whole). */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
