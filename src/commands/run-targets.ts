@@ -52,6 +52,7 @@ async function worktreeFromArg(git: Git, arg: string, lists: ListCache): Promise
   return { path, branch: entry.branch, repo: { ...known.facts, worktree: path } };
 }
 
+/** `--tasks FILE` (or `-`, stdin): the tasks, each its own job in a fresh worktree. */
 export async function readTasks(ctx: CommandContext, file: string): Promise<Task[]> {
   let text: string;
   if (file === '-') text = (await readStdin(ctx.stdin)).toString('utf8');

@@ -61,8 +61,13 @@ export function command<const A extends Record<string, ArgumentSpec>, const O ex
   return spec as unknown as AnyCommand;
 }
 
+/** An option that is on when given (`--json`). */
 export const flag = (flags: string, description: string) => ({ flags, description, kind: 'flag' }) as const;
+/** An option that is on unless `--no-…` is given. */
 export const negated = (flags: string, description: string) => ({ flags, description, kind: 'negated' }) as const;
+/** An option that takes one value (`-j, --jobs <n>`). */
 export const value = (flags: string, description: string, choices?: readonly string[]) => ({ flags, description, kind: 'value', ...(choices ? { choices } : {}) }) as const;
+/** An option that may be given many times, each value kept (`--var k=v`). */
 export const list = (flags: string, description: string) => ({ flags, description, kind: 'list' }) as const;
+/** An argument: `<name>` required, `[name]` optional, `[name...]` any number. */
 export const arg = <const T extends string>(token: T, description: string, extra: { choices?: readonly string[]; completes?: 'prompt' | 'run' } = {}): ArgumentSpec<T> => ({ token, description, ...extra });

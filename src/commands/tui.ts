@@ -110,6 +110,7 @@ function uiStore(ctx: CommandContext, runOptions: RunOptions): UiStore {
   return store;
 }
 
+/** `par` on a terminal, `par run` and `par attach` on one: the full-screen TUI until it is left; resolves to the exit code. */
 export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise<number> {
   let instance: Instance | undefined;
   const screen = terminalScreen(() => instance);

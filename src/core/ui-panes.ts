@@ -1,5 +1,6 @@
 import type { UiAction, UiState } from './ui-state.js';
 
+/** The UI actions of the given types. */
 export type ActionOf<T extends UiAction['type']> = Extract<UiAction, { type: T }>;
 
 /** Picking worktrees, or a number of new ones. */

@@ -142,6 +142,7 @@ export function selectedJob(state: UiState): JobView | undefined {
   return state.jobs.selected ? state.run?.byId[state.jobs.selected] : undefined;
 }
 
+/** The jobs the grid shows, the filter applied, in run order. */
 export function visibleJobs(state: UiState): string[] {
   const run = state.run;
   if (!run) return [];

@@ -1,5 +1,6 @@
-/** Retry backoff (DESIGN §2): 2 s doubling to 60 s, with full jitter. */
+/** Retry backoff (DESIGN §2): 2 s doubling… */
 export const RETRY_BASE_MS = 2000;
+/** …to 60 s at most, with full jitter. */
 export const RETRY_CAP_MS = 60_000;
 
 /** What is known of an attempt when deciding whether to try again. */

@@ -12,6 +12,7 @@ import { WorktreeRegistry, type WorktreeRecord } from './worktree-registry.js';
 /** Checkouts at once unless asked otherwise; see CreationRequest.checkoutConcurrency. */
 export const DEFAULT_CHECKOUTS = 2;
 
+/** What to create: one worktree per job, all from one base. */
 export interface CreationRequest {
   git: Git;
   runner: CommandRunner;

@@ -12,7 +12,6 @@ export interface RepositoryFacts {
   commonDir: string;
 }
 
-/** What to create: one worktree per job, all from one base. */
 /** Facts about the repository around `dir`; a UserError outside one. */
 export async function repositoryFacts(git: Git, dir: string): Promise<RepositoryFacts> {
   let output: string;

@@ -18,6 +18,7 @@ export function promptLabel(plan: RunPlan): string {
   }
 }
 
+/** A run's report (report.json's content) from its folded state and its plan. */
 export function reportOf(state: RunState, plan: RunPlan): RunReport {
   return buildReport(state, { repository: plan.repository, prompt: promptLabel(plan) });
 }
