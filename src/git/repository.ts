@@ -2,9 +2,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Git } from './git.js';
 
-/** The repository new worktrees are made from. */
+/** A repository as par sees it from one of its worktrees. */
 export interface RepositoryFacts {
-  /** The worktree the request came from (where `.worktreeinclude` is read). */
+  /** The worktree asked about (new worktrees read its `.worktreeinclude`). */
   worktree: string;
   /** The main worktree (or bare repository) path. */
   repo: string;
