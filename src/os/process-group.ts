@@ -20,13 +20,14 @@ export interface ProcessSpawner {
  * watchdog ignores TERM, and when the supervisor is gone it ends the whole group:
  * TERM, then KILL 5 s later. So a job never outlives a supervisor that died. A
  * zombie supervisor (dead, unreaped, as under a container init that does not
- * reap) counts as gone: its state in /proc is read with shell built-ins only.
+ * reap) counts as gone, and so does a pid that another process took over
+ * (its start time in /proc changed): both read with shell built-ins only.
  * Setup commands in new worktrees run under it too.
  */
 export const WATCHDOG = [
-  '(trap "" TERM; p=$PAR_SUPERVISOR_PID; while kill -0 "$p" 2>/dev/null; do',
-  's=R; if [ -r "/proc/$p/stat" ]; then read -r s < "/proc/$p/stat"; s=${s##*) }; s=${s%% *}; fi;',
-  '[ "$s" = Z ] && break; sleep 1; done;',
+  '(trap "" TERM; p=$PAR_SUPERVISOR_PID; b=; while kill -0 "$p" 2>/dev/null; do',
+  's=R; t=; if [ -r "/proc/$p/stat" ]; then read -r l < "/proc/$p/stat"; set -- ${l##*) }; s=$1; t=${20}; fi;',
+  '[ "$s" = Z ] && break; [ -z "$b" ] && b=$t; [ "$t" != "$b" ] && break; sleep 1; done;',
   'kill -TERM 0 2>/dev/null; sleep 5; kill -KILL 0 2>/dev/null) </dev/null >/dev/null 2>&1 &',
   'exec "$@"',
 ].join(' ');
