@@ -1,7 +1,7 @@
-import type { AgentConfig } from '../config/schema.js';
 import type { JobProgress } from '../core/events.js';
 import type { AgentAdapter, AgentExit, AgentResult, OutputParser } from './agent.js';
 import { ClaudeStreamParser } from './claude.js';
+import type { AgentConfig } from '../core/run-plan.js';
 
 /** Reads plain text output: the last line is the activity, exit 0 is success. */
 class TextParser implements OutputParser {

@@ -1,11 +1,12 @@
 import { stringify } from 'yaml';
 import { ConfigFile } from '../config/config-file.js';
 import { parseSetting } from '../config/parse-setting.js';
-import { CONFIG_KEYS, CONFIG_SECTIONS, knownKeys, mergeWithDefaults, type ParConfig } from '../config/schema.js';
+import { CONFIG_KEYS, knownKeys, mergeWithDefaults } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { formatTable } from '../core/table.js';
 import { terminalWidth, type CommandContext } from './context.js';
+import { CONFIG_SECTIONS, type ParConfig } from '../config/settings.js';
 
 function open(ctx: CommandContext): { file: ConfigFile; raw: Record<string, unknown>; config: ParConfig } {
   const file = new ConfigFile(ctx.paths.configDir);

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { PERMISSION_MODES, type ParConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
 import { branchFor } from '../core/ids.js';
 import type { AgentChoice, RunPlan } from '../core/run-plan.js';
@@ -14,6 +13,7 @@ import { renderPrompt } from '../prompts/render.js';
 import { MAX_PROMPT_BYTES } from './add.js';
 import type { CommandContext } from './context.js';
 import type { RunOptions } from './run-setup.js';
+import { PERMISSION_MODES, type ParConfig } from '../config/settings.js';
 
 /** The prompt a run was given, and where from. */
 export interface ResolvedPrompt {

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import { currentRepository, type RepositoryFacts } from '../git/repository.js';
-import type { ParConfig } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import { UserError } from '../core/errors.js';
 import { newRunId, uniqueJobIds } from '../core/ids.js';
@@ -11,6 +10,7 @@ import { PromptLibrary } from '../prompts/library.js';
 import type { CommandContext } from './context.js';
 import { agentChoice, chosenPermissionMode, renderJobPrompts, resolvePrompt, type JobTarget, type ResolvedPrompt } from './run-prompts.js';
 import { chooseTargets, readTasks, type RunTargets } from './run-targets.js';
+import type { ParConfig } from '../config/settings.js';
 /** The options of `par run` as commander hands them over. */
 export interface RunOptions {
   jobs?: string;

@@ -1,5 +1,4 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import type { ParConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { parseTasks, type Task } from '../core/tasks.js';
@@ -11,6 +10,7 @@ import { worktreeValidity } from '../git/worktree-status.js';
 import { readStdin, type CommandContext } from './context.js';
 import type { RunOptions } from './run-setup.js';
 import { planWorktrees } from '../git/plan-worktrees.js';
+import type { ParConfig } from '../config/settings.js';
 
 /** An existing worktree a job runs in. */
 export interface ChosenWorktree {

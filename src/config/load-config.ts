@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ParseCache } from './parse-cache.js';
 import { expandHome, type ParPaths } from './paths.js';
-import { mergeWithDefaults, validateConfig, type ParConfig } from './schema.js';
+import { mergeWithDefaults, validateConfig } from './schema.js';
+import { type ParConfig } from './settings.js';
 
 /** The effective configuration and where it came from. */
 export interface LoadedConfig {

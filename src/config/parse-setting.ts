@@ -1,7 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
-import { checkValue, describeKind, isPlainObject, kindOfKey, knownKeys, type ParConfig } from './schema.js';
+import { checkValue, describeKind, isPlainObject, kindOfKey, knownKeys } from './schema.js';
+import { type ParConfig } from './settings.js';
 
 const TRUE = new Set(['true', 'yes', 'on']);
 const FALSE = new Set(['false', 'no', 'off']);

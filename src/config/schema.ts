@@ -1,15 +1,11 @@
 import type { AgentConfig } from '../core/run-plan.js';
-import { AGENT_FIELDS, CONFIG_SECTIONS, PERMISSION_MODES, SETTINGS, agentWithDefaults, defaultConfig, type ParConfig, type ValueKind } from './settings.js';
+import { AGENT_FIELDS, CONFIG_SECTIONS, SETTINGS, agentWithDefaults, defaultConfig, type ParConfig, type ValueKind } from './settings.js';
 import { parseDuration } from '../core/duration.js';
 import { closestMatches } from '../core/suggest.js';
-
-export type { AgentConfig };
-export { CONFIG_SECTIONS, PERMISSION_MODES, defaultConfig, type ParConfig, type ValueKind };
 
 /** Every leaf key of §8 (agents aside) and what it holds: from the settings table. */
 export const CONFIG_KEYS: Readonly<Record<string, ValueKind>> = Object.fromEntries(Object.entries(SETTINGS).map(([key, { kind }]) => [key, kind as ValueKind]));
 
-const SECTIONS = CONFIG_SECTIONS;
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** A value that breaks the schema; `path` locates it in the YAML. */
@@ -96,8 +92,8 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
   if (!isPlainObject(raw)) return [{ path: [], message: 'the file must hold a YAML mapping of sections' }];
   const problems: ConfigProblem[] = [];
   for (const [section, body] of Object.entries(raw)) {
-    if (!SECTIONS.includes(section)) {
-      problems.push({ path: [section], message: unknownKeyMessage(section, SECTIONS) });
+    if (!CONFIG_SECTIONS.includes(section)) {
+      problems.push({ path: [section], message: unknownKeyMessage(section, CONFIG_SECTIONS) });
       continue;
     }
     if (body === null) continue;

@@ -37,6 +37,20 @@ export async function commitIdentity(git: Git, cwd: string): Promise<string[]> {
   return known.every(Boolean) ? [] : FALLBACK_IDENTITY;
 }
 
+/**
+ * Runs a `git commit …` in `cwd`; when it fails and git knows no identity
+ * there, once more with par's own. A commit checks its identity before it
+ * writes anything, so the retry is safe, and the common case costs one git.
+ */
+export async function commitWithIdentity(git: Git, cwd: string, args: readonly string[]): Promise<void> {
+  try {
+    await git.run(cwd, args);
+  } catch (error) {
+    if ((await commitIdentity(git, cwd)).length === 0) throw error;
+    await git.run(cwd, [...FALLBACK_IDENTITY, ...args]);
+  }
+}
+
 /** The git port: everything par asks of git goes through `run`. */
 export interface Git {
   /** Runs `git ...args` in `cwd`; resolves its stdout, rejects with a GitFailure. */

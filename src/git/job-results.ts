@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diffstat } from '../core/events.js';
-import { commitIdentity, type Git } from './git.js';
+import { commitWithIdentity, type Git } from './git.js';
 
 /** Untracked files are counted line by line up to this size; a bigger one counts as one file. */
 const MAX_COUNTED_BYTES = 8 * 1024 * 1024;
@@ -91,7 +91,8 @@ export async function commitResults(git: Git, worktree: string, message: string)
   const status = await git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']);
   if (status === '') return false;
   await git.run(worktree, ['add', '-A']);
-  await git.run(worktree, [...(await commitIdentity(git, worktree)), 'commit', '-q', '--no-verify', '-m', message]);
+  // At the end of every job: the identity is asked of git only when the commit fails.
+  await commitWithIdentity(git, worktree, ['commit', '-q', '--no-verify', '-m', message]);
   return true;
 }
 

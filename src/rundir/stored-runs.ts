@@ -16,7 +16,7 @@ export function readStoredRun(dataDir: string, id: string): StoredRun {
   const phase: RunPhase = going ? 'running' : state.state === 'succeeded' ? 'succeeded' : state.state === 'interrupted' ? 'interrupted' : 'failed';
   return {
     id,
-    dir: join(runsDir(dataDir), id),
+    dir,
     startedAt: new Date(plan.started_at),
     finishedAt: going || state.finished_at === null ? null : new Date(state.finished_at),
     phase,

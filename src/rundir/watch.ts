@@ -23,9 +23,11 @@ export interface RunWatchHandlers {
 /**
  * Follows a run from the start of its journal, folding each event through
  * the reducer, and notices a supervisor that died. The one way clients
- * (`par run`, `par results --follow`, `par cancel`) watch a run.
+ * (`par run`, `par results --follow`, `par cancel`) watch a run. With
+ * `pastTheEnd` it follows on through the run's end and a dead supervisor
+ * (`onEnd` never comes): for the supervisor that takes an ended run over.
  */
-export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers): { stop(): void; state(): RunState } {
+export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers, options: { pastTheEnd?: boolean } = {}): { stop(): void; state(): RunState } {
   let state = emptyRunState(runId);
   // When the journal last heard from the supervisor: an interrupted run's jobs stopped then.
   let lastAt: string | null = null;
@@ -44,10 +46,11 @@ export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers)
     lastAt = event.at;
     handlers.onEvent?.(event, state, before);
     // A run that finished may be taken over again (rerun, resume): it has ended only if nothing follows in this read.
-    if (event.type === 'run/finished') queueMicrotask(() => state.state !== 'running' && end('finished'));
+    if (event.type === 'run/finished' && !options.pastTheEnd) queueMicrotask(() => state.state !== 'running' && end('finished'));
   });
   let checks = 0;
   const liveness = setInterval(() => {
+    if (options.pastTheEnd) return;
     checks++;
     const pid = state.supervisor_pid;
     if ((pid === null && checks > STARTUP_CHECKS) || (pid !== null && !isRunSupervisor(pid, dir))) {
@@ -74,9 +77,6 @@ export function watchRun(dir: string, runId: string, handlers: RunWatchHandlers)
   };
 }
 
-/** How often the journal is read while waiting past a run's end (for a supervisor taking it over). */
-const POLL_MS = 50;
-
 /**
  * Resolves with the run's state once `done` holds for it, or (unless
  * `pastTheEnd`) once the run has ended; null after `timeoutMs` (0: never).
@@ -94,19 +94,6 @@ export function waitFor(dir: string, runId: string, done: (state: RunState) => b
       resolve(state);
     };
     const timer = options.timeoutMs ? setTimeout(() => finish(null), options.timeoutMs) : undefined;
-    if (options.pastTheEnd) {
-      let state = emptyRunState(runId);
-      const follower = new LineFollower(runFiles.events(dir), (line) => {
-        const event = parseEventLine(line);
-        if (event) state = reduceRun(state, event);
-      });
-      const poll = setInterval(() => {
-        follower.poll();
-        if (done(state)) finish(state);
-      }, POLL_MS);
-      stopWatching = () => clearInterval(poll);
-      return;
-    }
     let asking = false;
     const watcher = watchRun(dir, runId, {
       onEvent: () => {
@@ -119,7 +106,7 @@ export function waitFor(dir: string, runId: string, done: (state: RunState) => b
         });
       },
       onEnd: (state) => finish(state),
-    });
+    }, { pastTheEnd: options.pastTheEnd === true });
     stopWatching = () => watcher.stop();
   });
 }

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ParConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
 import { findExecutable } from '../os/which.js';
 import { chooseLauncher, type Launch, type TerminalEnvironment, type WindowRequest } from './launchers.js';
+import type { ParConfig } from '../config/settings.js';
 
 /** The settings that choose the terminal (`terminal.command`, `terminal.use_ghostty`). */
 export type TerminalChoice = Pick<ParConfig['terminal'], 'command' | 'use_ghostty'>;

@@ -2,7 +2,7 @@ import { FINAL_STATES, type RunEvent } from '../core/events.js';
 import { matchKey, TEXT_SCOPES, type Command, type KeyPress } from '../core/keymap.js';
 import { LogBuffer } from '../core/log-buffer.js';
 import { runNotices } from '../core/run-notices.js';
-import { emptyRunState, type JobView, type RunState } from '../core/run-state.js';
+import { emptyRunState, type RunState } from '../core/run-state.js';
 import { errorText as message } from '../core/errors.js';
 import { PLAIN_COMMANDS } from '../core/ui-commands.js';
 import { activeScope, selectedJob, visiblePrompts, type UiState } from '../core/ui-state.js';
@@ -131,10 +131,6 @@ export class Controller {
     }
   }
 
-  #selectedJob(): JobView | undefined {
-    return selectedJob(this.#state());
-  }
-
   #say(text: string, tone: 'info' | 'error' = 'info'): void {
     this.#store.dispatch({ type: 'message', text, tone });
   }
@@ -222,7 +218,7 @@ export class Controller {
       }
       return this.#store.dispatch({ type: 'overlay/close' });
     }
-    const job = this.#selectedJob();
+    const job = selectedJob(this.#state());
     if (!job) return;
     if (FINAL_STATES.has(job.state)) return this.#say(`${job.id} has already ended (${job.state}).`);
     this.#store.dispatch({ type: 'overlay/open', overlay: { kind: 'cancel-job', job: job.id } });
@@ -293,7 +289,7 @@ export class Controller {
   }
 
   #openLog(): void {
-    const job = this.#selectedJob();
+    const job = selectedJob(this.#state());
     if (!job) return;
     this.#store.dispatch({ type: 'pane/open', pane: 'log' });
     this.#followLog(false);
@@ -302,7 +298,7 @@ export class Controller {
   /** Tails the selected job's output into a fresh buffer (a new one when raw mode flips). */
   #followLog(restart: boolean): void {
     const state = this.#state();
-    const job = this.#selectedJob();
+    const job = selectedJob(this.#state());
     if (!job || !state.runDir) return;
     if (!restart && this.#logJob === job.id && this.#log) {
       this.#store.dispatch({ type: 'log/appended', count: this.#log.count, added: 0 });

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PERMISSION_MODES } from '../../src/config/schema.js';
 import { git, makeRepo } from '../helpers/git-repo.js';
 import { runPar, type Sandbox } from '../helpers/par.js';
 import { makeSimRuns, runStatus, type RunStatus } from '../helpers/sim-runs.js';
+import { PERMISSION_MODES } from '../../src/config/settings.js';
 
 let sandbox: Sandbox;
 let repo: string;

@@ -6,7 +6,8 @@ import { ConfigFile } from '../../src/config/config-file.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { parseSetting } from '../../src/config/parse-setting.js';
 import { resolvePaths } from '../../src/config/paths.js';
-import { defaultConfig, validateConfig } from '../../src/config/schema.js';
+import { validateConfig } from '../../src/config/schema.js';
+import { defaultConfig } from '../../src/config/settings.js';
 
 let dir: string;
 let configDir: string;
