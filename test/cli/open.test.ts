@@ -27,8 +27,10 @@ function useTerminal(command: string[] | null): void {
   writeFileSync(sandbox.configFile, `claude:\n  binary_path: ${JSON.stringify(SIM)}\nterminal:\n  command: ${JSON.stringify(command)}\n`);
 }
 
+/** The windows recorded so far: whole lines only, since the stand-in terminal may be writing one as it is read. */
 function windows(): { cwd: string; argv: string[] }[] {
-  return existsSync(recorded) ? readFileSync(recorded, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { cwd: string; argv: string[] }) : [];
+  const text = existsSync(recorded) ? readFileSync(recorded, 'utf8') : '';
+  return text.split('\n').slice(0, -1).map((line) => JSON.parse(line) as { cwd: string; argv: string[] });
 }
 
 describe('par open', () => {
