@@ -30,6 +30,16 @@
 //   asked=PATH       append {argv, prompt} of this invocation, one JSON line, to PATH
 //   plan=TEXT        the plan written in plan mode (`_` for spaces)
 //   wrong-plan       in plan mode, write a file anyway (as a broken agent would)
+// With `--input-format stream-json` it speaks the two-way channel as claude
+// does: the prompt is the first user message on stdin, each later message a
+// turn of its own, stdin's end the end of the session; interrupts stop a
+// turn; and these knobs ask the host:
+//   ask=CMD          run the Bash command CMD (`_` for spaces) after asking permission (repeatable)
+//   question=TEXT options=A,B   ask a question (AskUserQuestion) with those options
+//   long=DUR         a Bash call that takes DUR (an interrupt stops it)
+//   limit=SECONDS    hit a usage limit that resets SECONDS from now (once per session)
+//   warn-limit       report a usage window close to its limit (allowed_warning)
+//   unknown-control  send the host a control request it cannot know
 // Like claude, it keeps each session's prompt (under $HOME/.sim-sessions), so
 // `--resume ID` continues with that prompt's knobs, and fails as claude does
 // when there is no such session. With `--permission-mode plan` it changes
@@ -49,11 +59,77 @@ const flag = (name) => {
   return index === -1 ? undefined : argv[index + 1];
 };
 
+const channel = flag('--input-format') === 'stream-json';
+let interruptAsked = false;
+/** User messages echoed back (`--replay-user-messages`), once stdout is set up. */
+const replays = [];
+let outReady = false;
+const flushReplays = () => {
+  for (const message of replays.splice(0)) emit(message);
+};
+const sleepers = [];
+const hostAnswers = new Map();
+const sessionIdEarly = () => flag('--resume') ?? flag('--session-id') ?? 'unknown';
+const replay = argv.includes('--replay-user-messages');
 // Read stdin as a stream: a synchronous read of a large prompt from a pipe can fail with EAGAIN.
 let prompt = '';
-if (!process.stdin.isTTY) {
+/** The channel's input, a line at a time: user messages and control messages from the host. */
+const inbox = [];
+const inboxWaiters = [];
+let inputEnded = false;
+const deliver = () => {
+  while (inboxWaiters.length > 0 && (inbox.length > 0 || inputEnded)) inboxWaiters.shift()();
+};
+if (channel) {
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    let message;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (message.type === 'control_request' && message.request?.subtype === 'interrupt') {
+      // As claude does: the interrupt is acknowledged at once, and the turn stops at its next step.
+      emit({ type: 'control_response', response: { subtype: 'success', request_id: message.request_id } });
+      interruptAsked = true;
+      for (const wake of sleepers.splice(0)) wake();
+      return;
+    }
+    if (message.type === 'control_response') {
+      const id = message.response?.request_id;
+      hostAnswers.get(id)?.(message.response);
+      hostAnswers.delete(id);
+      return;
+    }
+    if (message.type === 'user' && replay) replays.push({ ...message, session_id: sessionIdEarly(), uuid: randomUUID() });
+    if (outReady) flushReplays();
+    inbox.push(message);
+    deliver();
+  });
+  lines.on('close', () => {
+    inputEnded = true;
+    deliver();
+  });
+} else if (!process.stdin.isTTY) {
   process.stdin.setEncoding('utf8');
   for await (const chunk of process.stdin) prompt += chunk;
+}
+/** The next message of a given type from the host (null when stdin has ended). */
+async function nextMessage(accept) {
+  for (;;) {
+    const index = inbox.findIndex(accept);
+    if (index !== -1) return inbox.splice(index, 1)[0];
+    if (inputEnded) return null;
+    await new Promise((resolve) => inboxWaiters.push(resolve));
+  }
+}
+const textOf = (message) => (message?.message?.content ?? []).map((block) => (typeof block === 'string' ? block : block.text ?? '')).join('');
+const isUser = (message) => message.type === 'user';
+if (channel) {
+  const first = await nextMessage(isUser);
+  prompt = first === null ? '' : textOf(first);
 }
 const sessionsDir = join(process.env.HOME ?? '/tmp', '.sim-sessions');
 const resumed = flag('--resume');
@@ -74,9 +150,11 @@ try {
   fileKnobs = '';
 }
 const knobText = [process.env.PAR_SIM ?? '', ...`${earlierPrompt ?? ''}\n${prompt}`.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4)), fileKnobs].join(' ');
+const asks = [];
 for (const token of knobText.split(/\s+/).filter(Boolean)) {
   const equals = token.indexOf('=');
   knobs.set(equals === -1 ? token : token.slice(0, equals), equals === -1 ? true : token.slice(equals + 1));
+  if (token.startsWith('ask=')) asks.push(token.slice(4).replaceAll('_', ' '));
 }
 
 const ms = (value, fallback) => {
@@ -87,7 +165,29 @@ const ms = (value, fallback) => {
   return match[2] === 'm' ? n * 60_000 : match[2] === 'ms' ? n : n * 1000;
 };
 const num = (value, fallback) => (value === undefined || value === true ? fallback : Number(value));
-const sleep = (delay) => new Promise((resolve) => setTimeout(resolve, delay));
+/** Waits, unless an interrupt comes first. */
+const sleep = (delay) =>
+  new Promise((resolve) => {
+    if (interruptAsked) return resolve();
+    const timer = setTimeout(done, delay);
+    function done() {
+      clearTimeout(timer);
+      resolve();
+    }
+    sleepers.push(done);
+  });
+let requests = 0;
+/** Asks the host over the channel and waits for its answer (a control response). */
+function askHost(request) {
+  const id = `sim-req-${++requests}`;
+  emit({ type: 'control_request', request_id: id, request });
+  return new Promise((resolve) => hostAnswers.set(id, resolve));
+}
+/** A tool call the host must allow first: its result, allowed or denied as the host said. */
+async function permitted(name, input, id) {
+  const answer = await askHost({ subtype: 'can_use_tool', tool_name: name, display_name: name, input, description: input.description ?? name, permission_suggestions: name === 'Bash' ? [{ type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: `${String(input.command).split(' ').slice(0, 2).join(' ')}:*` }], behavior: 'allow', destination: 'localSettings' }] : [], tool_use_id: id });
+  return answer?.response?.behavior === 'allow' ? { allowed: true, input: answer.response.updatedInput ?? input } : { allowed: false, message: answer?.response?.message ?? answer?.error ?? 'denied' };
+}
 
 const sessionId = flag('--resume') ?? flag('--session-id') ?? randomUUID();
 const model = flag('--model') ?? 'claude-sim-1';
@@ -104,6 +204,7 @@ function out(text) {
 function emit(object) {
   out(`${JSON.stringify(object)}\n`);
 }
+outReady = true;
 
 const usage = (input, output) => ({
   input_tokens: input,
@@ -219,6 +320,7 @@ if (knobs.has('child')) {
 }
 
 init();
+flushReplays();
 const silent = ms(knobs.get('silent'), 0);
 if (silent > 0) await sleep(silent);
 
@@ -242,77 +344,219 @@ if (planMode && knobs.has('wrong-plan')) actions.push({ name: 'Write', path: 'PL
 const editPath = knobs.get('edit');
 if (typeof editPath === 'string' && !planMode) actions.push({ name: 'Edit', path: editPath });
 
-assistant([{ type: 'text', text: `I'll work on this in ${cwd}.` }]);
-for (let turn = 0; turn < turns; turn++) {
-  await sleep(pause);
-  const action = actions[turn] ?? (turn % 2 === 0 ? { name: 'Read', path: 'README.md' } : { name: 'Bash', command: 'npm test' });
-  const id = `toolu_${uuid()}`;
-  const target = action.path ? join(cwd, action.path) : undefined;
-  const input =
-    action.name === 'Write'
-      ? { file_path: target, content: `written by the simulated agent\n` }
-      : action.name === 'Edit'
-        ? { file_path: target, old_string: '', new_string: 'edited by the simulated agent\n' }
-        : action.name === 'Read'
-          ? { file_path: target ?? join(cwd, 'README.md') }
-          : { command: action.command, description: 'Run the tests' };
-  assistant([{ type: 'tool_use', id, name: action.name, input }]);
-  if (action.name === 'Write') {
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, input.content);
-  }
-  if (action.name === 'Edit') appendFileSync(target, input.new_string);
-  toolResult(id, action.name === 'Bash' ? 'Tests: 12 passed, 0 failed' : 'ok');
+let totalCost = 0;
+/** Tools the host is asked about over the channel: commands, and edits when the mode does not accept them. */
+const mustAsk = (name) => channel && permissionMode !== 'bypassPermissions' && (name === 'Bash' || ((name === 'Write' || name === 'Edit') && permissionMode === 'default'));
+class Interrupted extends Error {}
+function checkInterrupt() {
+  if (interruptAsked) throw new Interrupted('interrupted');
 }
-
-if (extraLines > 0) {
-  const filler = 'lorem ipsum dolor sit amet '.repeat(Math.ceil(lineSize / 27)).slice(0, Math.max(1, lineSize - 150));
-  const spread = duration > 0 ? Math.max(1, Math.floor(extraLines / 20)) : extraLines;
-  for (let index = 0; index < extraLines; index++) {
-    assistant([{ type: 'text', text: `${index} ${filler}` }], 'msg_stream');
-    if (duration > 0 && index % spread === spread - 1) await sleep(duration / 20);
-  }
-}
-
-// The last share of the duration: the turns took turns/(turns+1) of it.
-if (extraLines === 0) await sleep(pause);
-const cost = Number((0.0123 * turns).toFixed(4));
-const denials = num(knobs.get('denials'), 0);
-const failText = knobs.get('fail');
-const failArm = knobs.get('fail-arm');
-let retryStatus = knobs.get('retryable');
-const counterFile = knobs.get('counter');
-if (typeof counterFile === 'string') {
-  let count = 0;
+const limitMarker = () => join(sessionsDir, `${sessionId}.limited`);
+/** `limit=SECONDS`: the usage limit, as claude reports it with subscription credentials (once per session). */
+function hitLimit() {
+  if (!knobs.has('limit')) return false;
   try {
-    count = Number(readFileSync(counterFile, 'utf8')) || 0;
+    readFileSync(limitMarker());
+    return false;
   } catch {
-    count = 0;
+    writeFileSync(limitMarker(), '1');
   }
-  writeFileSync(counterFile, String(count + 1));
-  if (count + 1 >= num(knobs.get('succeed-on'), Infinity)) retryStatus = undefined;
+  const resetsAt = Math.floor(Date.now() / 1000) + num(knobs.get('limit'), 5);
+  emit({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt, rateLimitType: 'five_hour', isUsingOverage: false }, uuid: uuid(), session_id: sessionId });
+  const when = new Date(resetsAt * 1000).toISOString().slice(11, 16);
+  emit({ type: 'assistant', message: { id: uuid(), model: '<synthetic>', role: 'assistant', stop_reason: 'stop_sequence', stop_sequence: '', type: 'message', usage: usage(0, 0), content: [{ type: 'text', text: `You've hit your session limit · resets ${when} (UTC)` }] }, parent_tool_use_id: null, session_id: sessionId, uuid: uuid() });
+  result({ isError: true, text: `You've hit your session limit · resets ${when} (UTC)`, turns: 1, cost: Number(totalCost.toFixed(4)) });
+  return true;
+}
+/** What the knobs ask of the host: commands, a question, a long call, an unknown request. */
+async function hostTurns(source = knobs, commands = asks) {
+  if (!channel) return;
+  if (source.has('unknown-control')) await askHost({ subtype: 'mystery_request' });
+  for (const command of commands) {
+    checkInterrupt();
+    const id = `toolu_${uuid()}`;
+    const input = { command, description: 'Run a command' };
+    assistant([{ type: 'tool_use', id, name: 'Bash', input }]);
+    const answer = await permitted('Bash', input, id);
+    checkInterrupt();
+    toolResult(id, answer.allowed ? `ran: ${answer.input.command}` : answer.message, !answer.allowed);
+  }
+  const question = source.get('question');
+  if (typeof question === 'string') {
+    const id = `toolu_${uuid()}`;
+    const labels = String(source.get('options') ?? 'Yes,No').split(',');
+    const input = { questions: [{ question: question.replaceAll('_', ' '), header: 'Choice', multiSelect: false, options: labels.map((label) => ({ label: label.replaceAll('_', ' '), description: `Choose ${label.replaceAll('_', ' ')}` })) }] };
+    assistant([{ type: 'tool_use', id, name: 'AskUserQuestion', input }]);
+    const answer = await permitted('AskUserQuestion', input, id);
+    checkInterrupt();
+    const answers = answer.input?.answers ?? {};
+    toolResult(id, answer.allowed ? `Your questions have been answered: ${Object.entries(answers).map(([q, a]) => `"${q}"="${a}"`).join(', ')}. You can now continue.` : answer.message, !answer.allowed);
+  }
+  const long = source.get('long');
+  if (long !== undefined) {
+    const id = `toolu_${uuid()}`;
+    const input = { command: `sleep ${Math.round(ms(long, 60_000) / 1000)}`, description: 'A long build' };
+    assistant([{ type: 'tool_use', id, name: 'Bash', input }]);
+    const answer = await permitted('Bash', input, id);
+    checkInterrupt();
+    if (answer.allowed) await sleep(ms(long, 60_000));
+    checkInterrupt();
+    toolResult(id, answer.allowed ? 'built' : answer.message, !answer.allowed);
+  }
+}
+/** The turn stopped by the host: claude's own lines for it. */
+function interruptedTurn(turns) {
+  interruptAsked = false;
+  emit({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] }, parent_tool_use_id: null, session_id: sessionId, uuid: uuid() });
+  result({ isError: true, subtype: 'error_during_execution', errors: ['Request interrupted by user'], turns, cost: Number(totalCost.toFixed(4)) });
+}
+/** A later message of the conversation: a turn of its own, doing what its `sim:` lines ask. */
+async function followUp(text) {
+  init();
+  const local = new Map();
+  const localAsks = [];
+  for (const token of text.split('\n').filter((line) => line.startsWith('sim:')).map((line) => line.slice(4)).join(' ').split(/\s+/).filter(Boolean)) {
+    const equals = token.indexOf('=');
+    local.set(equals === -1 ? token : token.slice(0, equals), equals === -1 ? true : token.slice(equals + 1));
+    if (token.startsWith('ask=')) localAsks.push(token.slice(4).replaceAll('_', ' '));
+  }
+  assistant([{ type: 'text', text: `Understood: ${text.split('\n')[0]}` }]);
+  let turns = 1;
+  try {
+    await sleep(ms(local.get('duration'), 100));
+    checkInterrupt();
+    const path = local.get('write') ?? local.get('edit');
+    if (typeof path === 'string') {
+      const id = `toolu_${uuid()}`;
+      const target = join(cwd, path);
+      assistant([{ type: 'tool_use', id, name: 'Edit', input: { file_path: target, old_string: '', new_string: `${text.split('\n')[0]}\n` } }]);
+      mkdirSync(dirname(target), { recursive: true });
+      appendFileSync(target, `${text.split('\n')[0]}\n`);
+      toolResult(id, 'ok');
+      turns++;
+    }
+    await hostTurns(local, localAsks);
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    interruptedTurn(turns);
+    return;
+  }
+  totalCost += 0.0061;
+  assistant([{ type: 'text', text: `Done: ${text.split('\n')[0]}` }]);
+  result({ isError: false, text: `Done: ${text.split('\n')[0]}`, turns: turns + 1, cost: Number(totalCost.toFixed(4)) });
+}
+if (knobs.has('warn-limit')) emit({ type: 'rate_limit_event', rate_limit_info: { status: 'allowed_warning', resetsAt: Math.floor(Date.now() / 1000) + 3600, rateLimitType: 'five_hour', utilization: 0.9 }, uuid: uuid(), session_id: sessionId });
+async function firstTurn() {
+  assistant([{ type: 'text', text: `I'll work on this in ${cwd}.` }]);
+  for (let turn = 0; turn < turns; turn++) {
+    await sleep(pause);
+    checkInterrupt();
+    const action = actions[turn] ?? (turn % 2 === 0 ? { name: 'Read', path: 'README.md' } : { name: 'Bash', command: 'npm test' });
+    const id = `toolu_${uuid()}`;
+    const target = action.path ? join(cwd, action.path) : undefined;
+    const input =
+      action.name === 'Write'
+        ? { file_path: target, content: `written by the simulated agent\n` }
+        : action.name === 'Edit'
+          ? { file_path: target, old_string: '', new_string: 'edited by the simulated agent\n' }
+          : action.name === 'Read'
+            ? { file_path: target ?? join(cwd, 'README.md') }
+            : { command: action.command, description: 'Run the tests' };
+    assistant([{ type: 'tool_use', id, name: action.name, input }]);
+    if (mustAsk(action.name)) {
+      const answer = await permitted(action.name, input, id);
+      checkInterrupt();
+      if (!answer.allowed) {
+        toolResult(id, answer.message, true);
+        continue;
+      }
+    }
+    if (action.name === 'Write') {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, input.content);
+    }
+    if (action.name === 'Edit') appendFileSync(target, input.new_string);
+    toolResult(id, action.name === 'Bash' ? 'Tests: 12 passed, 0 failed' : 'ok');
+  }
+
+  if (extraLines > 0) {
+    const filler = 'lorem ipsum dolor sit amet '.repeat(Math.ceil(lineSize / 27)).slice(0, Math.max(1, lineSize - 150));
+    const spread = duration > 0 ? Math.max(1, Math.floor(extraLines / 20)) : extraLines;
+    for (let index = 0; index < extraLines; index++) {
+      assistant([{ type: 'text', text: `${index} ${filler}` }], 'msg_stream');
+      if (duration > 0 && index % spread === spread - 1) await sleep(duration / 20);
+    }
+  }
+
+  await hostTurns();
+  // The last share of the duration: the turns took turns/(turns+1) of it.
+  if (extraLines === 0) await sleep(pause);
+  checkInterrupt();
+  if (hitLimit()) return 'limit';
+  totalCost += Number((0.0123 * turns).toFixed(4));
+  const cost = Number(totalCost.toFixed(4));
+  const denials = num(knobs.get('denials'), 0);
+  const failText = knobs.get('fail');
+  const failArm = knobs.get('fail-arm');
+  let retryStatus = knobs.get('retryable');
+  const counterFile = knobs.get('counter');
+  if (typeof counterFile === 'string') {
+    let count = 0;
+    try {
+      count = Number(readFileSync(counterFile, 'utf8')) || 0;
+    } catch {
+      count = 0;
+    }
+    writeFileSync(counterFile, String(count + 1));
+    if (count + 1 >= num(knobs.get('succeed-on'), Infinity)) retryStatus = undefined;
+  }
+  let failed = false;
+  if (!knobs.has('no-result')) {
+    if (retryStatus !== undefined) {
+      failed = true;
+      const status = Number(retryStatus);
+      result({ isError: true, text: `API Error: ${status} ${status === 529 ? 'Overloaded' : status === 429 ? 'Rate limited' : 'Internal server error'}`, status, turns, cost });
+    } else if (failArm !== undefined) {
+      failed = true;
+      result({ isError: true, subtype: String(failArm), errors: [`Reached ${failArm}`], turns, cost });
+    } else if (failText !== undefined) {
+      failed = true;
+      result({ isError: true, text: failText === true ? 'Something went wrong' : String(failText).replaceAll('_', ' '), turns, cost });
+    } else if (planMode) {
+      const plan = typeof knobs.get('plan') === 'string' ? knobs.get('plan').replaceAll('_', ' ') : `1. Read README.md and the tests\n2. Make the change in ${cwd.split('/').pop()}\n3. Run npm test`;
+      const id = `toolu_${uuid()}`;
+      assistant([{ type: 'tool_use', id, name: 'ExitPlanMode', input: { plan } }]);
+      if (channel) {
+        const answer = await permitted('ExitPlanMode', { plan }, id);
+        toolResult(id, answer.allowed ? 'User has approved your plan.' : answer.message, !answer.allowed);
+      }
+      // Headless, claude refuses ExitPlanMode's prompt: the plan is handed over as a denial.
+      result({ isError: false, text: 'I have written a plan; it waits for your approval.', turns: turns + 1, cost, denials: 0, planDenial: { tool_name: 'ExitPlanMode', tool_use_id: id, tool_input: { plan } } });
+    } else {
+      assistant([{ type: 'text', text: 'Done: the change is made and the tests pass.' }]);
+      result({ isError: false, text: 'Done: the change is made and the tests pass.', turns: turns + 1, cost, denials });
+    }
+  }
+  return failed ? 'failed' : 'ok';
 }
 let failed = false;
-if (!knobs.has('no-result')) {
-  if (retryStatus !== undefined) {
-    failed = true;
-    const status = Number(retryStatus);
-    result({ isError: true, text: `API Error: ${status} ${status === 529 ? 'Overloaded' : status === 429 ? 'Rate limited' : 'Internal server error'}`, status, turns, cost });
-  } else if (failArm !== undefined) {
-    failed = true;
-    result({ isError: true, subtype: String(failArm), errors: [`Reached ${failArm}`], turns, cost });
-  } else if (failText !== undefined) {
-    failed = true;
-    result({ isError: true, text: failText === true ? 'Something went wrong' : String(failText).replaceAll('_', ' '), turns, cost });
-  } else if (planMode) {
-    const plan = typeof knobs.get('plan') === 'string' ? knobs.get('plan').replaceAll('_', ' ') : `1. Read README.md and the tests\n2. Make the change in ${cwd.split('/').pop()}\n3. Run npm test`;
-    const id = `toolu_${uuid()}`;
-    assistant([{ type: 'tool_use', id, name: 'ExitPlanMode', input: { plan } }]);
-    // Headless, claude refuses ExitPlanMode's prompt: the plan is handed over as a denial.
-    result({ isError: false, text: 'I have written a plan; it waits for your approval.', turns: turns + 1, cost, denials: 0, planDenial: { tool_name: 'ExitPlanMode', tool_use_id: id, tool_input: { plan } } });
-  } else {
-    assistant([{ type: 'text', text: 'Done: the change is made and the tests pass.' }]);
-    result({ isError: false, text: 'Done: the change is made and the tests pass.', turns: turns + 1, cost, denials });
+let ending;
+try {
+  ending = await firstTurn();
+} catch (error) {
+  if (!(error instanceof Interrupted)) throw error;
+  interruptedTurn(turns);
+  ending = 'interrupted';
+}
+if (ending === 'limit') process.exit(1);
+failed = ending === 'failed';
+// The conversation goes on while the host keeps stdin open: each message a turn.
+if (channel && !knobs.has('no-result')) {
+  for (;;) {
+    const message = await nextMessage(isUser);
+    if (message === null) break;
+    failed = false;
+    await followUp(textOf(message));
   }
 }
 
@@ -322,3 +566,5 @@ if (knobs.has('child') || knobs.has('ignore-term')) {
   if (knobs.has('child')) await sleep(3_600_000);
 }
 process.exitCode = exitCode;
+// A held stdin keeps the process alive: the conversation is over, so it ends.
+if (channel) process.exit(exitCode);

@@ -12,6 +12,7 @@ export function adapterFor(choice: AgentChoice, env: NodeJS.ProcessEnv): AgentAd
       allowedTools: choice.allowed_tools,
       disallowedTools: choice.disallowed_tools,
       env,
+      channel: choice.channel === true,
     });
   }
   return configuredAdapter(choice.name, choice.config);

@@ -1,4 +1,5 @@
 import type { JobOutcome, JobProgress } from '../core/events.js';
+import type { ChannelWire } from './channel.js';
 
 /** How to start one attempt of an agent: never through a shell. */
 export interface AgentInvocation {
@@ -7,8 +8,10 @@ export interface AgentInvocation {
   env: Record<string, string>;
   /** Variables to remove from the child's environment. */
   unsetEnv: string[];
-  /** Written to stdin, which is then closed; null: stdin is not used. */
+  /** Written to stdin, which is then closed; null: stdin is not used. With `channel`, the first user message. */
   stdin: string | null;
+  /** The agent speaks the two-way channel: stdin stays open, held by the supervisor (DESIGN §14). */
+  channel?: boolean;
   /** The session par picked (claude), known from the first second. */
   sessionId: string | null;
 }
@@ -26,6 +29,8 @@ export interface AttemptRequest {
   maxBudgetUsd?: number | null;
   /** Plan only (`--plan`): read and explore, change nothing, write a plan. */
   plan?: boolean;
+  /** The permission policy's deny rules, handed to the agent too: it asks only about what it does not judge safe itself. */
+  denyRules?: readonly string[];
 }
 
 /** How the agent's process ended. */
@@ -56,6 +61,8 @@ export type AgentResult = Omit<JobOutcome, 'reason' | 'diffstat'> & {
   retryAfterMs?: number | null;
   /** What a planning attempt proposes: ExitPlanMode's plan, else the result text. */
   plan?: string | null;
+  /** The agent hit a usage limit (DESIGN §14): when it resets (epoch seconds, when said) and which window. */
+  limit?: { resetsAt: number | null; type: string | null } | null;
 };
 
 /** One kind of agent: builds argv and reads output. */
@@ -64,6 +71,8 @@ export interface AgentAdapter {
   binary: string;
   invocation(request: AttemptRequest): AgentInvocation;
   parser(cwd: string): OutputParser;
+  /** The agent's side of the two-way channel, when it speaks one. */
+  wire?: ChannelWire;
 }
 
 /** A `retry-after: N` (seconds) in an agent's error text or stderr, in milliseconds; null when there is none. */

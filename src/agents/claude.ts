@@ -2,6 +2,7 @@ import type { JobProgress } from '../core/events.js';
 import { describeToolUse } from '../core/transcript.js';
 
 export { describeToolUse };
+import { claudeWire } from './channel.js';
 import { retryAfterIn, type AgentAdapter, type AgentExit, type AgentResult, type AttemptRequest, type OutputParser } from './agent.js';
 
 /** The claude adapter's settings (config `claude.*`). */
@@ -12,6 +13,8 @@ export interface ClaudeSettings {
   disallowedTools: readonly string[];
   /** The user's environment: CLAUDE_CODE_MAX_RETRIES is lowered only when unset there. */
   env: Readonly<Record<string, string | undefined>>;
+  /** The two-way channel (DESIGN §14); false: the one-shot `-p` form. */
+  channel: boolean;
 }
 
 /** Lines longer than this are not parsed unless they are the result: progress never needs them. */
@@ -24,6 +27,8 @@ const TOOL_USE = Buffer.from('"tool_use"');
 const RESULT_TYPE = Buffer.from('"type":"result"');
 const SYSTEM_TYPE = Buffer.from('"type":"system"');
 const USER_TYPE = Buffer.from('"type":"user"');
+const CONTROL = Buffer.from('"control_');
+const RATE_LIMIT = Buffer.from('rate_limit_event');
 /** par owns retries and shows them; claude's own are kept few (DESIGN §3). */
 const CLAUDE_RETRIES = '2';
 
@@ -48,6 +53,10 @@ export class ClaudeStreamParser implements OutputParser {
   #sessionId: string | null = null;
   #lastText: string | null = null;
   #plan: string | null = null;
+  /** Turns of the results before the latest (a conversation has one result per user message). */
+  #resultTurns = 0;
+  #results = 0;
+  #limit: { resetsAt: number | null; type: string | null } | null = null;
 
   constructor(cwd: string) {
     this.#cwd = cwd;
@@ -72,7 +81,7 @@ export class ClaudeStreamParser implements OutputParser {
     // Within the text sampling window, a run of lines holding no tool call, result, system or
     // user line holds nothing to read: the whole run is passed over with four native searches.
     if (performance.now() - this.#lastTextParse >= TEXT_SAMPLE_MS) return false;
-    return !lines.includes(TOOL_USE) && !lines.includes(RESULT_TYPE) && !lines.includes(SYSTEM_TYPE) && !lines.includes(USER_TYPE);
+    return !lines.includes(TOOL_USE) && !lines.includes(RESULT_TYPE) && !lines.includes(SYSTEM_TYPE) && !lines.includes(USER_TYPE) && !lines.includes(CONTROL) && !lines.includes(RATE_LIMIT);
   }
 
   line(text: string): JobProgress | undefined {
@@ -94,17 +103,37 @@ export class ClaudeStreamParser implements OutputParser {
         return this.#assistant(message);
       case 'user':
         return this.#user(message);
-      case 'result':
+      case 'rate_limit_event':
+        return this.#rateLimit(message);
+      case 'result': {
         this.#result = message;
+        // Each turn of a conversation has its own result: its turns are added up; the cost is cumulative already.
+        this.#resultTurns += typeof message.num_turns === 'number' ? message.num_turns : this.#turnIds.size;
+        this.#results++;
+        this.#turnIds.clear();
+        const limitText = typeof message.result === 'string' && message.is_error === true ? limitInText(message.result) : null;
+        if (limitText && !this.#limit) this.#limit = limitText;
         return {
-          turns: typeof message.num_turns === 'number' ? message.num_turns : this.#turnIds.size,
+          turns: this.#resultTurns,
           ...(typeof message.total_cost_usd === 'number' ? { cost_usd: message.total_cost_usd } : {}),
           ...tokensOf(message.usage),
           retry: null,
         };
+      }
       default:
         return undefined;
     }
+  }
+
+  #rateLimit(message: Json): JobProgress | undefined {
+    const info = isObject(message.rate_limit_info) ? message.rate_limit_info : {};
+    if (info.status === 'rejected') this.#limit = { resetsAt: typeof info.resetsAt === 'number' ? info.resetsAt : null, type: typeof info.rateLimitType === 'string' ? info.rateLimitType : null };
+    return undefined;
+  }
+
+  /** Turns so far: those of finished results and of the turn going on. */
+  #turns(): number {
+    return this.#resultTurns + this.#turnIds.size;
   }
 
   #system(message: Json): JobProgress | undefined {
@@ -127,7 +156,7 @@ export class ClaudeStreamParser implements OutputParser {
     const body = isObject(message.message) ? message.message : {};
     if (typeof body.id === 'string') this.#turnIds.add(body.id);
     const content = Array.isArray(body.content) ? body.content : [];
-    const progress: JobProgress = { turns: this.#turnIds.size, retry: null };
+    const progress: JobProgress = { turns: this.#turns(), retry: null };
     for (const block of content) {
       if (!isObject(block)) continue;
       if (block.type === 'text' && typeof block.text === 'string' && block.text.trim() !== '') {
@@ -168,10 +197,11 @@ export class ClaudeStreamParser implements OutputParser {
         denials: [],
         session_id: this.#sessionId,
         cost_usd: null,
-        turns: this.#turnIds.size,
+        turns: this.#turns(),
         tokens: null,
         retryable: isRetryable(null, exit.stderrTail),
         retryAfterMs: retryAfterIn(exit.stderrTail),
+        limit: this.#limit,
       };
     }
     const resultText = typeof result.result === 'string' ? result.result : null;
@@ -192,13 +222,29 @@ export class ClaudeStreamParser implements OutputParser {
       denials,
       session_id: typeof result.session_id === 'string' ? result.session_id : this.#sessionId,
       cost_usd: typeof result.total_cost_usd === 'number' ? result.total_cost_usd : null,
-      turns: typeof result.num_turns === 'number' ? result.num_turns : this.#turnIds.size,
+      turns: this.#turns(),
       tokens: tokensOf(result.usage).tokens ?? null,
-      retryable: isError && isRetryable(status, error),
+      // A usage limit is waited out, never retried (DESIGN §14).
+      retryable: isError && this.#limit === null && isRetryable(status, error),
       retryAfterMs: retryAfterIn(`${error ?? ''} ${exit.stderrTail}`),
       plan: this.#plan ?? resultText,
+      limit: isError ? this.#limit : null,
     };
   }
+}
+
+/** `You've hit your session limit · resets 8:18pm (UTC)`: a limit, its reset the next such time (in an hour when it cannot be read). */
+export function limitInText(text: string, now = Date.now()): { resetsAt: number; type: string | null } | null {
+  if (!/hit your .*limit|usage limit reached/i.test(text)) return null;
+  const match = /resets (?:at )?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?/i.exec(text);
+  if (!match) return { resetsAt: Math.floor(now / 1000) + 3600, type: null };
+  let hour = Number(match[1]) % 12;
+  if ((match[3] ?? '').toLowerCase() === 'pm') hour += 12;
+  else if (!match[3]) hour = Number(match[1]);
+  const reset = new Date(now);
+  reset.setUTCHours(hour, Number(match[2] ?? 0), 0, 0);
+  if (reset.getTime() <= now) reset.setUTCDate(reset.getUTCDate() + 1);
+  return { resetsAt: Math.floor(reset.getTime() / 1000), type: null };
 }
 
 function tokensOf(usage: unknown): { tokens?: number } {
@@ -221,6 +267,8 @@ export function claudeAdapter(settings: ClaudeSettings): AgentAdapter {
     binary: settings.binary,
     invocation(request: AttemptRequest) {
       const argv = [settings.binary, '-p', '--output-format', 'stream-json', '--verbose'];
+      // The two-way channel: the prompt is the first user message on a stdin par holds (DESIGN §14).
+      if (settings.channel) argv.push('--input-format', 'stream-json', '--permission-prompt-tool', 'stdio', '--replay-user-messages');
       // Planning reads and explores but edits nothing (DESIGN §3).
       const mode = request.plan ? 'plan' : request.permissionMode;
       if (mode) argv.push('--permission-mode', mode);
@@ -230,7 +278,7 @@ export function claudeAdapter(settings: ClaudeSettings): AgentAdapter {
       if (request.model) argv.push('--model', request.model);
       if (request.maxBudgetUsd) argv.push('--max-budget-usd', request.maxBudgetUsd.toFixed(4));
       for (const tool of settings.allowedTools) argv.push('--allowedTools', tool);
-      for (const tool of [...settings.disallowedTools, ...(request.plan ? PLAN_DISALLOWED : [])]) argv.push('--disallowedTools', tool);
+      for (const tool of [...settings.disallowedTools, ...(request.denyRules ?? []), ...(request.plan ? PLAN_DISALLOWED : [])]) argv.push('--disallowedTools', tool);
       argv.push(...settings.defaultArgs);
       const env: Record<string, string> = {};
       if (settings.env.CLAUDE_CODE_MAX_RETRIES === undefined) env.CLAUDE_CODE_MAX_RETRIES = CLAUDE_RETRIES;
@@ -240,10 +288,12 @@ export function claudeAdapter(settings: ClaudeSettings): AgentAdapter {
         // claude refuses to start inside another claude session.
         unsetEnv: ['CLAUDECODE'],
         stdin: request.prompt,
+        channel: settings.channel,
         sessionId: request.resumeSessionId ?? request.sessionId,
       };
     },
     parser: (cwd) => new ClaudeStreamParser(cwd),
+    ...(settings.channel ? { wire: claudeWire } : {}),
   };
 }
 

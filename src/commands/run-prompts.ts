@@ -63,7 +63,7 @@ export function agentChoice(config: ParConfig, name: string, ctx: CommandContext
     if (!findExecutable(binary, ctx.env, ctx.cwd)) {
       throw new UserError(`The agent binary '${binary}' was not found${binary.includes('/') ? '' : ' on PATH'}; install Claude Code or set claude.binary_path (par config set claude.binary_path /path/to/claude).`);
     }
-    return { kind: 'claude', name: 'claude', binary, default_args: [...config.claude.default_args], allowed_tools: [...config.claude.allowed_tools], disallowed_tools: [...config.claude.disallowed_tools] };
+    return { kind: 'claude', name: 'claude', binary, default_args: [...config.claude.default_args], allowed_tools: [...config.claude.allowed_tools], disallowed_tools: [...config.claude.disallowed_tools], channel: config.claude.channel };
   }
   const configured = config.agents[name];
   if (!configured) {

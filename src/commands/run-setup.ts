@@ -3,7 +3,7 @@ import { currentRepository, type RepositoryFacts } from '../git/repository.js';
 import { parseDuration } from '../core/duration.js';
 import { UserError } from '../core/errors.js';
 import { newRunId, uniqueJobIds } from '../core/ids.js';
-import type { AgentChoice, RunPlan } from '../core/run-plan.js';
+import type { AgentChoice, RunPlan, TalkOptions } from '../core/run-plan.js';
 import { parseVarAssignments } from '../core/variables.js';
 import type { Git } from '../git/git.js';
 import { PromptLibrary } from '../prompts/library.js';
@@ -35,6 +35,8 @@ export interface RunOptions {
   plan?: boolean;
   yes?: boolean;
   term?: boolean;
+  onAsk?: string;
+  onLimit?: string;
   json?: boolean;
   noTui?: boolean;
   tui?: boolean;
@@ -70,6 +72,26 @@ function duration(flag: string, text: string | undefined, fallback: string): num
   return ms;
 }
 
+function choice<T extends string>(flag: string, text: string | undefined, choices: readonly T[]): T {
+  const value = text ?? choices[0];
+  if (!choices.includes(value as T)) throw new UserError(`${flag} takes ${choices.join(' or ')}, not '${value ?? ''}'.`);
+  return value as T;
+}
+
+/** How the run talks with its agents (DESIGN §14): the policy as configured now, and the waits. */
+function talkOptions(ctx: CommandContext, config: ParConfig, options: RunOptions): TalkOptions {
+  const { permissions } = config;
+  const inputTimeout = config.defaults.input_timeout;
+  return {
+    permissions: { preset: permissions.preset as 'safe' | 'none', allow: [...permissions.allow], ask: [...permissions.ask], deny: [...permissions.deny], default: permissions.default as 'ask' | 'allow' | 'deny' },
+    on_ask: choice('--on-ask', options.onAsk, ['wait', 'deny'] as const),
+    on_limit: choice('--on-limit', options.onLimit, ['wait', 'stop'] as const),
+    input_timeout_ms: String(inputTimeout) === '0' ? 0 : (parseDuration(String(inputTimeout)) ?? 0),
+    max_agents: config.defaults.max_agents,
+    home: ctx.env.HOME ?? '/',
+  };
+}
+
 /** What the options say, checked: every problem with them and the prompt and agent they name, listed at once. */
 async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: string, positional: string[], options: RunOptions) {
   const problems: string[] = [];
@@ -102,9 +124,11 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
   }
   const permissionMode = attempt(() => chosenPermissionMode(options.permissionMode, resolved?.prompt ?? null, config.claude.permission_mode)) ?? null;
   if (options.plan && agent && agent.kind !== 'claude') problems.push(`--plan uses claude's plan mode; the agent '${agent.name}' cannot plan, so run it without --plan.`);
+  const talk = attempt(() => talkOptions(ctx, config, options));
   if (problems.length > 0) throw new UserError(problems.join(' '));
   if (!resolved || !agent) throw new UserError('Nothing to run.');
-  return { jobs, timeoutMs, idleMs, retries, budget, newCount, cliVars, resolved, agent, term, permissionMode };
+  if (!talk) throw new UserError(problems.join(' '));
+  return { jobs, timeoutMs, idleMs, retries, budget, newCount, cliVars, resolved, agent, term, permissionMode, talk };
 }
 
 /** The jobs, one per target: existing worktrees by their directory names, new ones by their planned names. */
@@ -171,11 +195,15 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
       plan: options.plan === true,
       auto_approve: options.plan === true && options.yes === true,
       term: term ? { command: config.terminal.command, use_ghostty: config.terminal.use_ghostty, wait_after_command: config.terminal.wait_after_command } : null,
+      talk: checked.talk,
     },
     jobs: jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.worktree === null, prompt_file: '' })),
     creation: targets.creation,
     supervisor_pid: null,
   };
+  if (agent.kind === 'claude' && agent.channel && (permissionMode === 'bypassPermissions' || agent.default_args.includes('--dangerously-skip-permissions'))) {
+    ctx.stderr.write('par: the permission policy is off for this run: the permission mode bypasses permissions, so the agent is never asked and par never decides.\n');
+  }
   const { adapterFor } = await import('../agents/adapter-for.js');
   const adapter = adapterFor(agent, ctx.env as NodeJS.ProcessEnv);
   const argvFor = (prompt: string): string[] => adapter.invocation({ prompt, cwd: ctx.cwd, sessionId: '<a new session id per attempt>', model, permissionMode }).argv;

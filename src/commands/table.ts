@@ -83,6 +83,8 @@ const run = command({
     term: flag('--term', 'open a terminal window per job, following its transcript (default: terminal.new_window_per_job)'),
     plan: flag('--plan', 'each job plans first, read-only; approved plans execute (par approve, or the TUI)'),
     yes: flag('--yes', 'with --plan, approve every plan as it comes'),
+    onAsk: value('--on-ask <what>', 'what permission requests no rule decides get: wait (for a person) or deny (unattended)', ['wait', 'deny']),
+    onLimit: value('--on-limit <what>', 'what a usage limit does to a job: wait (paused until the reset) or stop (fails it)', ['wait', 'stop']),
     json: following.json,
     terminalOutput: flag('--terminal-output', "stream every job's readable output here, each line prefixed by its job (default: terminal.show_real_time_output)"),
     tui: negated('--no-tui', 'plain progress lines even on a terminal'),

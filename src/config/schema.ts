@@ -26,9 +26,9 @@ export function knownKeys(config: Pick<ParConfig, 'agents'> = { agents: {} }): s
 function describeKind(kind: ValueKind): string {
   switch (kind.kind) {
     case 'int':
-      return kind.min === 0 ? 'a whole number of 0 or more' : `a whole number of ${kind.min} or more`;
+      return `${kind.min === 0 ? 'a whole number of 0 or more' : `a whole number of ${kind.min} or more`}${kind.nullable ? ', or null' : ''}`;
     case 'duration':
-      return 'a duration such as 90s, 30m, 2h or 1h30m';
+      return `a duration such as 90s, 30m, 2h or 1h30m${kind.zero ? ', or 0 for none' : ''}`;
     case 'bool':
       return 'true or false';
     case 'enum':
@@ -54,9 +54,9 @@ function checkValue(kind: ValueKind, value: unknown): string | undefined {
   const fits = ((): boolean => {
     switch (kind.kind) {
       case 'int':
-        return typeof value === 'number' && Number.isInteger(value) && value >= kind.min;
+        return (value === null && kind.nullable === true) || (typeof value === 'number' && Number.isInteger(value) && value >= kind.min);
       case 'duration':
-        return typeof value === 'string' && parseDuration(value) !== undefined;
+        return (kind.zero === true && (value === '0' || value === 0)) || (typeof value === 'string' && parseDuration(value) !== undefined);
       case 'bool':
         return typeof value === 'boolean';
       case 'enum':
@@ -114,6 +114,13 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
       }
       const why = checkValue(kind, value);
       if (why) problems.push({ path: [section, key], message: `${fullKey} is ${show(value)}, but ${why}` });
+      else if (kind.kind === 'string-list' && kind.checkItem && isStringList(value)) {
+        // Each item checked on its own, so the problem names the item and its line.
+        value.forEach((item, index) => {
+          const itemWhy = kind.checkItem?.(item);
+          if (itemWhy) problems.push({ path: [section, key, String(index)], message: `${fullKey} holds a malformed rule: ${itemWhy}` });
+        });
+      }
     }
   }
   return problems;

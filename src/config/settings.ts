@@ -3,21 +3,24 @@
 // type, its defaults, validation, `par config list` and the README's table are
 // all derived from it. A new setting is one row here.
 import type { AgentConfig } from '../core/run-plan.js';
+import { parseRule } from '../permissions/rules.js';
 
 /** The kind of value a key holds: how `config set` parses it and how it is checked. */
 export type ValueKind =
-  | { kind: 'int'; min: number }
-  | { kind: 'duration' }
+  | { kind: 'int'; min: number; nullable?: boolean }
+  | { kind: 'duration'; zero?: boolean }
   | { kind: 'bool' }
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'string'; check?: (value: string) => string | undefined }
   | { kind: 'nullable-string' }
-  | { kind: 'string-list' }
+  | { kind: 'string-list'; checkItem?: (value: string) => string | undefined }
   | { kind: 'argv'; nullable: boolean; check?: (value: string[]) => string | undefined }
   | { kind: 'argv-list' };
 
 /** The TypeScript type of a value of each kind. */
-type ValueOf<K extends ValueKind> = K extends { kind: 'int' }
+type ValueOf<K extends ValueKind> = K extends { kind: 'int'; nullable: true }
+  ? number | null
+  : K extends { kind: 'int' }
   ? number
   : K extends { kind: 'bool' }
     ? boolean
@@ -38,6 +41,12 @@ export interface Setting<K extends ValueKind = ValueKind> {
   doc: string;
 }
 
+/** Why a permission rule is malformed, or undefined. */
+function ruleProblem(text: string): string | undefined {
+  const rule = parseRule(text);
+  return typeof rule === 'string' ? rule : undefined;
+}
+
 const setting = <const K extends ValueKind>(kind: K, fallback: ValueOf<K>, doc: string): Setting<K> => ({ kind, fallback, doc });
 
 /** claude's permission modes (DESIGN §3). */
@@ -51,12 +60,15 @@ export const SETTINGS = {
   'defaults.retries': setting({ kind: 'int', min: 0 }, 2, 'retries of a job that failed for a retryable cause'),
   'defaults.output_dir': setting({ kind: 'nullable-string' }, null, "when set, each run's reports are copied there"),
   'defaults.keep_days': setting({ kind: 'int', min: 0 }, 7, '`par clean` removes runs older than this'),
+  'defaults.input_timeout': setting({ kind: 'duration', zero: true }, '30m', 'a request nobody answers this long is denied (a question: "decide yourself"); `0` waits forever'),
+  'defaults.max_agents': setting({ kind: 'int', min: 1, nullable: true }, null, 'live agents at once across every run on this machine; `null`: no cap'),
   'claude.binary_path': setting({ kind: 'string' }, 'claude', 'the Claude Code CLI'),
   'claude.default_args': setting({ kind: 'string-list' }, [], 'extra arguments for every claude job'),
   'claude.model': setting({ kind: 'nullable-string' }, null, '`--model` for claude'),
   'claude.permission_mode': setting({ kind: 'enum', values: PERMISSION_MODES }, 'acceptEdits', `one of ${PERMISSION_MODES.map((mode) => `\`${mode}\``).join(', ')}`),
   'claude.allowed_tools': setting({ kind: 'string-list' }, [], '`--allowedTools`'),
   'claude.disallowed_tools': setting({ kind: 'string-list' }, [], '`--disallowedTools`'),
+  'claude.channel': setting({ kind: 'bool' }, true, 'the two-way channel (permission requests, messages, interrupts); `false`: one-shot `-p`'),
   'terminal.use_ghostty': setting({ kind: 'bool' }, true, 'open job windows in Ghostty when it is installed'),
   'terminal.wait_after_command': setting({ kind: 'bool' }, true, 'keep a job window open after its command ends'),
   'terminal.new_window_per_job': setting({ kind: 'bool' }, false, 'a window per job as it starts'),
@@ -80,6 +92,11 @@ export const SETTINGS = {
   'worktrees.commit_results': setting({ kind: 'bool' }, true, "commit a job's changes to its branch when it ends"),
   'worktrees.setup': setting({ kind: 'argv-list' }, [], 'commands (argument lists) run in each new worktree first, e.g. `[["npm", "ci"]]`'),
   'prompts.storage_dir': setting({ kind: 'nullable-string' }, null, 'the prompt library; `null` is `$XDG_DATA_HOME/par/prompts`'),
+  'permissions.preset': setting({ kind: 'enum', values: ['safe', 'none'] }, 'safe', 'the rules under yours: `safe` (see Permissions) or `none`'),
+  'permissions.allow': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules in Claude Code syntax, such as `Bash(npm test:*)`, `Edit(src/**)`'),
+  'permissions.ask': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules always put to a person'),
+  'permissions.deny': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules always refused (also handed to claude as `--disallowedTools`)'),
+  'permissions.default': setting({ kind: 'enum', values: ['ask', 'allow', 'deny'] }, 'ask', 'what nothing above decides gets'),
 } as const;
 
 /** The fields of an entry under `agents:` (DESIGN §3 "Other agents"); `binary` has no default: it is required. */
@@ -107,10 +124,11 @@ export interface ParConfig {
   terminal: SectionOf<'terminal'>;
   worktrees: SectionOf<'worktrees'>;
   prompts: SectionOf<'prompts'>;
+  permissions: SectionOf<'permissions'>;
 }
 
 /** The configuration's sections, in order. */
-export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts'];
+export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts', 'permissions'];
 
 /** Defaults live in code; reading the config never writes them. A fresh copy each time. */
 export function defaultConfig(): ParConfig {

@@ -4,6 +4,8 @@ export type JobState =
   | 'planning'
   | 'awaiting-approval'
   | 'running'
+  | 'needs-input'
+  | 'paused'
   | 'retrying'
   | 'succeeded'
   | 'failed'
@@ -68,6 +70,22 @@ export interface JobOutcome {
   diffstat: Diffstat | null;
 }
 
+/** What a job waiting on a person waits for (DESIGN §14). */
+export interface Pending {
+  request_id: string;
+  /** `permission`: a tool call no rule decided; `question`: AskUserQuestion; `instructions`: an interrupted turn. */
+  kind: 'permission' | 'question' | 'instructions';
+  tool: string | null;
+  input: Record<string, unknown>;
+  asked_at: string;
+}
+
+/** Who decided a permission request. */
+export type DecidedBy = 'rule' | 'preset' | 'classifier' | 'person' | 'timeout' | 'cli';
+
+/** Where a person's answer came from: the CLI, the TUI, the web page, an MCP client. */
+export type Via = 'cli' | 'tui' | 'web' | 'mcp';
+
 interface At {
   seq: number;
   /** ISO time. */
@@ -92,7 +110,23 @@ export type RunEvent =
   | (At & { type: 'run/resumed'; supervisor_pid: number; jobs: string[] })
   /** A finished job was queued again in the run still going (rerun). */
   | (At & { type: 'job/requeued'; job: string })
-  | (At & { type: 'run/finished'; state: RunStateName });
+  | (At & { type: 'run/finished'; state: RunStateName })
+  /** The agent waits on a person: a request no rule decided, a question, or instructions after an interrupt. */
+  | (At & { type: 'job/needs-input'; job: string; pending: Omit<Pending, 'asked_at'> })
+  /** A permission request decided; `command` names the command that decided it. */
+  | (At & { type: 'job/permission'; job: string; request_id: string; tool: string; input: string; decision: 'allow' | 'deny'; by: DecidedBy; rule: string | null; message: string | null; via?: Via; command?: string })
+  /** A question answered, or instructions given after an interrupt. */
+  | (At & { type: 'job/answered'; job: string; request_id: string; kind: 'question' | 'instructions'; answer: string; by: DecidedBy; via?: Via; command?: string })
+  /** A message for the agent: sent at once (`queued: false`) or at its next turn boundary. */
+  | (At & { type: 'job/message'; job: string; text: string; queued: boolean; via?: Via; command?: string })
+  /** The current turn was stopped; the session waits for instructions. */
+  | (At & { type: 'job/interrupted'; job: string; via?: Via; command?: string })
+  /** A usage limit: the job waits, holding no place, until `resets_at`. */
+  | (At & { type: 'job/paused'; job: string; resets_at: string; limit: string | null })
+  /** The Claude usage window as the agent last reported it. */
+  | (At & { type: 'run/usage'; status: string; resets_at: string | null; limit: string | null })
+  /** A command the supervisor could not carry out, and why. */
+  | (At & { type: 'command/refused'; command: string; job: string | null; reason: string });
 
 /** An event before the journal numbers it. */
 export type NewRunEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'seq' | 'at'> : never) : never;

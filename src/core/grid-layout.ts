@@ -1,4 +1,5 @@
-import type { JobState } from './events.js';
+import type { JobState, Pending } from './events.js';
+import { describeToolUse } from './transcript.js';
 import type { JobView } from './run-state.js';
 
 /** The columns of the job grid. */
@@ -64,6 +65,8 @@ export const STATE_STYLE: Record<JobState, { glyph: string; color: string; spins
   planning: { glyph: '◆', color: 'blue', spins: true },
   'awaiting-approval': { glyph: '?', color: 'yellow', spins: false },
   running: { glyph: '▶', color: 'cyan', spins: true },
+  'needs-input': { glyph: '◉', color: 'magentaBright', spins: false },
+  paused: { glyph: '‖', color: 'blue', spins: false },
   retrying: { glyph: '↻', color: 'yellow', spins: false },
   succeeded: { glyph: '✔', color: 'green', spins: false },
   failed: { glyph: '✘', color: 'red', spins: false },
@@ -74,6 +77,17 @@ export const STATE_STYLE: Record<JobState, { glyph: string; color: string; spins
 
 /** The frames of the one spinner every running row shares. */
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** What a job waits on a person for, on one line: `Bash rm -rf build`, `Question: Which database…`. */
+export function pendingSummary(pending: Pending, cwd: string): string {
+  if (pending.kind === 'instructions') return 'waiting for instructions';
+  if (pending.kind === 'question') {
+    const questions = Array.isArray(pending.input.questions) ? (pending.input.questions as { question?: unknown }[]) : [];
+    const first = questions[0]?.question;
+    return `Question: ${typeof first === 'string' ? first : '(no text)'}`;
+  }
+  return `asks: ${describeToolUse(pending.tool ?? 'tool', pending.input, cwd)}`;
+}
 
 /** What the activity column says: the error of a failed job, the retry, denials, else what it is doing. */
 export function jobActivity(job: JobView): string {
@@ -86,6 +100,8 @@ export function jobActivity(job: JobView): string {
     parts.push(job.reason ? `cancelled (${job.reason})` : 'cancelled');
   } else if (job.state === 'succeeded') {
     parts.push(job.result?.split('\n').find((line) => line.trim() !== '') ?? 'done');
+  } else if (job.state === 'needs-input' && job.pending) {
+    parts.push(pendingSummary(job.pending, job.worktree ?? ''));
   } else if (job.state === 'queued') {
     parts.push(job.worktree ? 'waiting for a slot' : 'waiting for its worktree');
   } else if (job.activity) {

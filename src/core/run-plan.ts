@@ -1,5 +1,20 @@
 import type { JobSpec } from './events.js';
 
+/** How a run talks with its agents (DESIGN §14). */
+export interface TalkOptions {
+  permissions: { preset: 'safe' | 'none'; allow: string[]; ask: string[]; deny: string[]; default: 'ask' | 'allow' | 'deny' };
+  /** `--on-ask deny`: undecided requests are denied at once. */
+  on_ask: 'wait' | 'deny';
+  /** `--on-limit stop`: a usage limit fails the job. */
+  on_limit: 'wait' | 'stop';
+  /** `defaults.input_timeout`; 0 waits forever. */
+  input_timeout_ms: number;
+  /** `defaults.max_agents`: live agents across the machine; null: no cap. */
+  max_agents: number | null;
+  /** `~` of the rules; the agent's home. */
+  home: string;
+}
+
 /** An agent configured under `agents:` (DESIGN §3): how to start it and read it. */
 export interface AgentConfig {
   binary: string;
@@ -11,7 +26,8 @@ export interface AgentConfig {
 
 /** The agent a run uses, as the supervisor rebuilds it. */
 export type AgentChoice =
-  | { kind: 'claude'; name: 'claude'; binary: string; default_args: string[]; allowed_tools: string[]; disallowed_tools: string[] }
+  /** `channel`: the two-way channel (DESIGN §14); absent in runs from before it, which ran one-shot. */
+  | { kind: 'claude'; name: 'claude'; binary: string; default_args: string[]; allowed_tools: string[]; disallowed_tools: string[]; channel?: boolean }
   | { kind: 'configured'; name: string; config: AgentConfig };
 
 /** New worktrees the supervisor creates (`--new`, `--tasks`). */
@@ -51,6 +67,8 @@ export interface RunPlan {
     auto_approve?: boolean;
     /** `--term`: the terminal settings to open a following window per job with; absent or null: none. */
     term?: { command: string[] | null; use_ghostty: boolean; wait_after_command: boolean } | null;
+    /** The policy and the waits of the two-way channel; absent in runs from before it. */
+    talk?: TalkOptions;
   };
   jobs: (JobSpec & { prompt_file: string })[];
   creation: CreationSpec | null;

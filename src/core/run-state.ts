@@ -1,4 +1,4 @@
-import { FINAL_STATES, type Diffstat, type JobOutcome, type JobProgress, type JobState, type RunEvent, type RunStateName } from './events.js';
+import { FINAL_STATES, type Diffstat, type JobOutcome, type JobProgress, type JobState, type Pending, type RunEvent, type RunStateName } from './events.js';
 
 /** One job as every view shows it (DESIGN §9 `par status --json`). */
 export interface JobView {
@@ -31,6 +31,10 @@ export interface JobView {
   diffstat: Diffstat | null;
   /** The plan of a `--plan` job, once written (as approved, when it was). */
   plan: string | null;
+  /** What the job waits on a person for (state `needs-input`). */
+  pending: Pending | null;
+  /** When a job paused by a usage limit goes on (ISO). */
+  resets_at: string | null;
 }
 
 /** A run folded from its journal. */
@@ -42,11 +46,13 @@ export interface RunState {
   supervisor_pid: number | null;
   order: string[];
   byId: Record<string, JobView>;
+  /** The Claude usage window as last reported: `allowed_warning` shows in the header. */
+  usage: { status: string; resets_at: string | null; limit: string | null } | null;
 }
 
 /** The state before any event. */
 export function emptyRunState(run: string): RunState {
-  return { run, state: 'running', started_at: null, finished_at: null, supervisor_pid: null, order: [], byId: {} };
+  return { run, state: 'running', started_at: null, finished_at: null, supervisor_pid: null, order: [], byId: {}, usage: null };
 }
 
 function newJob(id: string, worktree: string | null, branch: string | null): JobView {
@@ -78,6 +84,8 @@ function newJob(id: string, worktree: string | null, branch: string | null): Job
     denials: [],
     diffstat: null,
     plan: null,
+    pending: null,
+    resets_at: null,
   };
 }
 
@@ -89,7 +97,7 @@ function withJob(state: RunState, id: string, change: (job: JobView) => JobView)
 
 /** A job about to run again: queued, its last ending forgotten, its attempts, session and start HEAD kept. */
 function requeued(job: JobView): JobView {
-  return { ...job, state: 'queued', reason: null, started_at: null, finished_at: null, exit_code: null, signal: null, error: null, result: null, denials: [], diffstat: null, retry: null, activity: null, pid: null };
+  return { ...job, state: 'queued', reason: null, started_at: null, finished_at: null, exit_code: null, signal: null, error: null, result: null, denials: [], diffstat: null, retry: null, activity: null, pid: null, pending: null, resets_at: null };
 }
 
 /** A job with what its agent said meanwhile: only what the progress names changes. */
@@ -128,7 +136,15 @@ function finished(job: JobView, o: JobOutcome, at: string): JobView {
     diffstat: o.diffstat,
     retry: null,
     activity: job.activity,
+    pending: null,
+    resets_at: null,
   };
+}
+
+/** A job no longer waiting on a person for `requestId`: running again. */
+function answered(job: JobView, requestId: string): JobView {
+  if (job.pending?.request_id !== requestId) return job;
+  return { ...job, state: 'running', pending: null };
 }
 
 /**
@@ -159,6 +175,8 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         error: null,
         reason: null,
         retry: null,
+        pending: null,
+        resets_at: null,
       }));
     case 'job/progress':
       return withJob(state, event.job, (job) => progressed(job, event.progress));
@@ -195,6 +213,19 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
     }
     case 'run/finished':
       return { ...state, state: event.state, finished_at: event.at };
+    case 'job/needs-input':
+      return withJob(state, event.job, (job) => ({ ...job, state: 'needs-input', pending: { ...event.pending, asked_at: event.at } }));
+    case 'job/permission':
+    case 'job/answered':
+      return withJob(state, event.job, (job) => answered(job, event.request_id));
+    case 'job/paused':
+      return withJob(state, event.job, (job) => ({ ...job, state: 'paused', resets_at: event.resets_at, pending: null, pid: null, activity: `usage limit: waits until ${event.resets_at.slice(11, 16)} UTC` }));
+    case 'run/usage':
+      return { ...state, usage: { status: event.status, resets_at: event.resets_at, limit: event.limit } };
+    case 'job/message':
+    case 'job/interrupted':
+    case 'command/refused':
+      return state;
   }
 }
 
@@ -227,13 +258,20 @@ export function runTotals(state: RunState): { total: number; running: number; do
   for (const id of state.order) {
     const job = state.byId[id];
     if (!job) continue;
-    if (job.state === 'running' || job.state === 'retrying' || job.state === 'planning') running++;
+    if (job.state === 'running' || job.state === 'retrying' || job.state === 'planning' || job.state === 'needs-input') running++;
     if (FINAL_STATES.has(job.state)) done++;
     if (job.state === 'succeeded') succeeded++;
     if (job.state === 'failed' || job.state === 'timed-out' || job.state === 'interrupted') failed++;
     cost += job.cost_usd ?? 0;
   }
   return { total: state.order.length, running, done, succeeded, failed, cost_usd: cost };
+}
+
+/** How many of a run's jobs wait on a person. */
+export function needYou(state: RunState): number {
+  let count = 0;
+  for (const id of state.order) if (state.byId[id]?.state === 'needs-input') count++;
+  return count;
 }
 
 /** Where a run stands, as far as cleanup and listings need to know. */

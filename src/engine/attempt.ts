@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, watch, type FSWatcher } from 'node:fs';
 import type { AgentAdapter, AgentInvocation, AgentResult, OutputParser } from '../agents/agent.js';
 import { tailText } from '../agents/agent.js';
 import type { JobOutcome, JobProgress, NewRunEvent } from '../core/events.js';
@@ -9,6 +9,8 @@ import type { Logger } from '../logging/logger.js';
 import type { GroupProcess, ProcessSpawner } from '../os/process-group.js';
 import { runFiles } from '../rundir/files.js';
 import { attemptOutcome, emptyOutcome, type StopReason } from './attempt-outcome.js';
+import type { ToolCall } from '../permissions/rules.js';
+import { Conversation, type Judgement } from './conversation.js';
 import { FileTail } from './file-tail.js';
 import { LineSplitter } from './line-splitter.js';
 
@@ -54,6 +56,19 @@ export interface AttemptSettings {
   supervisorPid: number;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** How the run answers its agents over the two-way channel; absent: nothing is ever asked (one-shot). */
+  talk?: AttemptTalk;
+}
+
+/** The run's side of each conversation (DESIGN §14). */
+export interface AttemptTalk {
+  /** Rules, preset and classifier on a call in a worktree. */
+  judge(call: ToolCall, plan: boolean, worktree: string): Promise<Judgement>;
+  allowAlways(rule: string): void;
+  onAsk: 'wait' | 'deny';
+  inputTimeoutMs: number;
+  /** The user's deny rules, handed to the agent too. */
+  denyRules: readonly string[];
 }
 
 /** This attempt's share of the run: its budget, and how it is stopped from outside. */
@@ -61,8 +76,10 @@ export interface AttemptControl {
   maxBudgetUsd: number | null;
   /** Plan only (`--plan`). */
   plan?: boolean;
-  /** Called as the agent starts with the way to stop it; `release` when it has ended. */
-  started(stop: (why: StopReason) => void): void;
+  /** Called as the agent starts with the way to stop it and its conversation (two-way agents); `ended` when it has ended. */
+  started(stop: (why: StopReason) => void, conversation: Conversation | null): void;
+  /** Messages sent to the job before this attempt started: delivered after its prompt. */
+  held?: readonly string[];
   ended(): void;
   /** A stop asked for before the agent started (a cancel that came meanwhile). */
   pendingStop(): StopReason | undefined;
@@ -74,6 +91,8 @@ export interface AttemptResult {
   retryable: boolean;
   retryAfterMs: number | null;
   plan: string | null;
+  /** A usage limit ended the attempt: when it resets (epoch seconds, when known). */
+  limit: { resetsAt: number | null; type: string | null } | null;
 }
 
 /** The agent's log files for this attempt, opened for it to write to (later attempts append). */
@@ -95,6 +114,77 @@ function invocationFor(settings: AttemptSettings, job: AttemptJob, attempt: numb
     permissionMode: settings.permissionMode,
     maxBudgetUsd: control.maxBudgetUsd,
     ...(control.plan ? { plan: true } : {}),
+    ...(settings.talk ? { denyRules: settings.talk.denyRules } : {}),
+  });
+}
+
+/** The job timeout and the idle timeout, which stand still while a person is awaited (DESIGN §14). */
+class Clocks {
+  #timeout: NodeJS.Timeout | undefined;
+  #idle: NodeJS.Timeout | undefined;
+  #timeoutLeft: number;
+  #since = performance.now();
+  #held = false;
+  readonly #idleMs: number;
+  readonly #expire: (why: StopReason) => void;
+
+  constructor(timeoutMs: number, idleMs: number, expire: (why: StopReason) => void) {
+    this.#timeoutLeft = timeoutMs;
+    this.#idleMs = idleMs;
+    this.#expire = expire;
+    this.#startTimeout();
+    this.activity();
+  }
+
+  #startTimeout(): void {
+    if (this.#timeoutLeft <= 0) return;
+    this.#since = performance.now();
+    this.#timeout = setTimeout(() => this.#expire({ state: 'timed-out', reason: 'timeout' }), Math.max(1, this.#timeoutLeft));
+  }
+
+  /** A sign of life: the idle clock starts again. */
+  activity(): void {
+    if (this.#idleMs <= 0 || this.#held) return;
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => this.#expire({ state: 'timed-out', reason: 'idle' }), this.#idleMs);
+  }
+
+  hold(on: boolean): void {
+    if (on === this.#held) return;
+    this.#held = on;
+    if (on) {
+      if (this.#timeout) this.#timeoutLeft -= performance.now() - this.#since;
+      this.stop();
+    } else {
+      this.#startTimeout();
+      this.activity();
+    }
+  }
+
+  stop(): void {
+    for (const timer of [this.#timeout, this.#idle]) if (timer) clearTimeout(timer);
+    this.#timeout = undefined;
+    this.#idle = undefined;
+  }
+}
+
+/** A conversation for an agent that holds the channel, wired to this attempt; null for a one-shot agent. */
+function converse(settings: AttemptSettings, job: AttemptJob, child: GroupProcess, hooks: { plan: boolean; hold: (on: boolean) => void; end: (why: StopReason) => void }): Conversation | null {
+  const wire = settings.adapter.wire;
+  const talk = settings.talk;
+  if (!wire || !talk || !child.input) return null;
+  return new Conversation({
+    job: job.id,
+    wire,
+    input: child.input,
+    emit: settings.emit,
+    judge: (call, plan) => talk.judge(call, plan, job.worktree),
+    allowAlways: (rule) => talk.allowAlways(rule),
+    onAsk: talk.onAsk,
+    inputTimeoutMs: talk.inputTimeoutMs,
+    plan: hooks.plan,
+    hold: hooks.hold,
+    end: hooks.end,
   });
 }
 
@@ -108,8 +198,8 @@ async function superviseAgent(
   settings: AttemptSettings,
   job: AttemptJob,
   child: GroupProcess,
-  io: { parser: OutputParser; outTail: FileTail; errTail: FileTail; control: AttemptControl },
-): Promise<{ exit: Awaited<GroupProcess['exited']>; stopped: StopReason | null }> {
+  io: { parser: OutputParser; outTail: FileTail; errTail: FileTail; control: AttemptControl; prompt: string | null },
+): Promise<{ exit: Awaited<GroupProcess['exited']>; stopped: StopReason | null; conversation: Conversation | null }> {
   let pending: JobProgress = {};
   let flushTimer: NodeJS.Timeout | undefined;
   const flush = (): void => {
@@ -119,14 +209,6 @@ async function superviseAgent(
     settings.emit({ type: 'job/progress', job: job.id, progress: pending });
     pending = {};
   };
-  const { parser } = io;
-  const splitter = new LineSplitter((bytes) => {
-    if (parser.skip?.(bytes)) return;
-    const progress = parser.line(bytes.toString('utf8'));
-    if (!progress) return;
-    pending = { ...pending, ...progress };
-    flushTimer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
-  }, parser.skipRegion?.bind(parser));
 
   let stopped: StopReason | null = null;
   let killTimer: NodeJS.Timeout | undefined;
@@ -136,35 +218,85 @@ async function superviseAgent(
     child.signalGroup('SIGTERM');
     killTimer = setTimeout(() => child.signalGroup('SIGKILL'), KILL_GRACE_MS);
   };
-  io.control.started(stop);
+  const clocks = new Clocks(settings.timeoutMs, settings.idleTimeoutMs, stop);
+  // Ended by the conversation (no instructions came): stdin is closed and the agent ends by itself; signals only if it lingers.
+  const end = (why: StopReason): void => {
+    if (stopped) return;
+    stopped = why;
+    killTimer = setTimeout(() => {
+      child.signalGroup('SIGTERM');
+      killTimer = setTimeout(() => child.signalGroup('SIGKILL'), KILL_GRACE_MS);
+    }, KILL_GRACE_MS);
+  };
+  const conversation = converse(settings, job, child, { plan: io.control.plan === true, hold: (on) => clocks.hold(on), end });
+  const wire = settings.adapter.wire;
+  const { parser } = io;
+  const splitter = new LineSplitter((bytes) => {
+    if (wire && wire.mayHold(bytes)) {
+      const event = wire.decode(bytes.toString('utf8'));
+      if (event?.kind === 'usage' && event.status !== 'allowed') {
+        settings.emit({ type: 'run/usage', status: event.status, resets_at: event.resetsAt === null ? null : new Date(event.resetsAt * 1000).toISOString(), limit: event.limitType });
+      }
+      if (event && conversation) {
+        // Progress first: the turn's result is journaled before the next message goes.
+        const progress = parser.line(bytes.toString('utf8'));
+        if (progress) pending = { ...pending, ...progress };
+        if (event.kind === 'result') flush();
+        conversation.onEvent(event);
+        if (progress) flushTimer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
+        return;
+      }
+    }
+    if (parser.skip?.(bytes)) return;
+    const progress = parser.line(bytes.toString('utf8'));
+    if (!progress) return;
+    pending = { ...pending, ...progress };
+    flushTimer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
+  }, parser.skipRegion?.bind(parser));
+
+  io.control.started(stop, conversation);
   const late = io.control.pendingStop();
   if (late) stop(late);
-  const timeout = settings.timeoutMs > 0 ? setTimeout(() => stop({ state: 'timed-out', reason: 'timeout' }), settings.timeoutMs) : undefined;
-  let idle: NodeJS.Timeout | undefined;
-  const resetIdle = (): void => {
-    if (settings.idleTimeoutMs <= 0) return;
-    if (idle) clearTimeout(idle);
-    idle = setTimeout(() => stop({ state: 'timed-out', reason: 'idle' }), settings.idleTimeoutMs);
-  };
-  resetIdle();
+  if (conversation) conversation.start(io.prompt ?? '', io.control.held ?? []);
   const feed = (chunk: Buffer): void => splitter.push(chunk);
-  const reader = setInterval(() => {
+  const read = (): void => {
     // Output on either stream counts as a sign of life.
     const wrote = io.outTail.read(feed);
     const complained = io.errTail.grew();
-    if (wrote || complained) resetIdle();
-  }, READ_MS);
+    if (wrote || complained) clocks.activity();
+  };
+  const reader = setInterval(read, READ_MS);
+  // A two-way agent waits for answers: its output is read as it is written, not at the next tick.
+  let watcher: FSWatcher | undefined;
+  let soon: NodeJS.Immediate | undefined;
+  if (conversation) {
+    try {
+      watcher = watch(runFiles.output(settings.runDir, job.id), () => {
+        soon ??= setImmediate(() => {
+          soon = undefined;
+          read();
+        });
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      // No file watching here: the tick still reads it.
+    }
+  }
 
   const exit = await child.exited;
   clearInterval(reader);
+  watcher?.close();
+  if (soon) clearImmediate(soon);
   // The agent is gone: whatever it started in its group goes with it.
   child.signalGroup('SIGKILL');
-  for (const timer of [timeout, idle, killTimer]) if (timer) clearTimeout(timer);
-  io.control.ended();
+  clocks.stop();
+  if (killTimer) clearTimeout(killTimer);
   io.outTail.read(feed, Number.POSITIVE_INFINITY);
   splitter.end();
+  conversation?.close();
+  io.control.ended();
   flush();
-  return { exit, stopped };
+  return { exit, stopped, conversation };
 }
 
 /** Commits a par-made worktree's results and counts the job's changes; a failure here is logged, never the job's. */
@@ -200,7 +332,8 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   const errTail = new FileTail(logs.errPath, errStart);
   let child: GroupProcess;
   try {
-    child = settings.spawner.spawn({ argv: invocation.argv, cwd: job.worktree, env, stdin: invocation.stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid });
+    const stdin = invocation.channel && settings.talk && settings.adapter.wire ? { hold: true as const } : invocation.stdin;
+    child = settings.spawner.spawn({ argv: invocation.argv, cwd: job.worktree, env, stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid });
   } finally {
     // The agent holds its own copies of the descriptors.
     closeSync(logs.out);
@@ -208,7 +341,7 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   }
   settings.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head: start.head, ...(control.plan ? { phase: 'plan' as const } : {}) });
   const parser = settings.adapter.parser(job.worktree);
-  const { exit, stopped } = await superviseAgent(settings, job, child, { parser, outTail, errTail, control });
+  const { exit, stopped, conversation } = await superviseAgent(settings, job, child, { parser, outTail, errTail, control, prompt: invocation.stdin });
   const stderrTail = tailText(errTail.tail(STDERR_TAIL_BYTES, errStart).toString('utf8'));
   outTail.close();
   errTail.close();
@@ -219,5 +352,6 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   const outcome = attemptOutcome(result, stopped, invocation.sessionId);
   // A plan changes nothing: there is nothing to commit or count.
   if (!control.plan) await recordChanges(settings, job, outcome, start);
-  return { outcome, retryable: result.retryable && stopped === null, retryAfterMs: result.retryAfterMs ?? null, plan: result.plan ?? null };
+  const limit = conversation?.limit ?? result.limit ?? null;
+  return { outcome, retryable: result.retryable && stopped === null && limit === null, retryAfterMs: result.retryAfterMs ?? null, plan: conversation?.plan ?? result.plan ?? null, limit };
 }

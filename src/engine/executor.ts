@@ -5,6 +5,22 @@ import { runAttempt, type AttemptJob, type AttemptResult, type AttemptSettings }
 import { retryDelay } from './retry-policy.js';
 import { Slots } from './slots.js';
 import type { CreationResult } from '../git/plan-worktrees.js';
+import type { Via } from '../core/events.js';
+import type { Conversation, PersonAnswer } from './conversation.js';
+
+/** Machine-wide limits on starting agents (DESIGN §14): usage limits and `defaults.max_agents`. */
+export interface AgentGate {
+  /** Waits until an agent may start: no usage limit in force for it, a machine-wide place free. `paused` is told of a limit waited out. Resolves with the place's release, or null when `abort` fired first. */
+  enter(paused: (resetsAt: number) => void, abort: AbortSignal): Promise<(() => void) | null>;
+  /** A usage limit reached: no agent sharing its configuration starts before `resetsAt`. */
+  limitReached(resetsAt: number, type: string | null): void;
+}
+
+/** What a job continues with after a usage limit. */
+export const AFTER_LIMIT_PROMPT = 'The usage limit has reset. Continue where you left off and finish the task.\n';
+
+/** When a limit that gave no time resets: in an hour. */
+const UNKNOWN_RESET_S = 3600;
 
 /** One job as the executor runs it: an attempt's job, its worktree null until a new one is made for it. */
 export interface ExecutorJob extends Omit<AttemptJob, 'worktree'> {
@@ -34,6 +50,10 @@ export interface ExecutorOptions extends AttemptSettings {
   autoApprove?: boolean;
   /** New worktrees as they become ready (`--new`, `--tasks`). */
   worktrees?: AsyncIterable<CreationResult>;
+  /** Machine-wide limits on starting agents; none: only `concurrency`. */
+  gate?: AgentGate;
+  /** `--on-limit stop`: a usage limit fails the job instead of pausing it. */
+  stopOnLimit?: boolean;
   log: Logger;
 }
 
@@ -47,6 +67,7 @@ export function approvedPrompt(plan: string): string {
 
 interface Running {
   stop(stop: StopReason): void;
+  conversation: Conversation | null;
 }
 
 /**
@@ -64,6 +85,12 @@ export class Executor {
   readonly #backoffs = new Map<string, () => void>();
   readonly #tasks: Promise<void>[] = [];
   readonly #reviews = new Map<string, { plan: string; decide: (decision: Decision) => void }>();
+  /** Messages for jobs between attempts (queued, retrying, paused, finishing): they go with its next attempt. */
+  readonly #mail = new Map<string, string[]>();
+  /** Jobs being run now (queued to their end): a message for one of them waits in its mail. */
+  readonly #active = new Set<string>();
+  /** Ends the waits of paused jobs when they are cancelled. */
+  readonly #pauses = new Map<string, AbortController>();
 
   constructor(options: ExecutorOptions) {
     this.#options = options;
@@ -81,12 +108,47 @@ export class Executor {
       for (const running of this.#running.values()) running.stop(stop);
       for (const wake of this.#backoffs.values()) wake();
       for (const review of this.#reviews.values()) review.decide({ kind: 'stop', stop });
+      for (const pause of this.#pauses.values()) pause.abort();
       return;
     }
     this.#cancelled.set(job, stop);
     this.#running.get(job)?.stop(stop);
     this.#backoffs.get(job)?.();
     this.#reviews.get(job)?.decide({ kind: 'stop', stop });
+    this.#pauses.get(job)?.abort();
+  }
+
+  /**
+   * A message for a job of this run: to its conversation when its agent
+   * runs, else held for its next attempt when the job is still going. A
+   * sentence saying why it cannot be taken otherwise; `undefined` when the
+   * job is not being run (the caller continues a finished job).
+   */
+  send(job: string, text: string, via: Via, command?: string): string | null | undefined {
+    const running = this.#running.get(job);
+    if (running?.conversation && !running.conversation.closed) return running.conversation.send(text, via, command);
+    if (!this.#active.has(job)) return undefined;
+    if (this.#reviews.has(job)) return 'the job waits for its plan to be reviewed: approve or reject the plan first';
+    if (running && !running.conversation) return 'the job runs an agent that cannot take messages (one-shot)';
+    const mail = this.#mail.get(job) ?? [];
+    mail.push(text);
+    this.#mail.set(job, mail);
+    this.#options.emit({ type: 'job/message', job, text, queued: true, via, ...(command ? { command } : {}) });
+    return null;
+  }
+
+  /** Stops a running job's current turn; a sentence saying why not otherwise. */
+  interrupt(job: string, via: Via, command?: string): string | null {
+    const conversation = this.#running.get(job)?.conversation;
+    if (conversation) return conversation.interrupt(via, command);
+    return this.#active.has(job) ? 'the job has no agent running now: there is no turn to stop' : 'the job is not running';
+  }
+
+  /** A person's answer to what a job waits for; a sentence saying why it was not taken otherwise. */
+  answer(job: string, answer: PersonAnswer): string | null {
+    const conversation = this.#running.get(job)?.conversation;
+    if (!conversation) return `job ${job} has nothing pending`;
+    return conversation.answer(answer);
   }
 
   /** Approves a job's plan, as written or as edited; false when the job is not waiting for review. */
@@ -187,6 +249,16 @@ export class Executor {
   }
 
   async #runJob(job: ExecutorJob): Promise<void> {
+    this.#active.add(job.id);
+    try {
+      await this.#runJobToEnd(job);
+    } finally {
+      this.#active.delete(job.id);
+      this.#mail.delete(job.id);
+    }
+  }
+
+  async #runJobToEnd(job: ExecutorJob): Promise<void> {
     const { emit } = this.#options;
     // Wait for a place before deciding: the budget counts jobs that finished meanwhile.
     await this.#slots.acquire();
@@ -220,7 +292,7 @@ export class Executor {
         cost = planned.cost;
         this.#spent += planned.cost ?? 0;
       }
-      const first = (job.attempts ?? 0) + 1;
+      let first = (job.attempts ?? 0) + 1;
       for (let attempt = first; ; attempt++) {
         // The first attempt runs in the place taken above; a retry waits for one again.
         if (!holding) {
@@ -233,13 +305,39 @@ export class Executor {
         // A job's cost is what all its attempts spent.
         if (outcome.cost_usd !== null) cost = (cost ?? 0) + outcome.cost_usd;
         outcome = { ...outcome, cost_usd: cost };
+        const stopped = this.#stopFor(job.id) !== undefined;
+        // A usage limit: the job waits for the reset holding no place, then continues its session (no retry is used).
+        if (tried.limit && !stopped && outcome.state === 'failed') {
+          if (this.#options.stopOnLimit) {
+            outcome = { ...outcome, reason: 'usage limit' };
+            break;
+          }
+          release();
+          const resumed = await this.#pause(job.id, tried.limit.resetsAt ?? Math.floor(Date.now() / 1000) + UNKNOWN_RESET_S, tried.limit.type);
+          if (!resumed) {
+            const stop = this.#stopFor(job.id) ?? { state: 'cancelled' as const, reason: 'user' };
+            outcome = { ...outcome, state: stop.state, reason: stop.reason, error: null };
+            break;
+          }
+          job = { ...job, prompt: AFTER_LIMIT_PROMPT, attempts: attempt, resumeSessionId: outcome.session_id, appendOutput: true };
+          first = attempt + 1;
+          continue;
+        }
+        // Messages that came as the last turn ended continue the session as a new attempt.
+        const mail = this.#mail.get(job.id) ?? [];
+        if (mail.length > 0 && !stopped && outcome.state === 'succeeded' && outcome.session_id) {
+          this.#mail.delete(job.id);
+          job = { ...job, prompt: mail.join('\n\n'), attempts: attempt, resumeSessionId: outcome.session_id, appendOutput: true };
+          first = attempt + 1;
+          continue;
+        }
         const delay = retryDelay({
           attempt,
           first,
           retries: this.#options.retries,
           failed: outcome.state === 'failed',
           retryable: tried.retryable,
-          stopped: this.#stopFor(job.id) !== undefined,
+          stopped,
           retryAfterMs: tried.retryAfterMs,
           random: (this.#options.random ?? Math.random)(),
         });
@@ -248,9 +346,9 @@ export class Executor {
         // No place is held while waiting: other jobs run meanwhile.
         release();
         await this.#backoff(job.id, delay);
-        const stopped = this.#stopFor(job.id);
-        if (stopped) {
-          outcome = { ...outcome, state: stopped.state, reason: stopped.reason };
+        const stop = this.#stopFor(job.id);
+        if (stop) {
+          outcome = { ...outcome, state: stop.state, reason: stop.reason };
           break;
         }
       }
@@ -262,6 +360,24 @@ export class Executor {
     // Released only now, so "jobs at once" holds for everything the journal shows as running.
     release();
     if (this.#options.failFast && (outcome.state === 'failed' || outcome.state === 'timed-out')) this.cancel(null, 'fail-fast');
+  }
+
+  /** Waits out a usage limit until `resetsAt` (epoch seconds); false when the job was cancelled meanwhile. */
+  async #pause(job: string, resetsAt: number, type: string | null): Promise<boolean> {
+    this.#options.gate?.limitReached(resetsAt, type);
+    this.#options.emit({ type: 'job/paused', job, resets_at: new Date(resetsAt * 1000).toISOString(), limit: type });
+    const abort = new AbortController();
+    this.#pauses.set(job, abort);
+    if (this.#stopFor(job)) abort.abort();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, resetsAt * 1000 - Date.now()));
+      abort.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.#pauses.delete(job);
+    return !abort.signal.aborted;
   }
 
   /** Waits out a retry's backoff; a cancel ends the wait at once. */
@@ -283,14 +399,34 @@ export class Executor {
     return Math.max(0.0001, (budget - this.#spent) / (this.#running.size + 1));
   }
 
-  /** One attempt of a job, the executor keeping track of it so a cancel reaches it. */
-  #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean } = {}): Promise<AttemptResult> {
-    return runAttempt(this.#options, { ...job, worktree: job.worktree as string }, attempt, {
-      maxBudgetUsd: this.#budgetShare(),
-      ...(mode.plan ? { plan: true } : {}),
-      started: (stop) => this.#running.set(job.id, { stop }),
-      ended: () => this.#running.delete(job.id),
-      pendingStop: () => this.#stopFor(job.id),
-    });
+  /** One attempt of a job, the executor keeping track of it so a cancel reaches it; it starts once the machine lets an agent start. */
+  async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean } = {}): Promise<AttemptResult> {
+    const gate = this.#options.gate;
+    let leave: (() => void) | null = () => undefined;
+    if (gate) {
+      const abort = new AbortController();
+      this.#pauses.set(job.id, abort);
+      if (this.#stopFor(job.id)) abort.abort();
+      leave = await gate.enter((resetsAt) => this.#options.emit({ type: 'job/paused', job: job.id, resets_at: new Date(resetsAt * 1000).toISOString(), limit: null }), abort.signal);
+      this.#pauses.delete(job.id);
+    }
+    if (leave === null) {
+      const stop = this.#stopFor(job.id) ?? { state: 'cancelled' as const, reason: 'user' };
+      return { outcome: emptyOutcome(stop.state, stop.reason, null), retryable: false, retryAfterMs: null, plan: null, limit: null };
+    }
+    const held = this.#mail.get(job.id) ?? [];
+    this.#mail.delete(job.id);
+    try {
+      return await runAttempt(this.#options, { ...job, worktree: job.worktree as string }, attempt, {
+        maxBudgetUsd: this.#budgetShare(),
+        ...(mode.plan ? { plan: true } : {}),
+        held,
+        started: (stop, conversation) => this.#running.set(job.id, { stop, conversation }),
+        ended: () => this.#running.delete(job.id),
+        pendingStop: () => this.#stopFor(job.id),
+      });
+    } finally {
+      leave();
+    }
   }
 }

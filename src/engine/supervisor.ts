@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { adapterFor } from '../agents/adapter-for.js';
 import type { JobState, NewRunEvent, RunStateName } from '../core/events.js';
 import type { RunPlan } from '../core/run-plan.js';
@@ -12,12 +13,14 @@ import { acquireFileLock } from '../os/file-lock.js';
 import type { ParLauncher } from '../os/launch-detached.js';
 import type { ProcessSpawner } from '../os/process-group.js';
 import { writeReports } from '../reports/write-reports.js';
-import { commandsWritten, receiveCommands } from '../rundir/channel.js';
+import { commandsWritten, receiveCommands, type RunCommand } from '../rundir/channel.js';
 import { runFiles } from '../rundir/files.js';
 import { JournalWriter, readEvents } from '../rundir/journal.js';
 import { readRunPlan, writeRunPlan } from '../rundir/plan.js';
 import { isRunSupervisor } from '../rundir/runs.js';
+import { claudeConfigKey, machineGate } from './agent-gate.js';
 import { Executor } from './executor.js';
+import { runTalk } from './talk.js';
 import { followWindows } from './follow-windows.js';
 import { againJob, takeOverJobs, type ResumeRequest } from './takeover.js';
 import { planWorktrees, type CreationResult } from '../git/plan-worktrees.js';
@@ -144,6 +147,10 @@ function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup:
       ? takeOverJobs({ runDir, plan, before, resume, emit: recorder.emit, finalStates: recorder.finalStates })
       : plan.jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt: readFileSync(spec.prompt_file, 'utf8') }));
   const { options } = plan;
+  const talk = options.talk;
+  // The channel needs the run's policy; a run from before it (no talk) runs one-shot.
+  const agent = plan.agent.kind === 'claude' ? { ...plan.agent, channel: plan.agent.channel === true && talk !== undefined } : plan.agent;
+  const env = deps.launcher.env;
   return new Executor({
     runId: plan.id,
     runDir,
@@ -151,7 +158,9 @@ function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup:
     concurrency: options.jobs,
     timeoutMs: options.timeout_ms,
     idleTimeoutMs: options.idle_timeout_ms,
-    adapter: adapterFor(plan.agent, deps.launcher.env),
+    adapter: adapterFor(agent, env),
+    ...(talk ? { talk: runTalk(talk), stopOnLimit: talk.on_limit === 'stop' } : {}),
+    gate: machineGate({ dataDir: plan.creation?.data_dir ?? dirname(dirname(runDir)), runDir, maxAgents: talk?.max_agents ?? null, limitKey: agent.kind === 'claude' ? claudeConfigKey(env) : null }),
     model: options.model,
     permissionMode: options.permission_mode,
     commitResults: options.commit_results,
@@ -194,13 +203,22 @@ function listen(runDir: string, plan: RunPlan, executor: Executor, recorder: Run
     recorder.emit({ type: 'job/requeued', job: id });
     executor.rerun(againJob(runDir, plan, job, { jobs: [id], continueSessions: false }));
   };
+  const refuse = (command: { id: string; job: string }, reason: string | null | undefined): void => {
+    if (reason) recorder.emit({ type: 'command/refused', command: command.id, job: command.job, reason });
+  };
   const commands = receiveCommands(
     runDir,
     (command) => {
       if (command.type === 'cancel') cancel(command.job, command.reason);
       else if (command.type === 'rerun') rerun(command.job);
       else if (command.type === 'approve') executor.approve(command.job, command.plan);
-      else executor.reject(command.job);
+      else if (command.type === 'reject') executor.reject(command.job);
+      else if (command.type === 'send') refuse(command, send(runDir, plan, executor, recorder, command));
+      else if (command.type === 'interrupt') refuse(command, executor.interrupt(command.job, command.via, command.id));
+      else {
+        const { id, job, type: _type, request_id: requestId, ...answer } = command;
+        refuse(command, executor.answer(job, { ...answer, requestId, command: id }));
+      }
     },
     resume ? (resume.commandsFrom ?? commandsWritten(runDir)) : 0,
   );
@@ -224,6 +242,34 @@ function listen(runDir: string, plan: RunPlan, executor: Executor, recorder: Run
     },
     cancelled: () => cancelled,
   };
+}
+
+/**
+ * `par send` in the supervisor: to a job being run (its conversation, or its
+ * next attempt), or to a finished job, whose session continues as its next
+ * attempt. A sentence saying why not otherwise.
+ */
+function send(runDir: string, plan: RunPlan, executor: Executor, recorder: RunRecorder, command: Extract<RunCommand, { type: 'send' }>): string | null {
+  const taken = executor.send(command.job, command.text, command.via, command.id);
+  if (taken !== undefined) return taken;
+  const job = foldRun(plan.id, readEvents(runFiles.events(runDir))).byId[command.job];
+  if (!job) return `run ${plan.id} has no job ${command.job}`;
+  if (!FINAL_STATES.has(job.state)) return `job ${command.job} is ${job.state} and cannot take a message now`;
+  const why = continuable(runDir, plan, job);
+  if (why) return why;
+  recorder.emit({ type: 'job/requeued', job: job.id });
+  recorder.emit({ type: 'job/message', job: job.id, text: command.text, queued: false, via: command.via, command: command.id });
+  executor.rerun(againJob(runDir, plan, job, { jobs: [job.id], continueSessions: true, message: command.text }));
+  return null;
+}
+
+/** Why a finished job's session cannot be continued, or null when it can. */
+export function continuable(runDir: string, plan: RunPlan, job: { id: string; session_id: string | null; worktree: string | null; state: string }): string | null {
+  if (plan.agent.kind !== 'claude') return `job ${job.id} runs ${plan.agent.name}, whose sessions par cannot continue: rerun it instead`;
+  const output = runFiles.output(runDir, job.id);
+  if (!job.session_id || !existsSync(output) || statSync(output).size === 0) return `job ${job.id} ended (${job.state}) before its agent began a session, so there is nothing to continue: rerun it instead`;
+  if (!job.worktree || !existsSync(job.worktree)) return `job ${job.id}'s worktree ${job.worktree ?? ''} is gone, so its session cannot continue there`;
+  return null;
 }
 
 /** Writes the reports, then `run/finished`: a client that sees the end finds them written. */

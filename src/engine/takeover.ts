@@ -16,6 +16,8 @@ export interface ResumeRequest {
    * stands as the supervisor starts.
    */
   commandsFrom?: number;
+  /** What a continued session is told instead of "continue" (`par send` to a finished job). */
+  message?: string;
 }
 
 /** What a continued session is told. */
@@ -33,10 +35,11 @@ export function againJob(runDir: string, plan: RunPlan, job: JobView, resume: Re
     worktree: job.worktree,
     branch: job.branch,
     created: spec?.created ?? false,
-    prompt: continued ? CONTINUE_PROMPT : readFileSync(spec?.prompt_file ?? '', 'utf8'),
+    prompt: continued ? (resume.message ?? CONTINUE_PROMPT) : readFileSync(spec?.prompt_file ?? '', 'utf8'),
     attempts: job.attempt,
     resumeSessionId: continued ? job.session_id : null,
     baseHead: job.head,
+    ...(continued && resume.message !== undefined ? { appendOutput: true } : {}),
   };
 }
 

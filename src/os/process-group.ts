@@ -6,12 +6,21 @@ export interface GroupProcess {
   exited: Promise<{ code: number | null; signal: string | null; spawnError?: string }>;
   /** Signals every process of the group; a group already gone is fine. */
   signalGroup(signal: NodeJS.Signals): void;
+  /** The agent's stdin, when it was held open for the two-way channel. */
+  input: AgentInput | null;
+}
+
+/** The write end of a held stdin: lines go in whole, in order; `end` closes it. */
+export interface AgentInput {
+  write(text: string): void;
+  end(): void;
 }
 
 /** Starts processes for jobs. */
 export interface ProcessSpawner {
   /** `stdout` and `stderr` are file descriptors the agent writes to directly. */
-  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null; stdout: number; stderr: number; supervisorPid: number }): GroupProcess;
+  /** `stdin`: text written then closed, `null` for none, or `hold` to keep it open (the channel). */
+  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null | { hold: true }; stdout: number; stderr: number; supervisorPid: number }): GroupProcess;
 }
 
 /**
@@ -42,10 +51,21 @@ export function createProcessSpawner(): ProcessSpawner {
         detached: true,
         stdio: [stdin === null ? 'ignore' : 'pipe', stdout, stderr],
       });
+      let input: AgentInput | null = null;
       if (child.stdin) {
+        const pipe = child.stdin;
         // An agent may exit without reading its prompt; that is its result to report, not a crash here.
-        child.stdin.on('error', () => undefined);
-        child.stdin.end(stdin ?? '');
+        pipe.on('error', () => undefined);
+        if (typeof stdin === 'string') pipe.end(stdin);
+        else
+          input = {
+            write: (text) => {
+              if (!pipe.writableEnded && !pipe.destroyed) pipe.write(text);
+            },
+            end: () => {
+              if (!pipe.writableEnded) pipe.end();
+            },
+          };
       }
       const pid = child.pid ?? null;
       const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: string }>((resolve) => {
@@ -55,6 +75,7 @@ export function createProcessSpawner(): ProcessSpawner {
       return {
         pid,
         exited,
+        input,
         signalGroup(signal) {
           if (pid === null) return;
           try {

@@ -1,4 +1,5 @@
 import { appendFileSync, statSync } from 'node:fs';
+import type { Via } from '../core/events.js';
 import { runFiles } from './files.js';
 import { LineFollower } from './follow.js';
 
@@ -7,7 +8,14 @@ export type RunCommand =
   | { type: 'cancel'; job: string | null; reason: string }
   | { type: 'rerun'; job: string }
   | { type: 'approve'; job: string; plan?: string }
-  | { type: 'reject'; job: string };
+  | { type: 'reject'; job: string }
+  /** A message for a job (DESIGN §14); `id` names the command in the journal's answer to it. */
+  | { type: 'send'; id: string; job: string; text: string; via: Via }
+  | { type: 'interrupt'; id: string; job: string; via: Via }
+  /** A person's answer to the request `request_id` of a job. */
+  | { type: 'answer'; id: string; job: string; request_id: string; decision: 'allow' | 'deny' | 'answer'; message?: string | null; answers?: string[]; always?: boolean; via: Via };
+
+const COMMAND_TYPES = new Set(['cancel', 'rerun', 'approve', 'reject', 'send', 'interrupt', 'answer']);
 
 /** Sends a command: one short line appended to the run's `commands.ndjson` (appends of a line are atomic). */
 export function sendCommand(runDir: string, command: RunCommand): void {
@@ -28,7 +36,7 @@ export function receiveCommands(runDir: string, onCommand: (command: RunCommand)
   const follower = new LineFollower(runFiles.commands(runDir), (line) => {
     try {
       const command = JSON.parse(line) as RunCommand;
-      if (['cancel', 'rerun', 'approve', 'reject'].includes(command.type)) onCommand(command);
+      if (COMMAND_TYPES.has(command.type)) onCommand(command);
     } catch {
       // A torn or foreign line is not a command.
     }

@@ -6,7 +6,7 @@ import { ClaudeStreamParser, claudeAdapter, describeToolUse, isRetryable } from 
 import { configuredAdapter } from '../../src/agents/configured.js';
 import { ROOT } from '../helpers/par.js';
 
-const settings = { binary: 'claude', defaultArgs: [], allowedTools: [], disallowedTools: [], env: {} };
+const settings = { binary: 'claude', defaultArgs: [], allowedTools: [], disallowedTools: [], env: {}, channel: false };
 const request = { prompt: 'Fix it', cwd: '/wt', sessionId: '11111111-2222-3333-4444-555555555555' };
 
 function parse(lines: string[], exit = { exitCode: 0, signal: null, stoppedByPar: false, stderrTail: '' }) {

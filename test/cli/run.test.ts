@@ -192,7 +192,7 @@ describe('par run, headless', () => {
   it('prints the exact command lines with --dry-run and writes nothing', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'Fix the bug', wt(1), '--dry-run', '--model', 'opus'], { cwd: repo });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`command   ${SIM} -p --output-format stream-json --verbose --permission-mode acceptEdits --session-id '<a new session id per attempt>' --model opus`);
+    expect(result.stdout).toContain(`command   ${SIM} -p --output-format stream-json --verbose --input-format stream-json --permission-prompt-tool stdio --replay-user-messages --permission-mode acceptEdits --session-id '<a new session id per attempt>' --model opus`);
     expect(result.stdout).toContain('    │ Fix the bug');
     expect(existsSync(join(sandbox.dir, 'data', 'par', 'runs'))).toBe(false);
   });

@@ -132,7 +132,7 @@ function fakeSpawner(scripts: Record<string, Script>): ProcessSpawner {
   let pid = 1000;
   return {
     spawn({ stdin, stdout }): GroupProcess {
-      const script = scripts[(stdin ?? '').trim()] ?? {};
+      const script = scripts[(typeof stdin === 'string' ? stdin : '').trim()] ?? {};
       let finish: (exit: { code: number | null; signal: string | null }) => void = () => undefined;
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => (finish = resolve));
       // Its own copy of the descriptor, as a child process has: par closes its copy once the agent has started.
@@ -147,6 +147,7 @@ function fakeSpawner(scripts: Record<string, Script>): ProcessSpawner {
       return {
         pid: pid++,
         exited,
+        input: null,
         signalGroup(signal) {
           clearTimeout(timer);
           try {
@@ -172,7 +173,7 @@ function executor(jobs: string[], scripts: Record<string, Script>, options: { co
     concurrency: options.concurrency ?? 2,
     timeoutMs: 0,
     idleTimeoutMs: 0,
-    adapter: claudeAdapter({ binary: 'claude', defaultArgs: [], allowedTools: [], disallowedTools: [], env: {} }),
+    adapter: claudeAdapter({ binary: 'claude', defaultArgs: [], allowedTools: [], disallowedTools: [], env: {}, channel: false }),
     model: null,
     permissionMode: null,
     commitResults: false,

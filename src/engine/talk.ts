@@ -1,0 +1,30 @@
+import type { TalkOptions } from '../core/run-plan.js';
+import { compilePolicy, decide, withAllowed } from '../permissions/policy.js';
+import { parseRule } from '../permissions/rules.js';
+import type { AttemptTalk } from './attempt.js';
+import type { Judgement } from './conversation.js';
+
+/**
+ * A run's side of its conversations (DESIGN §14): the permission policy as
+ * configured when the run started, plus what a person allowed "always"
+ * since; `--on-ask`; the input timeout; the deny rules handed to the agent.
+ */
+export function runTalk(talk: TalkOptions): AttemptTalk {
+  const compiled = compilePolicy(talk.permissions);
+  // The rules were checked when the run was asked for; a run.json edited since is refused here.
+  if ('problem' in compiled) throw new Error(`${compiled.key} holds a malformed rule: ${compiled.problem}`);
+  let policy = compiled;
+  return {
+    judge: (call, plan, worktree): Promise<Judgement> => {
+      const decision = decide(call, policy, { worktree, home: talk.home }, plan);
+      return Promise.resolve(decision.verdict === 'ask' ? { verdict: 'ask' } : { verdict: decision.verdict, by: decision.by, rule: decision.rule });
+    },
+    allowAlways: (text) => {
+      const rule = parseRule(text);
+      if (typeof rule !== 'string') policy = withAllowed(policy, rule);
+    },
+    onAsk: talk.on_ask,
+    inputTimeoutMs: talk.input_timeout_ms,
+    denyRules: talk.permissions.deny,
+  };
+}
