@@ -55,7 +55,6 @@ export class ClaudeStreamParser implements OutputParser {
   #plan: string | null = null;
   /** Turns of the results before the latest (a conversation has one result per user message). */
   #resultTurns = 0;
-  #results = 0;
   #limit: { resetsAt: number | null; type: string | null } | null = null;
 
   constructor(cwd: string) {
@@ -109,7 +108,6 @@ export class ClaudeStreamParser implements OutputParser {
         this.#result = message;
         // Each turn of a conversation has its own result: its turns are added up; the cost is cumulative already.
         this.#resultTurns += typeof message.num_turns === 'number' ? message.num_turns : this.#turnIds.size;
-        this.#results++;
         this.#turnIds.clear();
         const limitText = typeof message.result === 'string' && message.is_error === true ? limitInText(message.result) : null;
         if (limitText && !this.#limit) this.#limit = limitText;

@@ -4,9 +4,13 @@ import { findRun, loadRunState, jobIn } from '../rundir/runs.js';
 import type { CommandContext } from './context.js';
 
 /** `par approve <run> [job|--all]`: lets plans waiting for review go ahead. */
-export async function runApprove(ctx: CommandContext, query: string, jobId: string | undefined, options: { all?: boolean }): Promise<number> {
+export async function runApprove(ctx: CommandContext, query: string, jobId: string | undefined, options: { all?: boolean; always?: boolean; save?: boolean }): Promise<number> {
   const runId = findRun(ctx.paths.dataDir, query, null);
   const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
+  // A job waiting on a permission request: approving allows it (DESIGN §14). --all never does.
+  if (jobId !== undefined && !options.all && (state.byId[jobId]?.state === 'needs-input' || options.always)) {
+    return (await import('./talk.js')).approvePermission(ctx, runId, jobId, options);
+  }
   const waiting = state.order.filter((id) => state.byId[id]?.state === 'awaiting-approval');
   if (jobId !== undefined && options.all) throw new UserError('Name one job or pass --all, not both.');
   if (jobId === undefined && !options.all) {

@@ -18,7 +18,7 @@ const REQUEUE_WAIT_MS = 2_000;
  * run's live supervisor when it is still going, else by starting a new
  * supervisor on the run. Resolves once the journal shows them queued.
  */
-export async function rerunJobs(ctx: CommandContext, options: { dir: string; runId: string; jobs: string[]; continueSessions: boolean }): Promise<void> {
+export async function rerunJobs(ctx: CommandContext, options: { dir: string; runId: string; jobs: string[]; continueSessions: boolean; messageFile?: string }): Promise<void> {
   const { dir, runId, jobs } = options;
   const { state } = loadRunState(ctx.paths.dataDir, runId);
   for (const id of jobs) {
@@ -37,7 +37,7 @@ export async function rerunJobs(ctx: CommandContext, options: { dir: string; run
   }
   // Commands sent before now (the cancel that ended the run, reruns the last supervisor missed) are not for the new one.
   const from = commandsWritten(dir);
-  const args = ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : []), '--commands-from', String(from)];
+  const args = ['--rerun', jobs.join(','), ...(options.continueSessions ? ['--continue'] : []), ...(options.messageFile ? ['--message-file', options.messageFile] : []), '--commands-from', String(from)];
   const pid = launchSupervisor(ctx.launcher, { runDir: dir, cwd: ctx.cwd, args });
   ctx.log.info('run resumed', { run: runId, jobs, supervisor: pid });
   const resumed = await waitFor(dir, runId, (now) => now.supervisor_pid === pid || (pid !== undefined && !processAlive(pid)), { timeoutMs: START_WAIT_MS, pastTheEnd: true });

@@ -188,10 +188,80 @@ a new tmux window when par runs inside tmux.`,
 
 const approve = command({
   name: 'approve',
-  description: 'let plans of a --plan run that wait for review go ahead',
-  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), job: arg('[job]', 'the job whose plan to approve') },
-  options: { all: flag('--all', 'every plan waiting') },
+  description: "allow a job's pending permission request, or let plans waiting for review go ahead",
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), job: arg('[job]', 'the job whose request or plan to approve') },
+  options: {
+    all: flag('--all', 'every plan waiting (never permission requests)'),
+    always: flag('--always', 'allow this kind of call for the rest of the run'),
+    save: flag('--save', 'with --always: also add the rule to permissions.allow in the config'),
+  },
+  help: `A job waiting on a permission request (par inbox lists them) is allowed to go on;
+--always adds the request's rule (such as Bash(npm test:*)) for the rest of the run.
+Otherwise the job's plan (--plan) is approved.`,
   run: async (ctx, { run: id, job }, options) => (await import('./approve.js')).runApprove(ctx, id, job, options),
+});
+
+const send = command({
+  name: 'send',
+  description: 'a message to running jobs, or continue a finished job’s session with it',
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), jobs: arg('[job...]', 'the jobs to send to') },
+  options: {
+    all: flag('--all', 'every running or waiting job of the run'),
+    message: value('-m, --message <text>', 'the message'),
+    file: value('--file <file>', 'the message from a file (- for stdin)'),
+  },
+  help: `A running job gets it at the end of its current turn (at once when it waits for
+instructions); a finished claude job continues its session with it as a new
+attempt in the same worktree, its result committed as usual.`,
+  run: async (ctx, { run: id, jobs }, options) => (await import('./talk.js')).runSend(ctx, id, jobs, options),
+});
+
+const interrupt = command({
+  name: 'interrupt',
+  description: "stop a job's current turn; the session waits for instructions",
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), job: arg('<job>', 'a job of the run') },
+  options: {},
+  run: async (ctx, { run: id, job }) => (await import('./talk.js')).runInterrupt(ctx, id, job),
+});
+
+const deny = command({
+  name: 'deny',
+  description: "refuse a job's pending permission request (or decline its question)",
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), job: arg('<job>', 'a job of the run') },
+  options: { message: value('-m, --message <reason>', 'why, told to the agent') },
+  run: async (ctx, { run: id, job }, options) => (await import('./talk.js')).runDeny(ctx, id, job, options),
+});
+
+const answer = command({
+  name: 'answer',
+  description: "answer a job's pending question with an option (its label or number)",
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), job: arg('<job>', 'a job of the run'), options: arg('[option...]', 'the chosen option(s): a label or a number') },
+  options: {},
+  run: async (ctx, { run: id, job, options: chosen }) => (await import('./talk.js')).runAnswer(ctx, id, job, chosen),
+});
+
+const inbox = command({
+  name: 'inbox',
+  description: 'every pending request and question across all runs, oldest first',
+  args: {},
+  options: { json },
+  run: async (ctx, _args, options) => (await import('./inbox.js')).runInbox(ctx, options),
+});
+
+const permissions = command({
+  name: 'permissions',
+  description: 'the permission policy',
+  args: {},
+  options: {},
+  subcommands: [
+    command({
+      name: 'check',
+      description: 'what the policy decides for a call, and why',
+      args: { call: arg('<call>', "a call written like a rule: 'Bash(npm test && rm -rf ~)', 'Read(./.env)'") },
+      options: { json },
+      run: async (ctx, { call }, options) => (await import('./permissions.js')).runPermissionsCheck(ctx, call, options),
+    }),
+  ],
 });
 
 const resume = command({
@@ -226,6 +296,7 @@ const supervise = command({
     rerun: value('--rerun <jobs>', 'take over the ended run and run these jobs (comma-separated) again'),
     continue: flag('--continue', "continue each job's agent session"),
     commandsFrom: value('--commands-from <offset>', 'apply only the commands written past this byte of the channel'),
+    messageFile: value('--message-file <file>', 'continue the sessions with this message instead of "continue"'),
   },
   run: async (ctx, { runDir }, options) => (await import('./supervise.js')).runSupervise(ctx, runDir, options),
 });
@@ -289,4 +360,4 @@ const config = command({
 });
 
 /** Every command, in the order `par --help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, resume, attach, supervise, clean, config];
+export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, supervise, clean, config];
