@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
-import { runTotals, type JobView, type RunState } from '../core/run-state.js';
+import { needYou, runTotals, type JobView, type RunState } from '../core/run-state.js';
 import { formatTable, tilde } from '../core/table.js';
 import { transcriptLines } from '../core/transcript.js';
 import { sendCommand } from '../rundir/channel.js';
@@ -102,7 +102,7 @@ export async function runRows(ctx: CommandContext) {
       try {
         const { state, plan } = loadRunState(ctx.paths.dataDir, id);
         const totals = runTotals(state);
-        return { run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, finished_at: state.finished_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd };
+        return { run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, finished_at: state.finished_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd, need_you: needYou(state) };
       } catch {
         // A run directory being written or broken is not listed.
         return undefined;

@@ -110,6 +110,18 @@ export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOp
     cancel: (dir, job) => sendCommand(dir, { type: 'cancel', job, reason: 'user' }),
     approve: (dir, job, plan) => sendCommand(dir, { type: 'approve', job, ...(plan === null ? {} : { plan }) }),
     reject: (dir, job) => sendCommand(dir, { type: 'reject', job }),
+    talk: (dir, command) => sendCommand(dir, command),
+    async continueJob(dir, runId, job, text) {
+      const [{ mkdirSync, writeFileSync }, { continuable }, { readRunPlan }, { loadRunState }] = await Promise.all([import('node:fs'), import('../engine/supervisor.js'), import('../rundir/plan.js'), import('../rundir/runs.js')]);
+      const view = loadRunState(dataDir, runId).state.byId[job];
+      if (!view) throw new Error(`run ${runId} has no job ${job}`);
+      const why = continuable(dir, readRunPlan(dir), view);
+      if (why) throw new Error(`${why.charAt(0).toUpperCase()}${why.slice(1)}.`);
+      const file = join(dir, 'jobs', job, `message-${Date.now()}.txt`);
+      mkdirSync(join(dir, 'jobs', job), { recursive: true });
+      writeFileSync(file, text);
+      await (await import('./rerun.js')).rerunJobs(ctx, { dir, runId, jobs: [job], continueSessions: true, messageFile: file });
+    },
     editText: (text) =>
       options.suspend(async () => {
         const edited = (await import('../prompts/editor.js')).editText(text, ctx.env);

@@ -18,7 +18,8 @@ export type Scope =
   | 'runs'
   | 'help'
   | 'quit'
-  | 'cancel-job';
+  | 'cancel-job'
+  | 'input';
 
 /** What a key asks for, as `scope.verb`. */
 export type Command =
@@ -62,7 +63,16 @@ export type Command =
   | 'quit.stay'
   | 'cancel.yes'
   | 'cancel.no'
-  | 'help.close';
+  | 'help.close'
+  | 'talk.yes'
+  | 'talk.no'
+  | 'talk.always'
+  | 'talk.option'
+  | 'talk.send'
+  | 'talk.sendAll'
+  | 'talk.interrupt'
+  | 'input.submit'
+  | 'input.editor';
 
 /** A key press as the terminal reports it (the fields of Ink's `Key` that par reads). */
 export interface KeyPress {
@@ -105,6 +115,17 @@ const LIST = (scope: Scope): Binding[] => [
   b(scope, ['end', 'G'], 'list.bottom', 'last', false),
 ];
 
+/** Talking with the selected job (DESIGN §14): answers, messages, interrupts. */
+const TALK = (scope: Scope): Binding[] => [
+  b(scope, ['y'], 'talk.yes', 'allow / approve', false),
+  b(scope, ['n'], 'talk.no', 'deny / reject', false),
+  b(scope, ['A'], 'talk.always', 'allow always (this run)', false),
+  b(scope, ['1', '2', '3', '4', '5', '6', '7', '8', '9'], 'talk.option', "a question's option", false),
+  b(scope, ['s'], 'talk.send', 'send'),
+  b(scope, ['S'], 'talk.sendAll', 'send to all', false),
+  b(scope, ['i'], 'talk.interrupt', 'interrupt'),
+];
+
 /** The keymap: scope-specific rows first, then global ones. */
 export const KEYMAP: readonly Binding[] = [
   ...LIST('prompts'),
@@ -139,7 +160,7 @@ export const KEYMAP: readonly Binding[] = [
   b('jobs', ['/'], 'filter.start', 'filter'),
   b('jobs', ['p'], 'plan.approve', 'approve plan', false),
   b('jobs', ['e'], 'plan.edit', 'edit plan, approve', false),
-  b('jobs', ['n'], 'plan.reject', 'reject plan', false),
+  ...TALK('jobs'),
   b('jobs-filter', ['up'], 'list.up', 'up', false),
   b('jobs-filter', ['down'], 'list.down', 'down', false),
   b('jobs-filter', ['enter'], 'filter.done', 'done'),
@@ -154,7 +175,7 @@ export const KEYMAP: readonly Binding[] = [
   b('log', ['esc'], 'pane.back', 'back'),
   b('log', ['p'], 'plan.approve', 'approve plan', false),
   b('log', ['e'], 'plan.edit', 'edit plan, approve', false),
-  b('log', ['n'], 'plan.reject', 'reject plan', false),
+  ...TALK('log'),
   ...LIST('diff'),
   b('diff', ['enter'], 'grid.log', 'log'),
   b('diff', ['m'], 'grid.merge', 'merge'),
@@ -170,6 +191,10 @@ export const KEYMAP: readonly Binding[] = [
   b('quit', ['esc', 's'], 'quit.stay', 'stay'),
   b('cancel-job', ['y'], 'cancel.yes', 'yes'),
   b('cancel-job', ['esc', 'n'], 'cancel.no', 'no'),
+  b('input', ['enter'], 'input.submit', 'send'),
+  b('input', ['ctrl+e'], 'input.editor', '$EDITOR'),
+  b('input', ['esc'], 'pane.back', 'cancel'),
+  b('input', ['backspace'], 'text.backspace', 'erase', false),
 
   b('global', ['tab'], 'pane.next', 'pane'),
   b('global', ['?'], 'app.help', 'help'),
@@ -177,7 +202,7 @@ export const KEYMAP: readonly Binding[] = [
 ];
 
 /** Scopes where typing is text: no letter is bound there, only the keys of the scope itself and Ctrl+C. */
-export const TEXT_SCOPES: ReadonlySet<Scope> = new Set(['prompts-filter', 'jobs-filter', 'new-count']);
+export const TEXT_SCOPES: ReadonlySet<Scope> = new Set(['prompts-filter', 'jobs-filter', 'new-count', 'input']);
 /** Scopes that are a question: only their own keys (and Ctrl+C) work. */
 const MODAL_SCOPES: ReadonlySet<Scope> = new Set(['help', 'quit', 'cancel-job', 'confirm']);
 

@@ -1,3 +1,4 @@
+import { pendingSummary } from './grid-layout.js';
 import { runTotals, type RunState } from './run-state.js';
 
 /** Something the terminal is told (bell and desktop notification), and what the status line says with it. */
@@ -15,8 +16,13 @@ export function runNotices(before: RunState, after: RunState): RunNotice[] {
     const job = after.byId[id];
     if (!job || before.byId[id]?.state === job.state) continue;
     if (job.state === 'failed' || job.state === 'timed-out') notices.push({ title: `par: ${job.id} ${job.state}`, body: job.error ?? job.reason ?? '' });
+    if (job.state === 'needs-input' && job.pending) {
+      const what = pendingSummary(job.pending, job.worktree ?? '');
+      const keys = job.pending.kind === 'permission' ? 'y allows, n denies, A allows always' : job.pending.kind === 'question' ? '1…9 chooses an option' : 's sends instructions';
+      notices.push({ title: `par: ${job.id} needs you`, body: what, say: `${job.id} ${what}: ${keys}.` });
+    }
     if (job.state === 'awaiting-approval') {
-      notices.push({ title: `par: ${job.id} needs approval`, body: 'Its plan is waiting for review.', say: `The plan of ${job.id} is ready: enter shows it, p approves, e edits then approves, n rejects.` });
+      notices.push({ title: `par: ${job.id} needs approval`, body: 'Its plan is waiting for review.', say: `The plan of ${job.id} is ready: enter shows it, y (or p) approves, e edits then approves, n rejects.` });
     }
   }
   if (before.state === 'running' && after.state !== 'running') {

@@ -7,7 +7,14 @@ import { reduceLogAndDiff, reduceWorktrees, type ActionOf } from './ui-panes.js'
 export type Pane = 'prompts' | 'worktrees' | 'jobs' | 'log' | 'diff' | 'runs';
 
 /** A question or panel drawn over the pane. */
-export type Overlay = { kind: 'help' } | { kind: 'confirm' } | { kind: 'new-count'; text: string } | { kind: 'quit' } | { kind: 'cancel-job'; job: string };
+export type Overlay =
+  | { kind: 'help' }
+  | { kind: 'confirm' }
+  | { kind: 'new-count'; text: string }
+  | { kind: 'quit' }
+  | { kind: 'cancel-job'; job: string }
+  /** The one-line input: a message for a job (or every job), or the reason of a denial (the request it answers named). */
+  | { kind: 'input'; purpose: 'send' | 'send-all' | 'deny'; job: string; requestId: string | null; text: string };
 
 /** A prompt of the library as the Prompts pane lists it. */
 export interface PromptItem {
@@ -31,6 +38,8 @@ export interface WorktreeItem {
 export interface RunItem {
   run: string;
   state: RunStateName;
+  /** Jobs waiting on a person. */
+  need_you: number;
   repository: string | null;
   started_at: string;
   jobs: number;
@@ -208,6 +217,7 @@ function moveSelection(state: UiState, to: (index: number, count: number) => num
 
 
 function typed(state: UiState, change: (text: string) => string): UiState {
+  if (state.overlay?.kind === 'input') return { ...state, overlay: { ...state.overlay, text: change(state.overlay.text) } };
   if (state.overlay?.kind === 'new-count') {
     const text = change(state.overlay.text).replace(/\D/g, '').slice(0, 3);
     return { ...state, overlay: { kind: 'new-count', text } };

@@ -7,8 +7,9 @@ import { errorText as message } from '../core/errors.js';
 import { PLAIN_COMMANDS } from '../core/ui-commands.js';
 import { activeScope, selectedJob, visiblePrompts, type UiState } from '../core/ui-state.js';
 import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
-import { mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan, type JobActionContext } from './job-actions.js';
+import { mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan } from './job-actions.js';
 import type { UiStore } from './store.js';
+import { answerSelected, chooseOption, interruptSelected, startMessage, submitInput, type TalkContext } from './talk-actions.js';
 
 /** How the TUI ended: whether runs were left going, and the run on screen. */
 export interface TuiExit {
@@ -33,13 +34,13 @@ export class Controller {
   /** Events before this time were history when the run was attached: no notification for them. */
   #attachedAt = '';
 
-  readonly #actions: JobActionContext;
+  readonly #actions: TalkContext;
 
   constructor(options: { store: UiStore; ports: TuiPorts; exit: (outcome: TuiExit) => void }) {
     this.#store = options.store;
     this.#ports = options.ports;
     this.#exit = options.exit;
-    this.#actions = { store: this.#store, ports: this.#ports, say: (text, tone) => this.#say(text, tone), attach: (runId, dir) => this.attach(runId, dir) };
+    this.#actions = { store: this.#store, ports: this.#ports, say: (text, tone) => this.#say(text, tone), attach: (runId, dir) => this.attach(runId, dir), sent: new Set() };
   }
 
   /** The log pane's buffer, if a job's log is open. */
@@ -103,6 +104,8 @@ export class Controller {
     const before = this.#state().run;
     // Output progress is coalesced; lifecycle changes show at once.
     this.#store.dispatch({ type: 'run/state', run: state }, { lazy: event?.type === 'job/progress' });
+    // A command of ours the supervisor refused (answered already, by someone else): said at once.
+    if (event?.type === 'command/refused' && this.#actions.sent.delete(event.command)) this.#say(`${event.reason.charAt(0).toUpperCase()}${event.reason.slice(1)}.`, 'error');
     // Nothing is told of history: the state a run had when it was attached, or events from before.
     if (!before || before.order.length === 0 || (event && event.at < this.#attachedAt)) return;
     for (const notice of runNotices(before, state)) {
@@ -118,7 +121,7 @@ export class Controller {
     const scope = activeScope(this.#state());
     const command = matchKey(scope, input, key);
     if (command) {
-      this.#perform(command);
+      this.#perform(command, input);
       return;
     }
     if (TEXT_SCOPES.has(scope)) {
@@ -135,7 +138,7 @@ export class Controller {
     this.#store.dispatch({ type: 'message', text, tone });
   }
 
-  #perform(command: Command): void {
+  #perform(command: Command, input = ''): void {
     const plain = PLAIN_COMMANDS[command];
     if (plain) return this.#store.dispatch(plain(this.#state()));
     switch (command) {
@@ -175,6 +178,8 @@ export class Controller {
       }
       case 'runs.refresh':
         return void this.#reloadRuns();
+      case 'talk.option':
+        return chooseOption(this.#actions, input);
       default:
         return this.#jobCommand(command);
     }
@@ -235,8 +240,32 @@ export class Controller {
       'plan.approve': () => reviewPlan(actions, 'approve'),
       'plan.edit': () => reviewPlan(actions, 'edit'),
       'plan.reject': () => reviewPlan(actions, 'reject'),
+      'talk.yes': () => answerSelected(actions, 'yes'),
+      'talk.no': () => answerSelected(actions, 'no'),
+      'talk.always': () => answerSelected(actions, 'always'),
+      'talk.send': async () => startMessage(actions, false),
+      'talk.sendAll': async () => startMessage(actions, true),
+      'talk.interrupt': async () => interruptSelected(actions),
+      'input.submit': () => submitInput(actions, this.#inputText()),
+      'input.editor': () => this.#editInput(),
     };
     void run[command]?.();
+  }
+
+  #inputText(): string {
+    const overlay = this.#state().overlay;
+    return overlay?.kind === 'input' ? overlay.text : '';
+  }
+
+  /** Ctrl+E in the input line: a longer message in $EDITOR, sent when saved. */
+  async #editInput(): Promise<void> {
+    try {
+      const text = await this.#ports.editText(this.#inputText());
+      if (text === null) return this.#say('Nothing was sent: the text was left as it was.');
+      await submitInput(this.#actions, text);
+    } catch (error) {
+      this.#say(message(error), 'error');
+    }
   }
 
   #quit(how: TuiExit['how']): void {

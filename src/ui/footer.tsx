@@ -33,6 +33,10 @@ function question(state: UiState): string | null {
       return 'Jobs are still running: k keep them running in the background · c cancel them · esc stay';
     case 'cancel-job':
       return `Cancel job ${overlay.job}? y yes · n no`;
+    case 'input': {
+      const what = overlay.purpose === 'deny' ? `Why deny ${overlay.job}'s request (optional)` : overlay.purpose === 'send-all' ? 'Message for every running job' : `Message for ${overlay.job}`;
+      return `${what}: ${overlay.text}▏ (enter ${overlay.purpose === 'deny' ? 'deny' : 'send'} · ctrl+e $EDITOR · esc cancel)`;
+    }
     case 'help':
       return null;
   }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { basename } from 'node:path';
+import { needYou } from '../core/run-state.js';
 import { useTui } from './context.js';
 import { useUi } from './store.js';
 
@@ -13,6 +14,9 @@ export function Header({ width }: { width: number }) {
   const run = useUi(store, (state) => state.run?.run ?? null);
   const runState = useUi(store, (state) => state.run?.state ?? null);
   const repo = useUi(store, (state) => state.worktrees.items?.[0]?.repo ?? null);
+  const waiting = useUi(store, (state) => (state.run ? needYou(state.run) : 0));
+  const usage = useUi(store, (state) => state.run?.usage ?? null);
+  const warning = usage && usage.status !== 'allowed' ? `usage ${usage.status === 'rejected' ? 'limit reached' : 'close to its limit'}${usage.resets_at ? `, resets ${usage.resets_at.slice(11, 16)} UTC` : ''}` : null;
   const parts = [repo ? basename(repo) : null, picked ? `prompt ${picked}` : null, run ? `run ${run}${runState && runState !== 'running' ? ` (${runState})` : ''}` : null].filter(Boolean);
   return (
     <Box width={width} height={1} overflow="hidden">
@@ -21,6 +25,12 @@ export function Header({ width }: { width: number }) {
           par
         </Text>
         <Text bold> {TITLES[pane]}</Text>
+        {waiting > 0 ? (
+          <Text bold color="magentaBright">
+            {`  ◉ ${waiting} need${waiting === 1 ? 's' : ''} you`}
+          </Text>
+        ) : null}
+        {warning ? <Text color="yellow">{`  ⚠ ${warning}`}</Text> : null}
         <Text dimColor>{parts.length > 0 ? `  ${parts.join(' · ')}` : ''}</Text>
       </Text>
     </Box>

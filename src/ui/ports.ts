@@ -1,6 +1,7 @@
 import type { RunEvent } from '../core/events.js';
 import type { RunState, JobView } from '../core/run-state.js';
 import type { PromptItem, RunItem, WorktreeItem } from '../core/ui-state.js';
+import type { RunCommand } from '../rundir/channel.js';
 
 /** What the user chose to run. */
 export interface StartRequest {
@@ -49,6 +50,10 @@ export interface TuiPorts {
   approve(dir: string, job: string, plan: string | null): void;
   /** Rejects a job's plan: it ends cancelled. */
   reject(dir: string, job: string): void;
+  /** A command to the run's supervisor (send, interrupt, answer): its word on it comes back through the journal. */
+  talk(dir: string, command: RunCommand): void;
+  /** Continues a finished job's session with a message in a run that is over (a new supervisor takes it). */
+  continueJob(dir: string, runId: string, job: string, text: string): Promise<void>;
   /** Opens `$EDITOR` on `text`; resolves to what was saved, or null when it was left unchanged. */
   editText(text: string): Promise<string | null>;
   /** `par open`: the job in a new terminal window; resolves to what opened, rejects saying why nothing could. */

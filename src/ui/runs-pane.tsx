@@ -30,7 +30,7 @@ export function RunsPane({ height, width }: { height: number; width: number }) {
       </Line>
       {runs.items.slice(start, start + rows).map((item, index) => {
         const selected = start + index === runs.cursor;
-        const jobs = `${item.succeeded}/${item.jobs}${item.failed ? ` ✘${item.failed}` : ''}`;
+        const jobs = `${item.succeeded}/${item.jobs}${item.failed ? ` ✘${item.failed}` : ''}${item.need_you ? ` ◉${item.need_you}` : ''}`;
         return (
           <Box key={item.run} height={1} overflow="hidden">
             <Text wrap="truncate-end" inverse={selected}>

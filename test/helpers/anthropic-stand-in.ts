@@ -16,6 +16,8 @@ export interface SeenRequest {
   turns: number;
   stream: boolean;
   body: Record<string, unknown>;
+  /** What the last tool calls came back with (a denial's message, a question's answer). */
+  toolResults: string;
 }
 
 /** A running stand-in. */
@@ -24,6 +26,8 @@ export interface StandIn {
   requests: SeenRequest[];
   /** Makes the next `count` requests naming `scenario` fail with `status`. */
   failNext(scenario: string, status: number, count: number): void;
+  /** Makes the next `count` requests naming `scenario` hit the subscription's usage limit (429 with the unified rate-limit headers), resetting at `resetsAt` (epoch s). */
+  limitNext(scenario: string, resetsAt: number, count: number): void;
   close(): Promise<void>;
 }
 
@@ -31,17 +35,45 @@ const USAGE = { input_tokens: 1200, output_tokens: 80, cache_creation_input_toke
 let ids = 0;
 const id = (prefix: string): string => `${prefix}_standin${(++ids).toString(36).padStart(8, '0')}`;
 
-/** `scenario=NAME` and `key=value` words anywhere in the conversation's user text. */
+type Message = { role?: string; content?: unknown };
+const messagesOf = (body: Record<string, unknown>): Message[] => (Array.isArray(body.messages) ? (body.messages as Message[]) : []);
+
+/** The text a user message holds (not its tool results): what a person wrote. */
+function userText(message: Message): string {
+  if (message.role !== 'user') return '';
+  if (typeof message.content === 'string') return message.content;
+  if (!Array.isArray(message.content)) return '';
+  return (message.content as { type?: string; text?: string }[]).filter((block) => block.type === 'text' && typeof block.text === 'string' && !block.text.startsWith('<system-reminder>')).map((block) => block.text).join('\n');
+}
+
+/** Where the newest message a person wrote (with a directive) sits: a conversation of several user messages is answered from its newest. */
+function newestUserMessage(body: Record<string, unknown>): number {
+  const messages = messagesOf(body);
+  for (let index = messages.length - 1; index >= 0; index--) if (/\bscenario=/.test(userText(messages[index] as Message))) return index;
+  return 0;
+}
+
+/** `scenario=NAME` and `key=value` words of the newest user message that names a scenario, over those of the whole conversation. */
 function directives(body: Record<string, unknown>): Map<string, string> {
   const found = new Map<string, string>();
-  const text = JSON.stringify(body.messages ?? []);
-  for (const match of text.matchAll(/\b(scenario|file|command|delay)=([^\s"\\]+)/g)) found.set(match[1] as string, match[2] as string);
+  const read = (text: string): void => {
+    for (const match of text.matchAll(/\b(scenario|file|command|commands|delay|question|options)=([^\s"\\]+)/g)) found.set(match[1] as string, match[2] as string);
+  };
+  read(JSON.stringify(body.messages ?? []));
+  read(userText(messagesOf(body)[newestUserMessage(body)] ?? {}));
   return found;
 }
 
+/** Assistant turns since the newest user message naming a scenario. */
 function assistantTurns(body: Record<string, unknown>): number {
-  const messages = Array.isArray(body.messages) ? (body.messages as { role?: string }[]) : [];
-  return messages.filter((message) => message.role === 'assistant').length;
+  return messagesOf(body).slice(newestUserMessage(body)).filter((message) => message.role === 'assistant').length;
+}
+
+/** The text of the tool results in the request's last message: what the model was told of its last calls. */
+function lastToolResults(body: Record<string, unknown>): string {
+  const last = messagesOf(body).at(-1);
+  if (!last || !Array.isArray(last.content)) return '';
+  return (last.content as { type?: string; content?: unknown }[]).filter((block) => block.type === 'tool_result').map((block) => (typeof block.content === 'string' ? block.content : JSON.stringify(block.content))).join('\n');
 }
 
 /** The reply for a turn of a scenario: content blocks and a stop reason. */
@@ -59,6 +91,24 @@ function reply(scenario: string, turn: number, args: Map<string, string>): { con
     case 'bash':
       if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command: args.get('command') ?? 'touch from-bash.txt', description: 'Run a command' } }], stop: 'tool_use' };
       return done;
+    case 'commands': {
+      // One Bash call a turn, each command of the list (`_` for spaces), then done.
+      const commands = (args.get('commands') ?? '').split(',').filter(Boolean).map((command) => command.replaceAll('_', ' '));
+      const command = commands[turn];
+      if (command !== undefined) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command, description: 'Run a command' } }], stop: 'tool_use' };
+      return done;
+    }
+    case 'ask':
+      if (turn === 0) {
+        const labels = (args.get('options') ?? 'Postgres,SQLite').split(',');
+        const question = (args.get('question') ?? 'Which_database?').replaceAll('_', ' ');
+        return { content: [{ type: 'tool_use', id: id('toolu'), name: 'AskUserQuestion', input: { questions: [{ question, header: 'Choice', multiSelect: false, options: labels.map((label) => ({ label, description: `Use ${label}` })) }] } }], stop: 'tool_use' };
+      }
+      return done;
+    case 'plan':
+      if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Read', input: { file_path: file } }], stop: 'tool_use' };
+      if (turn === 1) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'ExitPlanMode', input: { plan: '1. Edit the title\n2. Run the tests' } }], stop: 'tool_use' };
+      return { content: [{ type: 'text', text: 'The plan waits for review.' }], stop: 'end_turn' };
     case 'slow-second':
       // The first turn answers at once with a tool call; the second is slow (see delay).
       if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Write', input: { file_path: file, content: 'first turn\n' } }], stop: 'tool_use' };
@@ -101,7 +151,7 @@ const STATUS_TEXT: Record<number, [string, string]> = {
 /** Starts the stand-in on a free loopback port. */
 export async function startStandIn(): Promise<StandIn> {
   const requests: SeenRequest[] = [];
-  const failures = new Map<string, { status: number; count: number }>();
+  const failures = new Map<string, { status: number; count: number; resetsAt?: number }>();
   const open = new Set<ServerResponse>();
   const waits = new Set<() => void>();
   const delayed = new Set<string>();
@@ -130,12 +180,22 @@ export async function startStandIn(): Promise<StandIn> {
     const scenario = args.get('scenario') ?? null;
     const turns = assistantTurns(body);
     const stream = body.stream === true;
-    requests.push({ path, scenario, turns, stream, body });
+    requests.push({ path, scenario, turns, stream, body, toolResults: lastToolResults(body) });
     const failure = scenario ? failures.get(scenario) : undefined;
     if (failure && failure.count > 0) {
       failure.count--;
       const [type, message] = STATUS_TEXT[failure.status] ?? ['api_error', 'error'];
-      res.writeHead(failure.status, { 'content-type': 'application/json', 'x-should-retry': 'true' });
+      const limit =
+        failure.resetsAt === undefined
+          ? {}
+          : {
+              'anthropic-ratelimit-unified-status': 'rejected',
+              'anthropic-ratelimit-unified-reset': String(failure.resetsAt),
+              'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+              'anthropic-ratelimit-unified-5h-status': 'rejected',
+              'anthropic-ratelimit-unified-5h-reset': String(failure.resetsAt),
+            };
+      res.writeHead(failure.status, { 'content-type': 'application/json', 'x-should-retry': failure.resetsAt === undefined ? 'true' : 'false', ...limit });
       res.end(JSON.stringify({ type: 'error', error: { type, message } }));
       return;
     }
@@ -173,6 +233,7 @@ export async function startStandIn(): Promise<StandIn> {
     url: `http://127.0.0.1:${port}`,
     requests,
     failNext: (scenario, status, count) => void failures.set(scenario, { status, count }),
+    limitNext: (scenario, resetsAt, count) => void failures.set(scenario, { status: 429, count, resetsAt }),
     close: async () => {
       for (const done of waits) done();
       for (const res of open) res.destroy();

@@ -1,3 +1,4 @@
+import type { RunCommand } from '../../src/rundir/channel.js';
 import { render } from 'ink-testing-library';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
@@ -50,13 +51,15 @@ export class FakeRun {
 
 /** Fake ports: everything in memory, every call recorded. */
 export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: WorktreeItem[]; runs?: Record<string, FakeRun>; output?: Record<string, string[]>; edit?: (text: string) => string | null } = {}) {
-  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[], approved: [] as [string, string | null][], rejected: [] as string[], opened: [] as string[] };
+  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[], approved: [] as [string, string | null][], rejected: [] as string[], opened: [] as string[], talked: [] as RunCommand[], continued: [] as [string, string][] };
   const runs = options.runs ?? {};
   const ports: TuiPorts = {
     loadPrompts: async () => options.prompts ?? [],
+    talk: (_dir, command) => void calls.talked.push(command),
+    continueJob: async (_dir, _runId, job, text) => void calls.continued.push([job, text]),
     addPrompt: async () => null,
     loadWorktrees: async () => ({ items: options.worktrees ?? [], warnings: [] }),
-    loadRuns: async () => Object.values(runs).map((run) => ({ run: run.id, state: run.state.state, repository: '/repo', started_at: '2026-11-22T10:00:00.000Z', jobs: run.state.order.length, succeeded: 0, failed: 0, cost_usd: 0 })),
+    loadRuns: async () => Object.values(runs).map((run) => ({ run: run.id, state: run.state.state, repository: '/repo', started_at: '2026-11-22T10:00:00.000Z', jobs: run.state.order.length, succeeded: 0, failed: 0, cost_usd: 0, need_you: 0 })),
     startRun: async (request) => {
       calls.started.push(request);
       const id = `run-${calls.started.length}`;

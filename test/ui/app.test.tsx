@@ -246,7 +246,7 @@ describe('plan review', () => {
     let frame = await app.waitForFrame('gamma');
     expect(frame).toMatch(/planning +alpha/);
     run.emit({ type: 'job/plan-ready', job: 'alpha', plan: '1. Read the code\n2. Fix the bug', session_id: 's', cost_usd: 0.02 });
-    frame = await app.waitForFrame('The plan of alpha is ready: enter shows it, p approves, e edits then approves, n rejects.');
+    frame = await app.waitForFrame('The plan of alpha is ready: enter shows it, y (or p) approves, e edits then approves, n rejects.');
     expect(frame).toMatch(/\? awaiting-approval +alpha .* plan ready for review/);
     expect(fake.calls.notified).toEqual(['par: alpha needs approval']);
     await app.press('enter');

@@ -1,0 +1,79 @@
+// The two-way channel against the real Claude Code CLI (the pinned dev
+// dependency) over a loopback stand-in of the Anthropic API: permission
+// requests decided by par's policy or by a person, questions, messages,
+// interrupts, plans and usage limits, each as the CLI really speaks them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/core/events.js';
+import { startStandIn, type StandIn } from '../helpers/anthropic-stand-in.js';
+import { ROOT, eventually, runPar, type Sandbox } from '../helpers/par.js';
+import { makeSimRuns, runStatus, useAgent, type RunStatus } from '../helpers/sim-runs.js';
+
+const CLAUDE = join(ROOT, 'node_modules', '.bin', 'claude');
+
+let sandbox: Sandbox;
+let repo: string;
+let api: StandIn;
+const wt = (n: number): string => join(sandbox.dir, `wt${n}`);
+const claudeEnv = (): Record<string, string> => ({ ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-ant-stand-in', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' });
+
+beforeEach(async () => {
+  ({ sandbox, repo } = makeSimRuns(2));
+  useAgent(sandbox, CLAUDE);
+  api = await startStandIn();
+});
+afterEach(async () => {
+  await api.close();
+  sandbox.cleanup();
+});
+
+const runDir = (run: string): string => join(sandbox.dir, 'data', 'par', 'runs', run);
+function journal(run: string): RunEvent[] {
+  return readFileSync(join(runDir(run), 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+}
+const decisions = (run: string) => journal(run).flatMap((event) => (event.type === 'job/permission' ? [{ input: event.input, decision: event.decision, by: event.by, rule: event.rule }] : []));
+async function detached(args: string[]): Promise<string> {
+  const result = await runPar(sandbox, [...args, '--detach'], { cwd: repo, env: claudeEnv() });
+  expect(result.stderr).toBe('');
+  return result.stdout.trim();
+}
+async function waitingJob(run: string): Promise<RunStatus['jobs'][number]> {
+  let job: RunStatus['jobs'][number] | undefined;
+  for (let tries = 0; tries < 300; tries++) {
+    job = (await runStatus(sandbox, repo, run)).jobs[0];
+    if (job?.state === 'needs-input' || (job && ['succeeded', 'failed', 'cancelled'].includes(job.state))) return job;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the job never waited: ${JSON.stringify(job)}`);
+}
+
+describe('permission requests over the channel, with the real CLI', () => {
+  it('policy denies, policy allows, a person approves, a person denies with a reason: each journaled, each told to the model', async () => {
+    const run = await detached(['run', '-m', 'Clean up. scenario=commands commands=rm_-rf_~/x,npm_test,curl_-s_http://127.0.0.1:9/,git_push_origin_main', wt(1)]);
+    let job = await waitingJob(run);
+    expect(job).toMatchObject({ state: 'needs-input', pending: { kind: 'permission', tool: 'Bash', input: { command: 'curl -s http://127.0.0.1:9/' } } });
+    const inbox = await runPar(sandbox, ['inbox'], { cwd: repo });
+    expect(inbox.stdout).toContain(`${run}  wt1  asks: Bash curl -s http://127.0.0.1:9/`);
+    expect(inbox.stdout).toContain(`→ par approve ${run} wt1  |  par deny ${run} wt1 -m '…'`);
+    const approved = await runPar(sandbox, ['approve', run, 'wt1'], { cwd: repo });
+    expect(approved.stderr).toBe('');
+    expect(approved.stdout).toBe('wt1: allowed.\n');
+    job = await waitingJob(run);
+    expect(job.pending).toMatchObject({ tool: 'Bash', input: { command: 'git push origin main' } });
+    const denied = await runPar(sandbox, ['deny', run, 'wt1', '-m', 'no deploys from here'], { cwd: repo });
+    expect(denied.stdout).toBe('wt1: denied, told: no deploys from here.\n');
+    await eventually(() => journal(run).some((event) => event.type === 'run/finished'), 60_000, 'the run to finish');
+    expect(decisions(run)).toEqual([
+      { input: 'rm -rf ~/x', decision: 'deny', by: 'preset', rule: "safe: rm -r outside the job's worktree" },
+      { input: 'npm test', decision: 'allow', by: 'preset', rule: 'safe: a test, lint or build command' },
+      { input: 'curl -s http://127.0.0.1:9/', decision: 'allow', by: 'person', rule: null },
+      { input: 'git push origin main', decision: 'deny', by: 'person', rule: null },
+    ]);
+    // The model was told of each denial in its next request.
+    const told = api.requests.map((request) => request.toolResults);
+    expect(told[1]).toContain("denied by par's permission policy (safe: rm -r outside the job's worktree)");
+    expect(told[4]).toContain('no deploys from here');
+    expect((await runStatus(sandbox, repo, run)).jobs[0]).toMatchObject({ state: 'succeeded', turns: 5 });
+  }, 120_000);
+});
