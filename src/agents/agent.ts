@@ -61,6 +61,8 @@ export type AgentResult = Omit<JobOutcome, 'reason' | 'diffstat'> & {
   retryAfterMs?: number | null;
   /** What a planning attempt proposes: ExitPlanMode's plan, else the result text. */
   plan?: string | null;
+  /** The calls the agent reports denied (`permission_denials`), each once: par journals those it did not deny itself as the CLI's. */
+  deniedCalls?: { tool: string; toolUseId: string; input: Record<string, unknown> }[];
   /** The agent hit a usage limit (DESIGN §14): when it resets (epoch seconds, when said) and which window. */
   limit?: { resetsAt: number | null; type: string | null } | null;
 };

@@ -56,6 +56,7 @@ export class ClaudeStreamParser implements OutputParser {
   /** Turns of the results before the latest (a conversation has one result per user message). */
   #resultTurns = 0;
   #limit: { resetsAt: number | null; type: string | null } | null = null;
+  readonly #deniedCalls = new Map<string, { tool: string; toolUseId: string; input: Record<string, unknown> }>();
 
   constructor(cwd: string) {
     this.#cwd = cwd;
@@ -109,6 +110,10 @@ export class ClaudeStreamParser implements OutputParser {
         // Each turn of a conversation has its own result: its turns are added up; the cost is cumulative already.
         this.#resultTurns += typeof message.num_turns === 'number' ? message.num_turns : this.#turnIds.size;
         this.#turnIds.clear();
+        for (const denial of Array.isArray(message.permission_denials) ? message.permission_denials : []) {
+          if (!isObject(denial) || typeof denial.tool_use_id !== 'string' || typeof denial.tool_name !== 'string') continue;
+          this.#deniedCalls.set(denial.tool_use_id, { tool: denial.tool_name, toolUseId: denial.tool_use_id, input: isObject(denial.tool_input) ? denial.tool_input : {} });
+        }
         const limitText = typeof message.result === 'string' && message.is_error === true ? limitInText(message.result) : null;
         if (limitText && !this.#limit) this.#limit = limitText;
         return {
@@ -227,6 +232,7 @@ export class ClaudeStreamParser implements OutputParser {
       retryAfterMs: retryAfterIn(`${error ?? ''} ${exit.stderrTail}`),
       plan: this.#plan ?? resultText,
       limit: isError ? this.#limit : null,
+      deniedCalls: [...this.#deniedCalls.values()],
     };
   }
 }

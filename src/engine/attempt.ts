@@ -10,7 +10,7 @@ import type { GroupProcess, ProcessSpawner } from '../os/process-group.js';
 import { runFiles } from '../rundir/files.js';
 import { attemptOutcome, emptyOutcome, type StopReason } from './attempt-outcome.js';
 import type { ToolCall } from '../permissions/rules.js';
-import { Conversation, type Judgement } from './conversation.js';
+import { Conversation, inputSummary, type Judgement } from './conversation.js';
 import { FileTail } from './file-tail.js';
 import { LineSplitter } from './line-splitter.js';
 
@@ -350,6 +350,11 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
     ? { ...emptyOutcome('failed', null, `the agent could not be started: ${exit.spawnError}`), retryable: false }
     : parser.finish({ exitCode: exit.code, signal: exit.signal, stoppedByPar: stopped !== null, stderrTail });
   const outcome = attemptOutcome(result, stopped, invocation.sessionId);
+  // What the agent refused on its own (its deny rules, its modes) is journaled as the CLI's decision.
+  for (const call of result.deniedCalls ?? []) {
+    if (conversation?.decided.has(call.toolUseId)) continue;
+    settings.emit({ type: 'job/permission', job: job.id, request_id: call.toolUseId, tool: call.tool, input: inputSummary(call.input), decision: 'deny', by: 'cli', rule: null, message: null });
+  }
   // A plan changes nothing: there is nothing to commit or count.
   if (!control.plan) await recordChanges(settings, job, outcome, start);
   const limit = conversation?.limit ?? result.limit ?? null;

@@ -100,6 +100,8 @@ export class Conversation {
   #instructions: Waiting | null = null;
   /** The plan handed over through ExitPlanMode while planning. */
   plan: string | null = null;
+  /** The tool calls par decided (their `tool_use_id`s): the agent's other denials are its own. */
+  readonly decided = new Set<string>();
   /** A usage limit the agent reported (`rejected`), epoch seconds. */
   limit: { resetsAt: number | null; type: string | null } | null = null;
 
@@ -232,6 +234,7 @@ export class Conversation {
       return;
     }
     const waiting: Waiting = { requestId: event.requestId, kind: event.tool === 'AskUserQuestion' ? 'question' : 'permission', tool: event.tool, input: event.input, suggestions: event.suggestions };
+    if (event.toolUseId) this.decided.add(event.toolUseId);
     if (waiting.kind === 'question') {
       if (host.onAsk === 'deny') {
         host.input.write(host.wire.allow(event.requestId, { ...event.input, answers: answersFor(event.input, [NO_ANSWER]) }));

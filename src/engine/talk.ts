@@ -1,5 +1,6 @@
 import type { TalkOptions } from '../core/run-plan.js';
 import { compilePolicy, decide, withAllowed } from '../permissions/policy.js';
+import { SAFE_CLI_DENY } from '../permissions/preset.js';
 import { parseRule } from '../permissions/rules.js';
 import type { AttemptTalk } from './attempt.js';
 import type { Judgement } from './conversation.js';
@@ -25,6 +26,6 @@ export function runTalk(talk: TalkOptions): AttemptTalk {
     },
     onAsk: talk.on_ask,
     inputTimeoutMs: talk.input_timeout_ms,
-    denyRules: talk.permissions.deny,
+    denyRules: [...talk.permissions.deny, ...(talk.permissions.preset === 'safe' ? SAFE_CLI_DENY : [])],
   };
 }

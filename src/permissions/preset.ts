@@ -9,6 +9,13 @@ import { SHELLS, type SimpleCommand } from './shell.js';
 /** What the preset says of one call or one simple command: a verdict and why; null leaves it to the default. */
 export type PresetVerdict = { verdict: 'allow' | 'deny'; why: string } | null;
 
+/**
+ * The preset's secret rules in Claude Code's syntax, handed to the CLI as
+ * `--disallowedTools`: the CLI runs commands it judges read-only (`cat .env`)
+ * without asking, but applies Read rules to them.
+ */
+export const SAFE_CLI_DENY: readonly string[] = ['Read(**/.env*)', 'Read(~/.ssh/**)', 'Read(~/.aws/**)', 'Read(~/.config/gh/**)', 'Read(~/.gnupg/**)', 'Read(~/.netrc)', 'Read(**/.git-credentials)', 'Read(**/.pgpass)', 'Read(**/credentials.json)', 'Read(**/*.pem)', 'Read(**/id_rsa*)', 'Read(**/id_ed25519*)'];
+
 /** The preset's lists, for the README and `par permissions check`. */
 export const SAFE_PRESET = {
   allow: [
@@ -34,7 +41,7 @@ const SECRET_DIRS = ['.ssh', '.aws', '.config/gh', '.gnupg', '.docker/config.jso
 /** Does this absolute path hold secrets? */
 export function isSecretPath(path: string, home: string): boolean {
   const name = path.split('/').pop() ?? '';
-  if (SECRET_NAMES.some((pattern) => pattern.test(name)) && name !== 'id_rsa.pub' && !/\.env\.(example|sample|template)$/.test(name)) return true;
+  if (SECRET_NAMES.some((pattern) => pattern.test(name))) return true;
   const base = normalizePath(home);
   return SECRET_DIRS.some((dir) => path === `${base}/${dir}` || path.startsWith(`${base}/${dir}/`));
 }

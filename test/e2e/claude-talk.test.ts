@@ -2,7 +2,7 @@
 // dependency) over a loopback stand-in of the Anthropic API: permission
 // requests decided by par's policy or by a person, questions, messages,
 // interrupts, plans and usage limits, each as the CLI really speaks them.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/core/events.js';
@@ -30,7 +30,7 @@ afterEach(async () => {
 
 const runDir = (run: string): string => join(sandbox.dir, 'data', 'par', 'runs', run);
 function journal(run: string): RunEvent[] {
-  return readFileSync(join(runDir(run), 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+  return readFileSync(join(runDir(run), 'events.ndjson'), 'utf8').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as RunEvent);
 }
 const decisions = (run: string) => journal(run).flatMap((event) => (event.type === 'job/permission' ? [{ input: event.input, decision: event.decision, by: event.by, rule: event.rule }] : []));
 async function detached(args: string[]): Promise<string> {
@@ -76,4 +76,30 @@ describe('permission requests over the channel, with the real CLI', () => {
     expect(told[4]).toContain('no deploys from here');
     expect((await runStatus(sandbox, repo, run)).jobs[0]).toMatchObject({ state: 'succeeded', turns: 5 });
   }, 120_000);
+});
+
+describe('questions, messages, interrupts and plans over the channel, with the real CLI', () => {
+  it('the safe preset denies rm -rf ~/x and cat .env without asking anyone; --on-ask deny refuses what no rule decides', async () => {
+    writeFileSync(join(wt(1), '.env'), 'SECRET=hunter2\n');
+    const run = await detached(['run', '-m', 'Tidy. scenario=commands commands=rm_-rf_~/x,cat_.env,curl_-s_http://127.0.0.1:9/', wt(1), '--on-ask', 'deny']);
+    await eventually(() => journal(run).some((event) => event.type === 'run/finished'), 60_000, 'the run to finish');
+    expect(journal(run).some((event) => event.type === 'job/needs-input')).toBe(false);
+    const seen = decisions(run);
+    expect(seen.find((decision) => decision.input === 'rm -rf ~/x')).toMatchObject({ decision: 'deny', by: 'preset' });
+    expect(seen.find((decision) => decision.input === 'curl -s http://127.0.0.1:9/')).toMatchObject({ decision: 'deny', by: 'rule', rule: '--on-ask deny' });
+    expect(seen.find((decision) => decision.input === 'cat .env')).toMatchObject({ decision: 'deny', by: 'cli' });
+    expect(JSON.stringify(api.requests.map((request) => request.toolResults))).not.toContain('hunter2');
+  }, 90_000);
+
+  it('a question (AskUserQuestion) answered with par answer: the model gets the chosen option', async () => {
+    const run = await detached(['run', '-m', 'Set up storage. scenario=ask question=Which_database? options=Postgres,SQLite', wt(1)]);
+    const job = await waitingJob(run);
+    expect(job).toMatchObject({ state: 'needs-input', pending: { kind: 'question', tool: 'AskUserQuestion' } });
+    const wrong = await runPar(sandbox, ['answer', run, 'wt1', 'MySQL'], { cwd: repo });
+    expect(wrong).toMatchObject({ code: 2, stderr: "par: 'MySQL' is not an option; choose 1 (Postgres), 2 (SQLite).\n" });
+    const answered = await runPar(sandbox, ['answer', run, 'wt1', '2'], { cwd: repo });
+    expect(answered.stdout).toBe('wt1: answered "SQLite".\n');
+    await eventually(() => journal(run).some((event) => event.type === 'run/finished'), 60_000, 'the run to finish');
+    expect(api.requests.at(-1)?.toolResults).toContain('"Which database?"="SQLite"');
+  }, 90_000);
 });
