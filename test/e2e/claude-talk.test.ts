@@ -103,3 +103,62 @@ describe('questions, messages, interrupts and plans over the channel, with the r
     expect(api.requests.at(-1)?.toolResults).toContain('"Which database?"="SQLite"');
   }, 90_000);
 });
+
+describe('conversations of several turns, with the real CLI', () => {
+  it('a message sent to a running job is its next turn in the same session; one sent to a finished job continues its session as a new attempt, committed', async () => {
+    const run = await detached(['run', '-m', `Start. scenario=write file=first.txt delay=2500`, '--new', '1']);
+    const status = await runStatus(sandbox, repo, run);
+    await eventually(() => api.requests.length > 0, 30_000, 'the first request');
+    const sent = await runPar(sandbox, ['send', run, '--all', '-m', 'Also this. scenario=write file=second.txt'], { cwd: repo });
+    expect(sent.stdout).toMatch(/: queued for its next turn\.\n$/);
+    await eventually(() => journal(run).some((event) => event.type === 'run/finished'), 60_000, 'the run to finish');
+    let job = (await runStatus(sandbox, repo, run)).jobs[0] as RunStatus['jobs'][number];
+    expect(job).toMatchObject({ state: 'succeeded', attempt: 1 });
+    expect(journal(run).filter((event) => event.type === 'job/started')).toHaveLength(1);
+    // Both turns in one session: the second request holds the first turn's conversation.
+    const second = api.requests.filter((request) => JSON.stringify(request.body.messages).includes('second.txt'));
+    expect(JSON.stringify(second[0]?.body.messages)).toContain('first.txt');
+    expect(readFileSync(join(job.worktree as string, 'second.txt'), 'utf8')).toContain('stand-in');
+
+    // The run is over: the message continues the job's session under a new supervisor.
+    // (The new supervisor starts from this par: it gets the stand-in's environment too.)
+    const continued = await runPar(sandbox, ['send', run, job.id, '-m', 'One more. scenario=write file=third.txt'], { cwd: repo, env: claudeEnv() });
+    expect(continued.stdout).toBe(`${job.id}: its session continues as a new attempt (par status ${run}).\n`);
+    await eventually(() => journal(run).filter((event) => event.type === 'run/finished').length === 2, 60_000, 'the continued run to finish');
+    job = (await runStatus(sandbox, repo, run)).jobs[0] as RunStatus['jobs'][number];
+    expect(job).toMatchObject({ state: 'succeeded', attempt: 2, session_id: status.jobs[0]?.session_id ?? job.session_id });
+    const started = journal(run).filter((event) => event.type === 'job/started');
+    expect(started[1]).toMatchObject({ attempt: 2, session_id: started[0]?.type === 'job/started' ? started[0].session_id : null });
+    expect(readFileSync(join(job.worktree as string, 'third.txt'), 'utf8')).toContain('stand-in');
+    const log = (await import('../helpers/git-repo.js')).git(repo, 'log', '--format=%s', job.branch as string);
+    expect(log.split('\n').filter((line) => line.startsWith('par:'))).toHaveLength(2);
+  }, 120_000);
+
+  it('an interrupt stops a long turn; the job waits for instructions and goes on with the next message', async () => {
+    const run = await detached(['run', '-m', `Slow. scenario=write file=${wt(1)}/slow.txt delay=60000`, wt(1)]);
+    await eventually(() => api.requests.length > 0, 30_000, 'the first request');
+    const interrupted = await runPar(sandbox, ['interrupt', run, 'wt1'], { cwd: repo });
+    expect(interrupted.stdout).toBe(`wt1: interrupted; it waits for instructions (par send ${run} wt1 -m …).\n`);
+    const job = await waitingJob(run);
+    expect(job).toMatchObject({ state: 'needs-input', pending: { kind: 'instructions' } });
+    await runPar(sandbox, ['send', run, 'wt1', '-m', `Do this instead. scenario=write file=${wt(1)}/instead.txt`], { cwd: repo });
+    await eventually(() => journal(run).some((event) => event.type === 'run/finished'), 60_000, 'the run to finish');
+    expect((await runStatus(sandbox, repo, run)).jobs[0]).toMatchObject({ state: 'succeeded', attempt: 1 });
+    expect(readFileSync(join(wt(1), 'instead.txt'), 'utf8')).toContain('stand-in');
+  }, 120_000);
+
+  it('--plan: the plan comes through ExitPlanMode over the channel, par records it, the job waits for approval, then executes', async () => {
+    const run = await detached(['run', '-m', `Plan it. scenario=plan file=${wt(1)}/README.md`, wt(1), '--plan']);
+    await eventually(() => journal(run).some((event) => event.type === 'job/plan-ready'), 60_000, 'the plan');
+    const ready = journal(run).find((event) => event.type === 'job/plan-ready');
+    expect(ready).toMatchObject({ plan: '1. Edit the title\n2. Run the tests' });
+    // ExitPlanMode comes as a permission request (its input empty in this CLI: the plan is read from the tool call), denied by par as recorded.
+    expect(decisions(run)).toEqual([{ input: '{}', decision: 'deny', by: 'rule', rule: 'plan recorded for review' }]);
+    expect(journal(run).filter((event) => event.type === 'job/started')).toHaveLength(1);
+    await runPar(sandbox, ['approve', run, 'wt1'], { cwd: repo });
+    await eventually(() => journal(run).some((event) => event.type === 'run/finished'), 60_000, 'the run to finish');
+    const started = journal(run).filter((event) => event.type === 'job/started');
+    expect(started.map((event) => event.type === 'job/started' && event.phase)).toEqual(['plan', undefined]);
+    expect((await runStatus(sandbox, repo, run)).jobs[0]).toMatchObject({ state: 'succeeded', attempt: 1, plan: '1. Edit the title\n2. Run the tests' });
+  }, 120_000);
+});
