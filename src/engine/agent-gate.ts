@@ -93,11 +93,11 @@ export function machineGate(options: { dataDir: string; runDir: string; maxAgent
       }
       return null;
     },
-    limitReached(resetsAt, type) {
+    async limitReached(resetsAt, type) {
       if (limitKey === null) return;
       mkdirSync(dataDir, { recursive: true });
       const path = join(dataDir, 'limits.json');
-      void withFileLock(`${path}.lock`, async () => {
+      await withFileLock(`${path}.lock`, async () => {
         const limits = readLimits(dataDir);
         const now = Date.now() / 1000;
         for (const [key, limit] of Object.entries(limits)) if (limit.resets_at <= now) delete limits[key];

@@ -12,8 +12,8 @@ import type { Conversation, PersonAnswer } from './conversation.js';
 export interface AgentGate {
   /** Waits until an agent may start: no usage limit in force for it, a machine-wide place free. `paused` is told of a limit waited out. Resolves with the place's release, or null when `abort` fired first. */
   enter(paused: (resetsAt: number) => void, abort: AbortSignal): Promise<(() => void) | null>;
-  /** A usage limit reached: no agent sharing its configuration starts before `resetsAt`. */
-  limitReached(resetsAt: number, type: string | null): void;
+  /** A usage limit reached: no agent sharing its configuration starts before `resetsAt`; resolves once every run can see it. */
+  limitReached(resetsAt: number, type: string | null): Promise<void>;
 }
 
 /** What a job continues with after a usage limit. */
@@ -312,8 +312,11 @@ export class Executor {
             outcome = { ...outcome, reason: 'usage limit' };
             break;
           }
+          const resetsAt = tried.limit.resetsAt ?? Math.floor(Date.now() / 1000) + UNKNOWN_RESET_S;
+          // Recorded for every run before this place frees: no job takes it to meet the same limit.
+          await this.#options.gate?.limitReached(resetsAt, tried.limit.type);
           release();
-          const resumed = await this.#pause(job.id, tried.limit.resetsAt ?? Math.floor(Date.now() / 1000) + UNKNOWN_RESET_S, tried.limit.type);
+          const resumed = await this.#pause(job.id, resetsAt, tried.limit.type);
           if (!resumed) {
             const stop = this.#stopFor(job.id) ?? { state: 'cancelled' as const, reason: 'user' };
             outcome = { ...outcome, state: stop.state, reason: stop.reason, error: null };
@@ -364,7 +367,6 @@ export class Executor {
 
   /** Waits out a usage limit until `resetsAt` (epoch seconds); false when the job was cancelled meanwhile. */
   async #pause(job: string, resetsAt: number, type: string | null): Promise<boolean> {
-    this.#options.gate?.limitReached(resetsAt, type);
     this.#options.emit({ type: 'job/paused', job, resets_at: new Date(resetsAt * 1000).toISOString(), limit: type });
     const abort = new AbortController();
     this.#pauses.set(job, abort);

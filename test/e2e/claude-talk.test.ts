@@ -2,7 +2,7 @@
 // dependency) over a loopback stand-in of the Anthropic API: permission
 // requests decided by par's policy or by a person, questions, messages,
 // interrupts, plans and usage limits, each as the CLI really speaks them.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/core/events.js';
@@ -160,5 +160,34 @@ describe('conversations of several turns, with the real CLI', () => {
     const started = journal(run).filter((event) => event.type === 'job/started');
     expect(started.map((event) => event.type === 'job/started' && event.phase)).toEqual(['plan', undefined]);
     expect((await runStatus(sandbox, repo, run)).jobs[0]).toMatchObject({ state: 'succeeded', attempt: 1, plan: '1. Edit the title\n2. Run the tests' });
+  }, 120_000);
+});
+
+describe('usage limits, with the real CLI', () => {
+  it('a job that hits the subscription limit pauses until the reset; no other job starts meanwhile; every job finishes after it', async () => {
+    // Subscription credentials, as claude keeps them: with these (and no API key) it reports its usage window.
+    mkdirSync(join(sandbox.home, '.claude'), { recursive: true });
+    const expiresAt = Date.now() + 3_600_000;
+    writeFileSync(join(sandbox.home, '.claude', '.credentials.json'), JSON.stringify({ claudeAiOauth: { accessToken: 'sk-ant-oat01-stand-in', refreshToken: 'sk-ant-ort01-stand-in', expiresAt, scopes: ['user:inference', 'user:profile', 'user:sessions:claude_code'], subscriptionType: 'max' } }));
+    const resetsAt = Math.floor(Date.now() / 1000) + 8;
+    api.limitNext('limited', resetsAt, 1);
+    const env = { ANTHROPIC_BASE_URL: api.url, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+    const result = await runPar(sandbox, ['run', '-m', 'Go. scenario=limited', '--new', '4', '-j', '2'], { cwd: repo, env });
+    const run = (await runStatus(sandbox, repo)).run;
+    const events = journal(run);
+    const paused = events.filter((event) => event.type === 'job/paused');
+    expect(paused.length).toBeGreaterThanOrEqual(1);
+    const first = paused[0] as Extract<RunEvent, { type: 'job/paused' }>;
+    expect(Date.parse(first.resets_at) / 1000).toBe(resetsAt);
+    // Nothing started between the limit and its reset.
+    const startedWhilePaused = events.filter((event) => event.type === 'job/started' && event.at > first.at && Date.parse(event.at) < resetsAt * 1000);
+    expect(startedWhilePaused).toEqual([]);
+    expect(result.code).toBe(0);
+    const jobs = (await runStatus(sandbox, repo, run)).jobs;
+    expect(jobs.map((job) => job.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // The paused job continued its own session after the reset.
+    const again = events.filter((event) => event.type === 'job/started' && event.job === first.job);
+    expect(again).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(sandbox.dir, 'data', 'par', 'limits.json'), 'utf8'))).toMatchObject({ [join(sandbox.home, '.claude')]: { resets_at: resetsAt, type: 'five_hour' } });
   }, 120_000);
 });
