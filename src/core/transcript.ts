@@ -41,6 +41,13 @@ function fold(content: unknown): string {
   return lines.length > 1 ? `${first} … (+${lines.length - 1} lines)` : first;
 }
 
+/** A message to the agent, as the transcript shows it: `› ` before each line. */
+function messageLines(text: string): string[] {
+  if (text.startsWith('[Request interrupted')) return ['‖ interrupted'];
+  const lines = text.trimEnd().split('\n');
+  return lines.slice(0, 6).map((line) => `› ${line}`).concat(lines.length > 6 ? [`› … (+${lines.length - 6} lines)`] : []);
+}
+
 /**
  * Turns one line of an agent's output into readable lines: assistant text as
  * it is, tool calls as `● Edit src/app.ts`, tool results folded under them,
@@ -76,8 +83,27 @@ export function transcriptLines(line: string, cwd = ''): string[] {
       const out: string[] = [];
       for (const block of content) {
         if (isObject(block) && block.type === 'tool_result') out.push(`  ⎿ ${block.is_error === true ? 'error: ' : ''}${fold(block.content)}`);
+        // A message par sent, echoed back by the agent (the prompt, a follow-up, an interrupt's mark).
+        if (isObject(block) && block.type === 'text' && typeof block.text === 'string') out.push(...messageLines(block.text));
       }
       return out;
+    }
+    case 'control_request': {
+      const request = isObject(message.request) ? message.request : {};
+      if (request.subtype !== 'can_use_tool') return [];
+      const input = isObject(request.input) ? request.input : {};
+      const tool = typeof request.tool_name === 'string' ? request.tool_name : 'a tool';
+      if (tool === 'AskUserQuestion') {
+        const questions = Array.isArray(input.questions) ? input.questions.filter(isObject) : [];
+        return questions.map((question) => `◉ asks: ${String(question.question ?? '')} [${(Array.isArray(question.options) ? question.options : []).filter(isObject).map((option, index) => `${index + 1}. ${String(option.label ?? '')}`).join('  ')}]`);
+      }
+      return [`◉ asks to use ${describeToolUse(tool, input, cwd)}`];
+    }
+    case 'rate_limit_event': {
+      const info = isObject(message.rate_limit_info) ? message.rate_limit_info : {};
+      if (info.status === 'allowed') return [];
+      const reset = typeof info.resetsAt === 'number' ? `, resets ${new Date(info.resetsAt * 1000).toISOString().slice(11, 16)} UTC` : '';
+      return [`‖ usage ${info.status === 'rejected' ? 'limit reached' : 'close to its limit'}${reset}`];
     }
     case 'result': {
       const cost = typeof message.total_cost_usd === 'number' ? `, $${message.total_cost_usd.toFixed(4)}` : '';
