@@ -89,6 +89,7 @@ function talkOptions(ctx: CommandContext, config: ParConfig, options: RunOptions
     input_timeout_ms: String(inputTimeout) === '0' ? 0 : (parseDuration(String(inputTimeout)) ?? 0),
     max_agents: config.defaults.max_agents,
     home: ctx.env.HOME ?? '/',
+    classifier: permissions.classifier ? { binary: config.claude.binary_path, model: permissions.classifier.model } : null,
   };
 }
 

@@ -37,7 +37,10 @@ export function parseSetting(key: string, text: string, config: Pick<ParConfig, 
   let value: unknown;
   switch (kind.kind) {
     case 'int':
-      value = /^-?\d+$/.test(trimmed) ? Number(trimmed) : text;
+      value = /^-?\d+$/.test(trimmed) ? Number(trimmed) : kind.nullable && trimmed === 'null' ? null : text;
+      break;
+    case 'classifier':
+      value = trimmed === '' || trimmed === 'null' ? null : parseFlow(key, trimmed);
       break;
     case 'bool': {
       const lower = trimmed.toLowerCase();

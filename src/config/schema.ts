@@ -43,6 +43,8 @@ function describeKind(kind: ValueKind): string {
       return 'an argument list such as ["kitty", "--directory", "{dir}", "{cmd}"], or null';
     case 'argv-list':
       return 'a list of argument lists, such as [["npm", "ci"]]';
+    case 'classifier':
+      return 'null, or {agent: claude, model: NAME} (a small model such as haiku)';
   }
 }
 
@@ -71,6 +73,8 @@ function checkValue(kind: ValueKind, value: unknown): string | undefined {
         return (value === null && kind.nullable) || (isStringList(value) && value.length > 0);
       case 'argv-list':
         return Array.isArray(value) && value.every((argv) => isStringList(argv) && argv.length > 0);
+      case 'classifier':
+        return value === null || (isPlainObject(value) && value.agent === 'claude' && typeof value.model === 'string' && value.model.trim() !== '' && Object.keys(value).every((key) => key === 'agent' || key === 'model'));
     }
   })();
   if (!fits) return `it must be ${describeKind(kind)}`;

@@ -15,7 +15,8 @@ export type ValueKind =
   | { kind: 'nullable-string' }
   | { kind: 'string-list'; checkItem?: (value: string) => string | undefined }
   | { kind: 'argv'; nullable: boolean; check?: (value: string[]) => string | undefined }
-  | { kind: 'argv-list' };
+  | { kind: 'argv-list' }
+  | { kind: 'classifier' };
 
 /** The TypeScript type of a value of each kind. */
 type ValueOf<K extends ValueKind> = K extends { kind: 'int'; nullable: true }
@@ -32,7 +33,9 @@ type ValueOf<K extends ValueKind> = K extends { kind: 'int'; nullable: true }
           ? string[] | null
           : K extends { kind: 'argv-list' }
             ? string[][]
-            : string;
+            : K extends { kind: 'classifier' }
+              ? { agent: string; model: string } | null
+              : string;
 
 /** One setting: its kind, its default, and what it is for. */
 export interface Setting<K extends ValueKind = ValueKind> {
@@ -96,6 +99,7 @@ export const SETTINGS = {
   'permissions.allow': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules in Claude Code syntax, such as `Bash(npm test:*)`, `Edit(src/**)`'),
   'permissions.ask': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules always put to a person'),
   'permissions.deny': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules always refused (also handed to claude as `--disallowedTools`)'),
+  'permissions.classifier': setting({ kind: 'classifier' }, null, 'a small model asked about requests no rule decides, such as `{agent: claude, model: haiku}`; errors and slow answers go to a person'),
   'permissions.default': setting({ kind: 'enum', values: ['ask', 'allow', 'deny'] }, 'ask', 'what nothing above decides gets'),
 } as const;
 

@@ -13,6 +13,8 @@ export interface TalkOptions {
   max_agents: number | null;
   /** `~` of the rules; the agent's home. */
   home: string;
+  /** `permissions.classifier`, with the claude that asks it; null: off. */
+  classifier?: { binary: string; model: string } | null;
 }
 
 /** An agent configured under `agents:` (DESIGN §3): how to start it and read it. */

@@ -159,7 +159,7 @@ function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup:
     timeoutMs: options.timeout_ms,
     idleTimeoutMs: options.idle_timeout_ms,
     adapter: adapterFor(agent, env),
-    ...(talk ? { talk: runTalk(talk), stopOnLimit: talk.on_limit === 'stop' } : {}),
+    ...(talk ? { talk: runTalk(talk, { runner: deps.runner, env }), stopOnLimit: talk.on_limit === 'stop' } : {}),
     gate: machineGate({ dataDir: plan.creation?.data_dir ?? dirname(dirname(runDir)), runDir, maxAgents: talk?.max_agents ?? null, limitKey: agent.kind === 'claude' ? claudeConfigKey(env) : null }),
     model: options.model,
     permissionMode: options.permission_mode,

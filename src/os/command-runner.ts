@@ -17,6 +17,8 @@ export interface CommandOutcome {
 export interface CommandRunOptions {
   cwd: string;
   timeoutMs?: number;
+  /** The whole environment of the command (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /**
    * Run it as a job's process group with the watchdog (setup commands of a
    * run): its whole group ends when this supervisor dies or `signal` fires.
@@ -50,7 +52,8 @@ export function createCommandRunner(): CommandRunner {
         stdin: 'ignore',
         timeout: options.timeoutMs ?? 0,
         maxBuffer: 10_000_000,
-        ...(grouped ? { detached: true, env: { PAR_SUPERVISOR_PID: String(options.group?.supervisorPid) } } : {}),
+        ...(options.env ? { env: options.env, extendEnv: false } : {}),
+        ...(grouped ? { detached: true, env: { ...(options.env ?? {}), PAR_SUPERVISOR_PID: String(options.group?.supervisorPid) } } : {}),
       });
       let aborted = false;
       let killer: NodeJS.Timeout | undefined;

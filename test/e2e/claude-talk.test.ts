@@ -2,7 +2,7 @@
 // dependency) over a loopback stand-in of the Anthropic API: permission
 // requests decided by par's policy or by a person, questions, messages,
 // interrupts, plans and usage limits, each as the CLI really speaks them.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/core/events.js';
@@ -189,5 +189,28 @@ describe('usage limits, with the real CLI', () => {
     const again = events.filter((event) => event.type === 'job/started' && event.job === first.job);
     expect(again).toHaveLength(2);
     expect(JSON.parse(readFileSync(join(sandbox.dir, 'data', 'par', 'limits.json'), 'utf8'))).toMatchObject({ [join(sandbox.home, '.claude')]: { resets_at: resetsAt, type: 'five_hour' } });
+  }, 120_000);
+});
+
+describe('the permission classifier, with the real CLI', () => {
+  it('turns asks into allow or deny; an error falls back to asking a person; it never overrides a rule', async () => {
+    appendFileSync(sandbox.configFile, 'permissions:\n  classifier: {agent: claude, model: claude-haiku-4-5}\n');
+    api.classifierAnswers['127.0.0.1:9'] = 'ALLOW';
+    api.classifierAnswers['git push'] = 'DENY';
+    api.classifierAnswers['127.0.0.1:7'] = '500';
+    api.classifierAnswers['rm -rf'] = 'ALLOW';
+    const run = await detached(['run', '-m', 'Go. scenario=commands commands=curl_-s_http://127.0.0.1:9/,git_push_origin_main,rm_-rf_~/x,curl_-s_http://127.0.0.1:7/', wt(1)]);
+    const job = await waitingJob(run);
+    expect(job.pending).toMatchObject({ input: { command: 'curl -s http://127.0.0.1:7/' } });
+    await runPar(sandbox, ['deny', run, 'wt1'], { cwd: repo });
+    await eventually(() => journal(run).some((event) => event.type === 'run/finished'), 60_000, 'the run to finish');
+    expect(decisions(run)).toEqual([
+      { input: 'curl -s http://127.0.0.1:9/', decision: 'allow', by: 'classifier', rule: 'claude-haiku-4-5' },
+      { input: 'git push origin main', decision: 'deny', by: 'classifier', rule: 'claude-haiku-4-5' },
+      { input: 'rm -rf ~/x', decision: 'deny', by: 'preset', rule: "safe: rm -r outside the job's worktree" },
+      { input: 'curl -s http://127.0.0.1:7/', decision: 'deny', by: 'person', rule: null },
+    ]);
+    // The preset decided rm -rf ~/x: the classifier was never asked about it.
+    expect(api.requests.filter((request) => request.scenario === 'classifier').map((request) => JSON.stringify(request.body.messages).includes('rm -rf'))).not.toContain(true);
   }, 120_000);
 });

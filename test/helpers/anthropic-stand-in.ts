@@ -26,6 +26,8 @@ export interface StandIn {
   requests: SeenRequest[];
   /** Makes the next `count` requests naming `scenario` fail with `status`. */
   failNext(scenario: string, status: number, count: number): void;
+  /** How par's permission classifier is answered: by the first key found in the call it asks about; `500` fails the request. */
+  classifierAnswers: Record<string, 'ALLOW' | 'DENY' | 'ASK' | '500'>;
   /** Makes the next `count` requests naming `scenario` hit the subscription's usage limit (429 with the unified rate-limit headers), resetting at `resetsAt` (epoch s). */
   limitNext(scenario: string, resetsAt: number, count: number): void;
   close(): Promise<void>;
@@ -151,6 +153,7 @@ const STATUS_TEXT: Record<number, [string, string]> = {
 /** Starts the stand-in on a free loopback port. */
 export async function startStandIn(): Promise<StandIn> {
   const requests: SeenRequest[] = [];
+  const classifierAnswers: StandIn['classifierAnswers'] = {};
   const failures = new Map<string, { status: number; count: number; resetsAt?: number }>();
   const open = new Set<ServerResponse>();
   const waits = new Set<() => void>();
@@ -176,6 +179,24 @@ export async function startStandIn(): Promise<StandIn> {
       return;
     }
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    if (JSON.stringify(body.system ?? '').includes('par-permission-classifier')) {
+      const asked = JSON.stringify(body.messages ?? []);
+      const key = Object.keys(classifierAnswers).find((candidate) => asked.includes(candidate));
+      const answer = key === undefined ? 'ASK' : classifierAnswers[key];
+      requests.push({ path, scenario: 'classifier', turns: 0, stream: body.stream === true, body, toolResults: '' });
+      if (answer === '500') {
+        res.writeHead(500, { 'content-type': 'application/json', 'x-should-retry': 'false' });
+        res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'Internal server error' } }));
+        return;
+      }
+      const model = typeof body.model === 'string' ? body.model : 'claude-haiku';
+      if (body.stream === true) streamMessage(res, model, [{ type: 'text', text: answer as string }], 'end_turn');
+      else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: id('msg'), type: 'message', role: 'assistant', model, content: [{ type: 'text', text: answer }], stop_reason: 'end_turn', stop_sequence: null, usage: USAGE }));
+      }
+      return;
+    }
     const args = directives(body);
     const scenario = args.get('scenario') ?? null;
     const turns = assistantTurns(body);
@@ -232,6 +253,7 @@ export async function startStandIn(): Promise<StandIn> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    classifierAnswers,
     failNext: (scenario, status, count) => void failures.set(scenario, { status, count }),
     limitNext: (scenario, resetsAt, count) => void failures.set(scenario, { status: 429, count, resetsAt }),
     close: async () => {
