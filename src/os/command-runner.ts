@@ -50,7 +50,8 @@ export function createCommandRunner(): CommandRunner {
         cwd: options.cwd,
         reject: false,
         stdin: 'ignore',
-        timeout: options.timeoutMs ?? 0,
+        // A group's time is kept below, so the whole group ends with it (execa would signal its leader alone).
+        timeout: grouped ? 0 : (options.timeoutMs ?? 0),
         maxBuffer: 10_000_000,
         ...(options.env ? { env: options.env, extendEnv: false } : {}),
         ...(grouped ? { detached: true, env: { ...(options.env ?? {}), PAR_SUPERVISOR_PID: String(options.group?.supervisorPid) } } : {}),
@@ -73,8 +74,10 @@ export function createCommandRunner(): CommandRunner {
       };
       if (options.signal?.aborted) stop();
       options.signal?.addEventListener('abort', stop, { once: true });
+      const timer = grouped && options.timeoutMs ? setTimeout(stop, options.timeoutMs) : undefined;
       const result = await subprocess;
       options.signal?.removeEventListener('abort', stop);
+      clearTimeout(timer);
       clearTimeout(killer);
       // The group's other members (the watchdog, anything the command left behind) go with it.
       if (grouped) signalGroup('SIGKILL');
