@@ -134,11 +134,11 @@ export function renderApp(options: { ports: TuiPorts; columns?: number; rows?: n
         }
       }
     },
-    async waitForFrame(expected: string | RegExp, timeoutMs = 3000): Promise<string> {
+    async waitForFrame(expected: string | RegExp | ((text: string) => boolean), timeoutMs = 3000): Promise<string> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const text = frame();
-        if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return text;
+        if (typeof expected === 'string' ? text.includes(expected) : typeof expected === 'function' ? expected(text) : expected.test(text)) return text;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(expected)}; the frame shows:\n${text}`);
         await sleep(10);
       }
