@@ -1,5 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { sendCommand } from '../rundir/channel.js';
+import { watchRun } from '../rundir/watch.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +27,8 @@ const WORKTREES: { name: string; knobs: string }[] = [
   { name: 'lint-cart', knobs: 'duration=7s turns=5 edit=src/cart.js' },
   { name: 'lint-price', knobs: 'duration=9s turns=6 edit=src/price.js denials=1' },
   { name: 'lint-tests', knobs: 'duration=5s turns=4 fail=2_of_14_tests_fail:_cart.test.js' },
-  { name: 'lint-readme', knobs: 'duration=6s turns=3 write=CHANGES.md' },
+  // This one asks to run a command the safe preset leaves to a person: the first permission request to answer.
+  { name: 'lint-readme', knobs: 'duration=6s turns=3 write=CHANGES.md ask=git_push_origin_lint-readme' },
 ];
 
 const PROMPTS: Record<string, string> = {
@@ -79,6 +82,8 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
     await git(repo, ['init', '-q', '-b', 'main']);
     await git(repo, ['add', '-A']);
     await git(repo, ['-c', 'user.name=par demo', '-c', 'user.email=demo@par.invalid', 'commit', '-q', '-m', 'A tiny shopping cart']);
+    // The simulated agent's knobs are the demo's stagecraft, not a change of the job's: git ignores them.
+    writeFileSync(join(repo, '.git', 'info', 'exclude'), '.sim-knobs\n');
     const worktrees: string[] = [];
     for (const { name, knobs } of WORKTREES) {
       const path = join(root, name);
@@ -110,7 +115,14 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
     for (const signal of signals) process.off(signal, onSignal);
     if (!tui) ctx.stdout.write(`A throwaway repository with ${worktrees.length} worktrees in ${root}; the simulated agent plays Claude Code.\n`);
     if (tui) await (await import('./tui.js')).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
-    else await followRun(demo, runDir, prepared.plan.id, {});
+    else {
+      const answering = answerHeadless(demo, runDir, prepared.plan.id);
+      try {
+        await followRun(demo, runDir, prepared.plan.id, {});
+      } finally {
+        answering.stop();
+      }
+    }
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
     process.off('exit', onExit);
@@ -120,6 +132,23 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
   }
   // The demo shows a failure on purpose: it has worked when it ran to its end.
   return ExitCode.ok;
+}
+
+/**
+ * Headless, nobody can press y: the demo shows how a permission request is
+ * answered from a script — `par inbox` lists it, `par approve` allows it —
+ * and does it.
+ */
+function answerHeadless(ctx: CommandContext, runDir: string, runId: string): { stop(): void } {
+  return watchRun(runDir, runId, {
+    onEvent(event) {
+      if (event.type !== 'job/needs-input' || event.pending.kind !== 'permission') return;
+      const what = typeof event.pending.input.command === 'string' ? event.pending.input.command : (event.pending.tool ?? 'a tool');
+      ctx.stdout.write(`${event.job} asks to run: ${what}\n  (par inbox lists it; in the TUI, y allows it, n denies it)\n  $ par approve ${runId} ${event.job}\n`);
+      sendCommand(runDir, { type: 'answer', id: randomUUID(), job: event.job, request_id: event.pending.request_id, decision: 'allow', via: 'cli' });
+    },
+    onEnd: () => undefined,
+  });
 }
 
 /** The supervisor's pid, once it has written it (it does so first thing). */

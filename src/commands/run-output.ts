@@ -1,3 +1,4 @@
+import { pendingSummary } from '../core/grid-layout.js';
 import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
 import { runTotals } from '../core/run-state.js';
@@ -45,6 +46,11 @@ export function formatJobLine(job: JobView, at: string, home = ''): string {
     details.push(`plan ready for review${job.cost_usd === null ? '' : ` (${formatCost(job.cost_usd)})`}:`);
     const plan = (job.plan ?? '').trim().split('\n').map((line) => `    │ ${line}`).join('\n');
     return `${time}  ${job.id}  ${stateWord(job)}  ${details.join('  ')}\n${plan}\n`;
+  } else if (job.state === 'needs-input' && job.pending) {
+    details.push(pendingSummary(job.pending, job.worktree ?? ''));
+    details.push(`(par inbox; ${job.pending.kind === 'question' ? 'par answer' : job.pending.kind === 'instructions' ? 'par send' : 'par approve / par deny'})`);
+  } else if (job.state === 'paused') {
+    details.push(job.activity ?? 'paused by a usage limit');
   } else if (job.state === 'planning') {
     if (job.pid !== null) details.push(`pid ${job.pid}`);
     details.push('read-only, writing a plan');

@@ -32,8 +32,8 @@ export function jobWindow(options: { runId: string; job: JobView; claudeBinary: 
   if (!job.worktree) return `Job ${job.id} has no worktree yet: it is still being created.`;
   if (!FINAL_STATES.has(job.state)) return followWindow(options.par, options.runId, { id: job.id, worktree: job.worktree }, options.waitAfterCommand);
   if (options.claudeBinary && job.session_id) {
-    // An interactive session: the window stays as long as the conversation does.
-    return { dir: job.worktree, title: `claude ${job.id}`, argv: [options.claudeBinary, '--resume', job.session_id], waitAfterCommand: false };
+    // An interactive session: the window stays as long as the conversation does, and after it when asked (a session that cannot resume says why).
+    return { dir: job.worktree, title: `claude ${job.id}`, argv: [options.claudeBinary, '--resume', job.session_id], waitAfterCommand: options.waitAfterCommand };
   }
   return { dir: job.worktree, title: `par ${job.id}`, argv: [options.shell], waitAfterCommand: false };
 }

@@ -42,10 +42,17 @@ export function ghosttyMacos(request: WindowRequest): string[] {
   ];
 }
 
-/** A new window of the tmux session par runs in. */
+/**
+ * A new window of the tmux session par runs in. tmux closes a window when its
+ * command exits: with `wait_after_command` the window gets `remain-on-exit`,
+ * set in the same tmux call (the `;` argument chains it), so even a command
+ * that ends at once leaves its window and its last words on screen.
+ */
 export function tmuxWindow(request: WindowRequest): string[] {
   const env = Object.entries(request.env ?? {}).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-  return ['tmux', 'new-window', '-n', request.title, '-c', request.dir, ...env, '--', ...request.argv];
+  // An argument ending in `;` would end tmux's command early: such a command gets no chained option.
+  const remain = request.waitAfterCommand && !request.argv.some((arg) => arg.endsWith(';')) ? [';', 'set-option', '-w', 'remain-on-exit', 'on'] : [];
+  return ['tmux', 'new-window', '-n', request.title, '-c', request.dir, ...env, '--', ...request.argv, ...remain];
 }
 
 /** `terminal.command`: `{dir}` and `{title}` replaced inside any argument, `{cmd}` (its own argument) expanded to the command's arguments. */

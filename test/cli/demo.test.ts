@@ -22,6 +22,10 @@ describe('par demo', () => {
     expect(result.stdout).toMatch(/lint-price {2}succeeded .*⚠ 1 denied \(Bash\)/);
     expect(result.stdout).toMatch(/lint-tests {2}failed .*error: 2 of 14 tests fail: cart\.test\.js/);
     expect(result.stdout).toContain('failed: 3/4 succeeded, 1 failed');
+    // One job asks permission; headless, the demo shows how a script answers it.
+    expect(result.stdout).toMatch(/lint-readme {2}needs-input {2}asks: Bash git push origin lint-readme {2}\(par inbox; par approve \/ par deny\)/);
+    expect(result.stdout).toMatch(/lint-readme asks to run: git push origin lint-readme\n {2}\(par inbox lists it; in the TUI, y allows it, n denies it\)\n {2}\$ par approve \S+ lint-readme\n/);
+    expect(result.stdout).toMatch(/lint-readme {2}succeeded .*1 file \+1 -0/);
     expect(readdirSync(tmp)).toEqual([]);
     // The user's own par home is untouched.
     expect(existsSync(join(sandbox.dir, 'data', 'par'))).toBe(false);

@@ -10,7 +10,7 @@ describe('launchers', () => {
   it.each<[string, string[]]>([
     ['ghostty on Linux', ghosttyLinux(request)],
     ['ghostty on macOS', ghosttyMacos(request)],
-    ['tmux', tmuxWindow(request)],
+    ['tmux', tmuxWindow({ ...request, waitAfterCommand: false })],
     ['terminal.command', customCommand(['kitty', '--directory', '{dir}', '--title={title}', '--hold', '{cmd}'], request)],
   ])('%s keeps the directory and every argument of the command as one argument each', (_name, argv) => {
     expect(argv.filter((arg) => arg.includes(DIR))).toHaveLength(1);
@@ -21,8 +21,10 @@ describe('launchers', () => {
     expect(ghosttyLinux(request)).toEqual(['ghostty', `--working-directory=${DIR}`, '--title=par api', '--wait-after-command=true', '-e', ...request.argv]);
     expect(ghosttyLinux({ ...request, waitAfterCommand: false }, '/usr/local/bin/ghostty')).toEqual(['/usr/local/bin/ghostty', `--working-directory=${DIR}`, '--title=par api', '-e', ...request.argv]);
     expect(ghosttyMacos(request)).toEqual(['open', '-na', 'Ghostty.app', '--args', `--working-directory=${DIR}`, '--title=par api', '--wait-after-command=true', '--quit-after-last-window-closed=true', '-e', ...request.argv]);
-    expect(tmuxWindow(request)).toEqual(['tmux', 'new-window', '-n', 'par api', '-c', DIR, '--', ...request.argv]);
-    expect(tmuxWindow({ ...request, env: { XDG_DATA_HOME: '/x y/data' } })).toEqual(['tmux', 'new-window', '-n', 'par api', '-c', DIR, '-e', 'XDG_DATA_HOME=/x y/data', '--', ...request.argv]);
+    // tmux ignores how its command ended: the window is kept with remain-on-exit, chained in the same call.
+    expect(tmuxWindow(request)).toEqual(['tmux', 'new-window', '-n', 'par api', '-c', DIR, '--', ...request.argv, ';', 'set-option', '-w', 'remain-on-exit', 'on']);
+    expect(tmuxWindow({ ...request, waitAfterCommand: false, env: { XDG_DATA_HOME: '/x y/data' } })).toEqual(['tmux', 'new-window', '-n', 'par api', '-c', DIR, '-e', 'XDG_DATA_HOME=/x y/data', '--', ...request.argv]);
+    expect(tmuxWindow({ ...request, argv: ['echo', 'a;'] })).toEqual(['tmux', 'new-window', '-n', 'par api', '-c', DIR, '--', 'echo', 'a;']);
     expect(customCommand(['wezterm', 'start', '--cwd', '{dir}', '--', '{cmd}'], request)).toEqual(['wezterm', 'start', '--cwd', DIR, '--', ...request.argv]);
   });
 
@@ -49,7 +51,7 @@ describe('what a job opens', () => {
 
   it.each<[string, Partial<JobView>, string | null, unknown]>([
     ['a running job: its live transcript', { state: 'running' }, 'claude', { dir: DIR, title: 'par api', argv: ['/usr/bin/node', '/opt/par/cli.js', 'results', 'r1', 'api', '--follow'], waitAfterCommand: true, env: { XDG_DATA_HOME: '/x/data' } }],
-    ['a finished claude job: its session', { state: 'succeeded', session_id: 's-1' }, 'claude', { dir: DIR, title: 'claude api', argv: ['claude', '--resume', 's-1'], waitAfterCommand: false }],
+    ['a finished claude job: its session', { state: 'succeeded', session_id: 's-1' }, 'claude', { dir: DIR, title: 'claude api', argv: ['claude', '--resume', 's-1'], waitAfterCommand: true }],
     ['a finished job of another agent: a shell', { state: 'failed', session_id: 's-1' }, null, { dir: DIR, title: 'par api', argv: ['/bin/zsh'], waitAfterCommand: false }],
     ['a job whose worktree is not made yet', { worktree: null }, 'claude', 'Job api has no worktree yet: it is still being created.'],
   ])('%s', (_name, job, claude, expected) => {
