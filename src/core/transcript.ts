@@ -1,3 +1,4 @@
+import type { RunEvent } from './events.js';
 /** `Edit src/app.ts`, `Bash npm test`: what a tool call is doing, on one line. */
 export function describeToolUse(name: string, input: Record<string, unknown>, cwd: string): string {
   const firstLine = (value: unknown): string => (typeof value === 'string' ? (value.split('\n')[0] ?? '').slice(0, 120) : '');
@@ -39,6 +40,21 @@ function fold(content: unknown): string {
   const lines = text.trim().split('\n');
   const first = (lines[0] ?? '').slice(0, 160);
   return lines.length > 1 ? `${first} … (+${lines.length - 1} lines)` : first;
+}
+
+/** A decision or message from the journal, as the log pane shows it after the request it answers; null for what the transcript already shows. */
+export function journalLine(event: RunEvent): string | null {
+  const who = (by: string, via?: string, rule?: string | null): string => (by === 'person' ? `by you (${via ?? 'cli'})` : `by ${by}${rule ? `: ${rule}` : ''}`);
+  switch (event.type) {
+    case 'job/permission':
+      return `  ${event.decision === 'allow' ? '✓ allowed' : '✗ denied'} ${who(event.by, event.via, event.rule)}${event.decision === 'deny' && event.by === 'person' && event.message ? ` — ${event.message}` : ''}`;
+    case 'job/answered':
+      return event.kind === 'question' ? `  ✓ answered "${event.answer}" ${who(event.by, event.via)}` : null;
+    case 'job/message':
+      return event.queued ? `› (for the next turn) ${event.text.split('\n')[0] ?? ''}` : null;
+    default:
+      return null;
+  }
 }
 
 /** A message to the agent, as the transcript shows it: `› ` before each line. */

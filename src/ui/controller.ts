@@ -1,6 +1,7 @@
 import { FINAL_STATES, type RunEvent } from '../core/events.js';
 import { matchKey, TEXT_SCOPES, type Command, type KeyPress } from '../core/keymap.js';
 import { LogBuffer } from '../core/log-buffer.js';
+import { journalLine } from '../core/transcript.js';
 import { runNotices } from '../core/run-notices.js';
 import { emptyRunState, type RunState } from '../core/run-state.js';
 import { errorText as message } from '../core/errors.js';
@@ -104,6 +105,14 @@ export class Controller {
     const before = this.#state().run;
     // Output progress is coalesced; lifecycle changes show at once.
     this.#store.dispatch({ type: 'run/state', run: state }, { lazy: event?.type === 'job/progress' });
+    // Decisions and messages of the job whose log is open join its transcript as they happen.
+    if (event && 'job' in event && event.job === this.#logJob && this.#log && !this.#state().log.raw) {
+      const line = journalLine(event);
+      if (line) {
+        const added = this.#log.push([line]);
+        this.#store.dispatch({ type: 'log/appended', count: this.#log.count, added });
+      }
+    }
     // A command of ours the supervisor refused (answered already, by someone else): said at once.
     if (event?.type === 'command/refused' && this.#actions.sent.delete(event.command)) this.#say(`${event.reason.charAt(0).toUpperCase()}${event.reason.slice(1)}.`, 'error');
     // Nothing is told of history: the state a run had when it was attached, or events from before.

@@ -27,7 +27,7 @@ export function Header({ width }: { width: number }) {
         <Text bold> {TITLES[pane]}</Text>
         {waiting > 0 ? (
           <Text bold color="magentaBright">
-            {`  ◉ ${waiting} need${waiting === 1 ? 's' : ''} you`}
+            {`  ◉ ${waiting} need you`}
           </Text>
         ) : null}
         {warning ? <Text color="yellow">{`  ⚠ ${warning}`}</Text> : null}

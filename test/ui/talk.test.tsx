@@ -27,7 +27,7 @@ describe('a job that needs you', () => {
     app = renderApp({ ports: fake.ports, attach: 't1', columns: 120 });
     await app.waitForFrame('beta');
     run.emit({ type: 'job/needs-input', job: 'alpha', pending: { request_id: 'r1', kind: 'permission', tool: 'Bash', input: { command: 'rm -rf build' } } });
-    const frame = await app.waitForFrame('◉ 1 needs you');
+    const frame = await app.waitForFrame('◉ 1 need you');
     expect(frame).toMatch(/◉ needs-input +alpha .* asks: Bash rm -rf build/);
     expect(fake.calls.notified).toEqual(['par: alpha needs you']);
     expect(frame).toContain('alpha asks: Bash rm -rf build: y allows, n denies, A allows always.');
@@ -35,7 +35,7 @@ describe('a job that needs you', () => {
     await app.waitForFrame("Allowed alpha's Bash.");
     expect(sent(fake.calls.talked)).toEqual([{ type: 'answer', job: 'alpha', request_id: 'r1', decision: 'allow', always: false, via: 'tui' }]);
     run.emit({ type: 'job/permission', job: 'alpha', request_id: 'r1', tool: 'Bash', input: 'rm -rf build', decision: 'allow', by: 'person', rule: null, message: null, via: 'tui' });
-    await app.waitForFrame((text) => !text.includes('needs you'));
+    await app.waitForFrame((text) => !text.includes('need you'));
   });
 
   it('n asks for an optional reason in the input line (pasted text and unicode welcome), then denies; A allows always', async () => {
@@ -43,7 +43,7 @@ describe('a job that needs you', () => {
     const fake = fakePorts({ runs: { t2: run } });
     app = renderApp({ ports: fake.ports, attach: 't2', columns: 120 });
     run.emit({ type: 'job/needs-input', job: 'alpha', pending: { request_id: 'r1', kind: 'permission', tool: 'Bash', input: { command: 'git push --force' } } });
-    await app.waitForFrame('needs you');
+    await app.waitForFrame('need you');
     await app.press('n');
     await app.waitForFrame("Why deny alpha's request (optional): ▏");
     await app.press('not on main — ask Zoë 🙂');
@@ -123,5 +123,26 @@ describe('a job that needs you', () => {
     await app.waitForFrame('⚠ usage close to its limit, resets 15:00 UTC');
     run.emit({ type: 'job/paused', job: 'alpha', resets_at: '2026-11-22T15:00:00.000Z', limit: 'five_hour' });
     await app.waitForFrame(/‖ paused +alpha .* usage limit: waits until 15:00 UTC/);
+  });
+});
+
+describe('the log pane of a job that talks', () => {
+  it('shows its requests, the decisions on them and the messages sent, in order', async () => {
+    const run = runningRun('t7', ['alpha']);
+    const request = JSON.stringify({ type: 'control_request', request_id: 'r1', request: { subtype: 'can_use_tool', tool_name: 'Bash', input: { command: 'npm test' } } });
+    const prompt = JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: 'Fix the bug' }] } });
+    const fake = fakePorts({ runs: { t7: run }, output: { alpha: [prompt, request] } });
+    app = renderApp({ ports: fake.ports, attach: 't7', columns: 120 });
+    await app.waitForFrame('alpha');
+    await app.press('enter');
+    await app.waitForFrame('◉ asks to use Bash npm test');
+    run.emit({ type: 'job/permission', job: 'alpha', request_id: 'r1', tool: 'Bash', input: 'npm test', decision: 'allow', by: 'preset', rule: 'safe: a test, lint or build command', message: null });
+    run.emit({ type: 'job/message', job: 'alpha', text: 'also update the README', queued: true, via: 'tui' });
+    const frame = await app.waitForFrame('› (for the next turn) also update the README');
+    const lines = frame.split('\n');
+    const at = (text: string) => lines.findIndex((line) => line.includes(text));
+    expect(at('› Fix the bug')).toBeLessThan(at('◉ asks to use Bash npm test'));
+    expect(at('◉ asks to use Bash npm test')).toBeLessThan(at('✓ allowed by preset: safe: a test, lint or build command'));
+    expect(at('✓ allowed by preset')).toBeLessThan(at('› (for the next turn) also update the README'));
   });
 });
