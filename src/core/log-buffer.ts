@@ -26,12 +26,30 @@ export class LogBuffer {
   readonly #raw: boolean;
   readonly #cwd: string;
   readonly #capacity: number;
+  readonly #decided: ((requestId: string) => string | null) | undefined;
+  /** Requests shown with no decision yet: the decision joins the log when it comes (`decision`). */
+  readonly #undecided = new Set<string>();
   #lines: string[] = [];
 
-  constructor(options: { raw: boolean; cwd: string; capacity?: number }) {
+  /** `decided`: what was decided on a request already (from the journal), shown right after it. */
+  constructor(options: { raw: boolean; cwd: string; capacity?: number; decided?: (requestId: string) => string | null }) {
     this.#raw = options.raw;
     this.#cwd = options.cwd;
     this.#capacity = options.capacity ?? LOG_LINES;
+    this.#decided = options.decided;
+  }
+
+  /** The decision on a request shown undecided: added now; false when the request is not waiting in this log. */
+  decision(requestId: string, line: string): number {
+    if (!this.#undecided.delete(requestId)) return 0;
+    this.#lines.push(cleanLine(line));
+    return 1;
+  }
+
+  /** A line that is not the agent's (a queued message): added as it is. */
+  note(line: string): number {
+    this.#lines.push(cleanLine(line));
+    return 1;
   }
 
   /** Adds output lines; returns how many display lines they made. */
@@ -49,10 +67,25 @@ export class LogBuffer {
           added++;
         }
       }
+      added += this.#afterRequest(line);
     }
     // Trimmed in batches, so a flood costs one splice per quarter of the capacity.
     if (this.#lines.length > this.#capacity * 1.25) this.#lines = this.#lines.slice(-this.#capacity);
     return added;
+  }
+
+  /** After a permission request or question of the agent's: what was decided on it, when known already. */
+  #afterRequest(line: string): number {
+    if (!line.startsWith('{"type":"control_request"')) return 0;
+    const requestId = /"request_id":"([^"]+)"/.exec(line)?.[1];
+    if (!requestId || !line.includes('"can_use_tool"')) return 0;
+    const decided = this.#decided?.(requestId) ?? null;
+    if (decided === null) {
+      this.#undecided.add(requestId);
+      return 0;
+    }
+    this.#lines.push(cleanLine(decided));
+    return 1;
   }
 
   /** How many lines it holds (at most the capacity, once trimmed). */

@@ -32,6 +32,8 @@ export class Controller {
   #output: OutputSubscription | undefined;
   #log: LogBuffer | undefined;
   #logJob: string | null = null;
+  /** What was decided on each request of the run on screen (job and request id), as the log shows it. */
+  readonly #decisions = new Map<string, string>();
   /** Events before this time were history when the run was attached: no notification for them. */
   #attachedAt = '';
 
@@ -97,6 +99,7 @@ export class Controller {
     this.#run?.stop();
     this.#closeLog();
     this.#attachedAt = new Date(this.#ports.now()).toISOString();
+    this.#decisions.clear();
     this.#store.dispatch({ type: 'run/attached', run: emptyRunState(runId), dir });
     this.#run = this.#ports.watchRun(dir, runId, (state, event) => this.#onRunState(state, event));
   }
@@ -105,14 +108,7 @@ export class Controller {
     const before = this.#state().run;
     // Output progress is coalesced; lifecycle changes show at once.
     this.#store.dispatch({ type: 'run/state', run: state }, { lazy: event?.type === 'job/progress' });
-    // Decisions and messages of the job whose log is open join its transcript as they happen.
-    if (event && 'job' in event && event.job === this.#logJob && this.#log && !this.#state().log.raw) {
-      const line = journalLine(event);
-      if (line) {
-        const added = this.#log.push([line]);
-        this.#store.dispatch({ type: 'log/appended', count: this.#log.count, added });
-      }
-    }
+    if (event) this.#logJournal(event);
     // A command of ours the supervisor refused (answered already, by someone else): said at once.
     if (event?.type === 'command/refused' && this.#actions.sent.delete(event.command)) this.#say(`${event.reason.charAt(0).toUpperCase()}${event.reason.slice(1)}.`, 'error');
     // Nothing is told of history: the state a run had when it was attached, or events from before.
@@ -121,6 +117,22 @@ export class Controller {
       this.#ports.notify(notice.title, notice.body);
       if (notice.say) this.#say(notice.say);
     }
+  }
+
+  /**
+   * Decisions (and queued messages) join a job's transcript after the
+   * request they answer: kept as they come, shown when a log is opened
+   * later, added at once to the log open now.
+   */
+  #logJournal(event: RunEvent): void {
+    const line = journalLine(event);
+    if (line === null || !('job' in event)) return;
+    const requestId = 'request_id' in event ? event.request_id : null;
+    if (requestId) this.#decisions.set(`${event.job}\u0000${requestId}`, line);
+    const log = this.#log;
+    if (!log || event.job !== this.#logJob || this.#state().log.raw) return;
+    const added = requestId ? log.decision(requestId, line) : log.note(line);
+    if (added > 0) this.#store.dispatch({ type: 'log/appended', count: log.count, added });
   }
 
   /** Handles one key press (several when a chunk holds many: each is its own press). */
@@ -343,7 +355,7 @@ export class Controller {
       return;
     }
     this.#closeLog();
-    const buffer = new LogBuffer({ raw: state.log.raw, cwd: job.worktree ?? '' });
+    const buffer = new LogBuffer({ raw: state.log.raw, cwd: job.worktree ?? '', decided: (requestId) => this.#decisions.get(`${job.id}\u0000${requestId}`) ?? null });
     this.#log = buffer;
     this.#logJob = job.id;
     this.#output = this.#ports.followOutput(state.runDir, job.id, (lines) => {

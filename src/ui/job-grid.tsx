@@ -33,7 +33,6 @@ function cell(job: JobView, column: GridColumn, now: number): string {
 const JobRow = memo(function JobRow({ job, columns, selected }: { job: JobView; columns: GridColumn[]; selected: boolean }) {
   const { ticker, ports } = useTui();
   const style = STATE_STYLE[job.state];
-  // Only rows that move subscribe to the shared timer.
   // Rows whose time goes on (running, waiting on a person or a reset) redraw with the shared ticker.
   const frame = useTick(ticker, style.spins || job.state === 'retrying' || job.state === 'needs-input' || job.state === 'paused');
   const glyph = style.spins ? (SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? style.glyph) : style.glyph;

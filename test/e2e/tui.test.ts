@@ -75,6 +75,34 @@ describe('the TUI in a real terminal', () => {
     expect(status.jobs.map((job) => job.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   }, 60_000);
 
+  it('a job asks to run a command: the header says 1 need you, y lets it run, s sends a message its next turn shows, i stops a long turn', async () => {
+    writeFileSync(join(sandbox.promptsDir, 'ask.md'), '---\ndescription: asks\n---\nTidy up.\nsim: duration=1 turns=1 ask=curl_-s_example.com long=60s\n');
+    tmux = shell();
+    await tmux.waitFor((text) => text.includes('READY$'));
+    tmux.send([`clear; par run ask ${join(sandbox.dir, 'wt-alpha')}`, 'Enter']);
+    const asking = await tmux.waitFor((text) => text.includes('1 need you'), 20_000);
+    expect(asking).toMatch(/◉ needs-input +wt-alpha .*asks: Bash curl -s example\.com/);
+    tmux.send(['y']);
+    await tmux.waitFor((text) => text.includes('Bash sleep 60') && !text.includes('need you'));
+    tmux.send(['s']);
+    await tmux.waitFor((text) => text.includes('Message for wt-alpha:'));
+    tmux.send(['also update the README'], { literal: true });
+    tmux.send(['Enter']);
+    await tmux.waitFor((text) => text.includes('Sent to wt-alpha.'));
+    tmux.send(['i']);
+    // The interrupted turn ends; the message waiting for the turn boundary is the next turn.
+    const done = await tmux.waitFor((text) => text.includes('Done: also update the README'), 20_000);
+    expect(done).toMatch(/✔ succeeded +wt-alpha/);
+    tmux.send(['Enter']);
+    const log = await tmux.waitFor((text) => text.includes('› also update the README'));
+    expect(log).toContain('✓ allowed by you (tui)');
+    expect(log).toContain('‖ interrupted');
+    tmux.send(['Escape']);
+    await tmux.waitFor(() => screenNow(tmux as TmuxSession).includes('STATE'));
+    tmux.send(['q']);
+    await tmux.waitFor(() => /^READY\$\s*$/m.test(screenNow(tmux as TmuxSession)));
+  }, 60_000);
+
   it('quits with keep-running, and the run left going is in the Runs pane and finishes there', async () => {
     writeFileSync(join(sandbox.promptsDir, 'slow.md'), '---\ndescription: slow\n---\nTake a while.\nsim: duration=4\n');
     tmux = shell();
@@ -154,7 +182,7 @@ describe('opening a job in a terminal window', () => {
     await eventually(() => existsSync(recorded), 5000, 'the stand-in ghostty to run');
     const { argv, cwd } = JSON.parse(readFileSync(recorded, 'utf8')) as { argv: string[]; cwd: string };
     const status = JSON.parse((await runPar(sandbox, ['status', '--json'], { cwd: repo })).stdout) as { jobs: { session_id: string }[] };
-    expect(argv).toEqual([`--working-directory=${join(sandbox.dir, 'wt-beta')}`, '--title=claude wt-beta', '-e', SIM, '--resume', status.jobs[0]?.session_id]);
+    expect(argv).toEqual([`--working-directory=${join(sandbox.dir, 'wt-beta')}`, '--title=claude wt-beta', '--wait-after-command=true', '-e', SIM, '--resume', status.jobs[0]?.session_id]);
     expect(cwd).toBe(join(sandbox.dir, 'wt-beta'));
     tmux.send(['q']);
   }, 60_000);
