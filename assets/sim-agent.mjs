@@ -40,6 +40,9 @@
 //   limit=SECONDS    hit a usage limit that resets SECONDS from now (once per session)
 //   warn-limit       report a usage window close to its limit (allowed_warning)
 //   unknown-control  send the host a control request it cannot know
+//   asks=N ask-every=MS   N `npm test` requests, one every MS (default 50), alongside the rest of the turn
+//   latencies=PATH   append each request's wait for its answer (ms) to PATH
+//   answered=PATH    append the time each answer arrived (epoch ms) to PATH
 // Like claude, it keeps each session's prompt (under $HOME/.sim-sessions), so
 // `--resume ID` continues with that prompt's knobs, and fails as claude does
 // when there is no such session. With `--permission-mode plan` it changes
@@ -185,8 +188,21 @@ function askHost(request) {
 }
 /** A tool call the host must allow first: its result, allowed or denied as the host said. */
 async function permitted(name, input, id) {
+  const asked = performance.now();
   const answer = await askHost({ subtype: 'can_use_tool', tool_name: name, display_name: name, input, description: input.description ?? name, permission_suggestions: name === 'Bash' ? [{ type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: `${String(input.command).split(' ').slice(0, 2).join(' ')}:*` }], behavior: 'allow', destination: 'localSettings' }] : [], tool_use_id: id });
+  const now = performance.now();
+  if (typeof knobs.get('latencies') === 'string') appendFileSync(knobs.get('latencies'), `${(now - asked).toFixed(3)}\n`);
+  if (typeof knobs.get('answered') === 'string') appendFileSync(knobs.get('answered'), `${(performance.timeOrigin + now).toFixed(1)}\n`);
   return answer?.response?.behavior === 'allow' ? { allowed: true, input: answer.response.updatedInput ?? input } : { allowed: false, message: answer?.response?.message ?? answer?.error ?? 'denied' };
+}
+/** `asks=N`: timed requests a rule decides, spread over the turn while the rest of it goes on. */
+async function timedAsks() {
+  const count = num(knobs.get('asks'), 0);
+  const every = ms(knobs.get('ask-every'), 50);
+  for (let index = 0; index < count && channel; index++) {
+    await new Promise((resolve) => setTimeout(resolve, every));
+    await permitted('Bash', { command: 'npm test', description: 'Run the tests' }, `toolu_${randomUUID()}`);
+  }
 }
 
 const sessionId = flag('--resume') ?? flag('--session-id') ?? randomUUID();
@@ -447,6 +463,7 @@ async function followUp(text) {
 }
 if (knobs.has('warn-limit')) emit({ type: 'rate_limit_event', rate_limit_info: { status: 'allowed_warning', resetsAt: Math.floor(Date.now() / 1000) + 3600, rateLimitType: 'five_hour', utilization: 0.9 }, uuid: uuid(), session_id: sessionId });
 async function firstTurn() {
+  const asking = timedAsks();
   assistant([{ type: 'text', text: `I'll work on this in ${cwd}.` }]);
   for (let turn = 0; turn < turns; turn++) {
     await sleep(pause);
@@ -489,6 +506,7 @@ async function firstTurn() {
   }
 
   await hostTurns();
+  await asking;
   // The last share of the duration: the turns took turns/(turns+1) of it.
   if (extraLines === 0) await sleep(pause);
   checkInterrupt();

@@ -33,6 +33,8 @@ export function commandsWritten(runDir: string): number {
  * the cancel that ended the one before it.
  */
 export function receiveCommands(runDir: string, onCommand: (command: RunCommand) => void, from = 0): LineFollower {
+  // The channel exists from the start, so it is watched (an answer lands at once), not only polled.
+  appendFileSync(runFiles.commands(runDir), '');
   const follower = new LineFollower(runFiles.commands(runDir), (line) => {
     try {
       const command = JSON.parse(line) as RunCommand;

@@ -8,6 +8,7 @@ import { printTable, type BenchRow } from './measure.js';
 import { benchParallel } from './parallel.js';
 import { benchRunEngine } from './run-engine.js';
 import { benchStartup } from './startup.js';
+import { benchTalk } from './talk.js';
 import { benchTui } from './tui.js';
 
 const parBin = join(process.cwd(), 'dist', 'cli.js');
@@ -18,6 +19,7 @@ const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   run: () => benchRunEngine(parBin),
   parallel: () => benchParallel(parBin),
   tui: () => benchTui(parBin),
+  talk: () => benchTalk(parBin),
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benches));

@@ -14,7 +14,7 @@ const ROUNDS = 7;
 const TOGGLES = 30;
 
 /** A program in a pseudo-terminal (util-linux `script`), its screen output collected as it comes. */
-class Pty {
+export class Pty {
   readonly child: ChildProcess;
   output = '';
   readonly started = performance.now();
@@ -123,7 +123,7 @@ async function firstFrames(parBin: string): Promise<BenchRow[]> {
   }
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
