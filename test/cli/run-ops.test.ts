@@ -149,7 +149,8 @@ describe('reports, results, cancel and runs', () => {
     const all = await runPar(sandbox, ['results', run.run], { cwd: repo });
     expect(all.stdout).toBe('── wt1 (succeeded)\nDone: the change is made and the tests pass.\n\n');
     const transcript = await runPar(sandbox, ['results', run.run, 'wt1'], { cwd: repo });
-    expect(transcript.stdout).toContain('● Write src/app.ts\n  ⎿ ok\n● Bash npm test\n  ⎿ Tests: 12 passed, 0 failed\n');
+    expect(transcript.stdout).toContain('› sim: turns=2 write=src/app.ts\n');
+    expect(transcript.stdout).toContain('● Write src/app.ts\n  ⎿ ok\n● Bash npm test\n◉ asks to use Bash npm test\n  ✓ allowed by preset: safe: a test, lint or build command\n  ⎿ Tests: 12 passed, 0 failed\n');
     expect(transcript.stdout).toMatch(/✓ done \(3 turns, \$0\.0246\)\n$/);
     const raw = await runPar(sandbox, ['results', run.run, 'wt1', '--raw'], { cwd: repo });
     expect(raw.stdout).toBe(readFileSync(join(run.dir, 'jobs', 'wt1', 'output.log'), 'utf8'));

@@ -2,7 +2,7 @@
 // pinned dev dependency), pointed at a stand-in of the Anthropic API on
 // loopback. A Claude Code release that changes its command line or its
 // stream-json fails here, not for our users.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStandIn, type StandIn } from '../helpers/anthropic-stand-in.js';
@@ -74,7 +74,8 @@ describe('par with the real Claude Code CLI', () => {
     expect(job?.error).toMatch(/401|invalid x-api-key|API key/i);
   }, 60_000);
 
-  it('a Bash call denied by the permission mode: the job succeeds, flagged with the tool denied', async () => {
+  it('one-shot (claude.channel: false): a Bash call denied by the permission mode, the job succeeds, flagged with the tool denied', async () => {
+    appendFileSync(sandbox.configFile, '  channel: false\n');
     const result = await runPar(sandbox, ['run', '-m', 'Clean up. scenario=bash command=touch_cleaned', wt(1)], { cwd: repo, env: claudeEnv() });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/wt1 {2}succeeded .*⚠ 1 denied \(Bash\)/);

@@ -104,7 +104,7 @@ describe('the TUI in a real terminal', () => {
   }, 60_000);
 
   it('quits with keep-running, and the run left going is in the Runs pane and finishes there', async () => {
-    writeFileSync(join(sandbox.promptsDir, 'slow.md'), '---\ndescription: slow\n---\nTake a while.\nsim: duration=4\n');
+    writeFileSync(join(sandbox.promptsDir, 'slow.md'), '---\ndescription: slow\n---\nTake a while.\nsim: duration=8\n');
     tmux = shell();
     await tmux.waitFor((text) => text.includes('READY$'));
     tmux.send([`clear; par run slow ${join(sandbox.dir, 'wt-alpha')}; echo EXIT=$?`, 'Enter']);
