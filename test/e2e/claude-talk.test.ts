@@ -214,3 +214,31 @@ describe('the permission classifier, with the real CLI', () => {
     expect(api.requests.filter((request) => request.scenario === 'classifier').map((request) => JSON.stringify(request.body.messages).includes('rm -rf'))).not.toContain(true);
   }, 120_000);
 });
+
+describe('the simulated agent speaks the channel as the real CLI does', () => {
+  it('the same line types, control requests of the same shape, user messages echoed, one result a turn', async () => {
+    const realRun = await detached(['run', '-m', 'Go. scenario=commands commands=curl_-s_http://127.0.0.1:9/', wt(1), '--on-ask', 'deny']);
+    await eventually(() => journal(realRun).some((event) => event.type === 'run/finished'), 60_000, 'the real run to finish');
+    useAgent(sandbox, join(ROOT, 'assets', 'sim-agent.mjs'));
+    const simRun = await detached(['run', '-m', 'Go.\nsim: turns=1 duration=100ms ask=curl_-s_http://127.0.0.1:9/', wt(2), '--on-ask', 'deny']);
+    await eventually(() => journal(simRun).some((event) => event.type === 'run/finished'), 60_000, 'the simulated run to finish');
+    const lines = (run: string, job: string): Record<string, unknown>[] =>
+      readFileSync(join(runDir(run), 'jobs', job, 'output.log'), 'utf8').split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const shape = (run: string, job: string) => {
+      const all = lines(run, job);
+      const kinds = [...new Set(all.map((line) => `${String(line.type)}${line.type === 'system' ? `/${String(line.subtype)}` : ''}`).filter((kind) => /^(system\/init|assistant|user|result|control_request)$/.test(kind)))].sort();
+      const request = all.find((line) => line.type === 'control_request') ?? {};
+      const body = (request.request ?? {}) as Record<string, unknown>;
+      const echoed = all.find((line) => line.type === 'user' && JSON.stringify(line).includes('"type":"text"')) ?? {};
+      return {
+        kinds,
+        request: Object.keys(request).sort(),
+        body: ['subtype', 'tool_name', 'input', 'tool_use_id'].map((key) => [key, typeof body[key]]),
+        echoed: typeof ((echoed.message as { content?: unknown[] } | undefined)?.content?.[0] as { text?: unknown } | undefined)?.text,
+        results: all.filter((line) => line.type === 'result').length,
+      };
+    };
+    expect(shape(simRun, 'wt2')).toEqual(shape(realRun, 'wt1'));
+    expect(shape(realRun, 'wt1').kinds).toEqual(['assistant', 'control_request', 'result', 'system/init', 'user']);
+  }, 120_000);
+});

@@ -103,6 +103,16 @@ describe('a job that needs you', () => {
     await app.waitForFrame('The job is between turns: there is nothing to stop.');
   });
 
+  it('Ctrl+E in the input line writes a longer message in $EDITOR, sent when saved', async () => {
+    const run = runningRun('t8', ['alpha']);
+    const fake = fakePorts({ runs: { t8: run }, edit: (text) => `${text}\n\nAnd keep the old API working.` });
+    app = renderApp({ ports: fake.ports, attach: 't8', columns: 120 });
+    await app.waitForFrame('alpha');
+    await app.press('s', 'Rename the module', '\x05');
+    await app.waitForFrame('Sent to alpha.');
+    expect(sent(fake.calls.talked)).toEqual([{ type: 'send', job: 'alpha', text: 'Rename the module\n\nAnd keep the old API working.', via: 'tui' }]);
+  });
+
   it('a finished job of a run that is over continues its session with s', async () => {
     const run = runningRun('t5', ['alpha']);
     run.emit({ type: 'job/finished', job: 'alpha', outcome: { state: 'succeeded', reason: null, exit_code: 0, signal: null, error: null, result: 'Done.', denials: [], session_id: 's', cost_usd: 0.1, turns: 2, tokens: 10, diffstat: null } });
