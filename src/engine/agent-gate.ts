@@ -44,8 +44,9 @@ const wait = (ms: number, abort: AbortSignal): Promise<void> =>
  * across every run (`<data>/agents/<n>`, each naming the supervisor that
  * holds it: a place whose supervisor is gone is free again).
  */
-export function machineGate(options: { dataDir: string; runDir: string; maxAgents: number | null; limitKey: string | null }): AgentGate {
+export function machineGate(options: { dataDir: string; runDir: string; maxAgents: number | null; limitKey: string | null; holderAlive?: (pid: unknown, runDir: string) => boolean }): AgentGate {
   const { dataDir, runDir, maxAgents, limitKey } = options;
+  const holderAlive = options.holderAlive ?? isRunSupervisor;
   const placesDir = join(dataDir, 'agents');
 
   const takePlace = (): (() => void) | null => {
@@ -66,7 +67,7 @@ export function machineGate(options: { dataDir: string; runDir: string; maxAgent
         // Taken: free it when its supervisor is gone (crashed, killed), then try it again next round.
         try {
           const holder = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; run_dir?: unknown };
-          if (typeof holder.run_dir !== 'string' || !isRunSupervisor(holder.pid, holder.run_dir)) unlinkSync(path);
+          if (typeof holder.run_dir !== 'string' || !holderAlive(holder.pid, holder.run_dir)) unlinkSync(path);
         } catch {
           // Being written or removed by another: next round.
         }

@@ -164,7 +164,7 @@ describe('conversations of several turns, with the real CLI', () => {
 });
 
 describe('usage limits, with the real CLI', () => {
-  it('a job that hits the subscription limit pauses until the reset; no other job starts meanwhile; every job finishes after it', async () => {
+  it('a job of a -j 4 run that hits the subscription limit pauses until the reset; no other job starts meanwhile; every job finishes after it', async () => {
     // Subscription credentials, as claude keeps them: with these (and no API key) it reports its usage window.
     mkdirSync(join(sandbox.home, '.claude'), { recursive: true });
     const expiresAt = Date.now() + 3_600_000;
@@ -172,7 +172,7 @@ describe('usage limits, with the real CLI', () => {
     const resetsAt = Math.floor(Date.now() / 1000) + 8;
     api.limitNext('limited', resetsAt, 1);
     const env = { ANTHROPIC_BASE_URL: api.url, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
-    const result = await runPar(sandbox, ['run', '-m', 'Go. scenario=limited', '--new', '4', '-j', '2'], { cwd: repo, env });
+    const result = await runPar(sandbox, ['run', '-m', 'Go. scenario=limited', '--new', '6', '-j', '4'], { cwd: repo, env });
     const run = (await runStatus(sandbox, repo)).run;
     const events = journal(run);
     const paused = events.filter((event) => event.type === 'job/paused');
@@ -184,7 +184,7 @@ describe('usage limits, with the real CLI', () => {
     expect(startedWhilePaused).toEqual([]);
     expect(result.code).toBe(0);
     const jobs = (await runStatus(sandbox, repo, run)).jobs;
-    expect(jobs.map((job) => job.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(jobs.map((job) => job.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
     // The paused job continued its own session after the reset.
     const again = events.filter((event) => event.type === 'job/started' && event.job === first.job);
     expect(again).toHaveLength(2);
