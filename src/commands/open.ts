@@ -1,7 +1,7 @@
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { findRun, loadRunState, jobIn } from '../rundir/runs.js';
-import { jobWindow, parLocation } from '../terminal/job-window.js';
+import { claudeLocation, jobWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
 import type { CommandContext } from './context.js';
 
@@ -16,6 +16,8 @@ export async function openJob(ctx: CommandContext, runId: string, jobId: string)
     claudeBinary: plan.agent.kind === 'claude' ? plan.agent.binary : null,
     shell: ctx.env.SHELL || '/bin/sh',
     par: { node: ctx.launcher.node, script: ctx.launcher.script, env: parLocation(ctx.env) },
+    // The run's agents ran with the launcher's environment: the resumed session is looked for there.
+    agentEnv: claudeLocation(ctx.launcher.env),
     waitAfterCommand: config.terminal.wait_after_command,
   });
   if (typeof request === 'string') throw new UserError(request);

@@ -10,10 +10,16 @@ export interface ParCommand {
   env: Record<string, string>;
 }
 
+const pick = (env: Readonly<Record<string, string | undefined>>, names: readonly string[]): Record<string, string> => Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
+
 /** The variables of `env` that say where par's files are. */
 export function parLocation(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const names = ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME'];
-  return Object.fromEntries(names.flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])));
+  return pick(env, ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME']);
+}
+
+/** The variables that say where claude keeps its sessions: a resumed session is found where the job's agent left it. */
+export function claudeLocation(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return pick(env, ['HOME', 'CLAUDE_CONFIG_DIR']);
 }
 
 /** A window following a job's live transcript. */
@@ -27,13 +33,13 @@ export function followWindow(par: ParCommand, runId: string, job: { id: string; 
  * for another agent, a shell in its worktree. A string says why there is
  * nothing to open.
  */
-export function jobWindow(options: { runId: string; job: JobView; claudeBinary: string | null; shell: string; par: ParCommand; waitAfterCommand: boolean }): WindowRequest | string {
+export function jobWindow(options: { runId: string; job: JobView; claudeBinary: string | null; shell: string; par: ParCommand; waitAfterCommand: boolean; agentEnv?: Record<string, string> }): WindowRequest | string {
   const { job } = options;
   if (!job.worktree) return `Job ${job.id} has no worktree yet: it is still being created.`;
   if (!FINAL_STATES.has(job.state)) return followWindow(options.par, options.runId, { id: job.id, worktree: job.worktree }, options.waitAfterCommand);
   if (options.claudeBinary && job.session_id) {
     // An interactive session: the window stays as long as the conversation does, and after it when asked (a session that cannot resume says why).
-    return { dir: job.worktree, title: `claude ${job.id}`, argv: [options.claudeBinary, '--resume', job.session_id], waitAfterCommand: options.waitAfterCommand };
+    return { dir: job.worktree, title: `claude ${job.id}`, argv: [options.claudeBinary, '--resume', job.session_id], waitAfterCommand: options.waitAfterCommand, ...(options.agentEnv && Object.keys(options.agentEnv).length > 0 ? { env: options.agentEnv } : {}) };
   }
   return { dir: job.worktree, title: `par ${job.id}`, argv: [options.shell], waitAfterCommand: false };
 }

@@ -27,7 +27,11 @@ export async function answerSelected(ctx: TalkContext, verdict: 'yes' | 'no' | '
   if (!job || !dir) return;
   if (job.state === 'awaiting-approval' && verdict !== 'always') return reviewPlan(ctx, verdict === 'yes' ? 'approve' : 'reject');
   const pending = job.state === 'needs-input' ? job.pending : null;
-  if (!pending) return ctx.say(`${job.id} has nothing waiting for an answer (it is ${job.state}).`, 'error');
+  if (!pending) {
+    // Keys act on the selected row only: the one waiting is named, never answered in its place.
+    const waiting = state.run?.order.find((id) => state.run?.byId[id]?.state === 'needs-input');
+    return ctx.say(`${job.id} has nothing waiting for an answer (it is ${job.state})${waiting ? `; ${waiting} does: move to it (j/k) and press the key again` : ''}.`, 'error');
+  }
   if (pending.kind === 'question') return ctx.say(`${job.id} asks a question: press the number of an option (1…9).`, 'error');
   if (pending.kind === 'instructions') return ctx.say(`${job.id} waits for instructions: s sends them.`, 'error');
   if (verdict === 'no') {
