@@ -1,6 +1,8 @@
 // The two-way channel's wire format (DESIGN §14): Claude Code's stream-json
 // input on the agent's stdin, control requests and responses both ways.
-// Checked against the real CLI (see the protocol reference). Pure.
+// Checked against the real CLI (test/e2e/claude-talk.test.ts). Pure.
+
+import { isObject, jsonObjectLine } from '../core/json.js';
 
 /** What par reads from the agent's stdout that the conversation acts on. */
 export type ChannelEvent =
@@ -27,8 +29,6 @@ export interface ChannelWire {
   mayHold(line: Buffer): boolean;
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const line = (value: unknown): string => `${JSON.stringify(value)}\n`;
 
 const NEEDLES = ['"type":"control_request"', '"type":"result"', '"type":"rate_limit_event"', '"type":"control_response"'].map((text) => Buffer.from(text));
@@ -48,15 +48,8 @@ function suggestedRules(value: unknown): string[] {
 }
 
 function decode(text: string): ChannelEvent | undefined {
-  if (!text.startsWith('{')) return undefined;
-  let message: Json;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (!isObject(parsed)) return undefined;
-    message = parsed;
-  } catch {
-    return undefined;
-  }
+  const message = jsonObjectLine(text);
+  if (!message) return undefined;
   if (message.type === 'control_request' && typeof message.request_id === 'string' && isObject(message.request)) {
     const request = message.request;
     return {

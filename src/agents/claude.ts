@@ -1,3 +1,4 @@
+import { isObject, jsonObjectLine, type Json } from '../core/json.js';
 import type { JobProgress } from '../core/events.js';
 import { describeToolUse } from '../core/transcript.js';
 
@@ -40,8 +41,6 @@ export function isRetryable(status: number | null | undefined, text: string | nu
   return /API Error:? ?(429|5\d\d)\b/i.test(text) || /overloaded|rate.?limit|ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|Connection error|fetch failed/i.test(text);
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reads claude's stream-json (DESIGN §3); unknown line types are ignored. */
 export class ClaudeStreamParser implements OutputParser {
@@ -85,16 +84,9 @@ export class ClaudeStreamParser implements OutputParser {
   }
 
   line(text: string): JobProgress | undefined {
-    if (!text.startsWith('{')) return undefined;
     if (text.length > MAX_PARSED_LINE && !text.includes('"type":"result"')) return undefined;
-    let message: Json;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (!isObject(parsed)) return undefined;
-      message = parsed;
-    } catch {
-      return undefined;
-    }
+    const message = jsonObjectLine(text);
+    if (!message) return undefined;
     if (typeof message.session_id === 'string') this.#sessionId = message.session_id;
     switch (message.type) {
       case 'system':

@@ -1,4 +1,5 @@
 import type { RunEvent } from './events.js';
+import { isObject, type Json } from './json.js';
 /** `Edit src/app.ts`, `Bash npm test`: what a tool call is doing, on one line. */
 export function describeToolUse(name: string, input: Record<string, unknown>, cwd: string): string {
   const firstLine = (value: unknown): string => (typeof value === 'string' ? (value.split('\n')[0] ?? '').slice(0, 120) : '');
@@ -31,8 +32,6 @@ export function describeToolUse(name: string, input: Record<string, unknown>, cw
   }
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Tool results are folded to their first line and a count of the rest. */
 function fold(content: unknown): string {

@@ -168,6 +168,52 @@ class Clocks {
   }
 }
 
+/** Progress read from the output, merged and handed on at most every PROGRESS_INTERVAL_MS (or at once by `flush`). */
+class CoalescedProgress {
+  #pending: JobProgress = {};
+  #timer: NodeJS.Timeout | undefined;
+  readonly #emit: (progress: JobProgress) => void;
+
+  constructor(emit: (progress: JobProgress) => void) {
+    this.#emit = emit;
+  }
+
+  add(progress: JobProgress | undefined): void {
+    if (!progress) return;
+    this.#pending = { ...this.#pending, ...progress };
+    this.#timer ??= setTimeout(() => this.flush(), PROGRESS_INTERVAL_MS);
+  }
+
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (Object.keys(this.#pending).length === 0) return;
+    this.#emit(this.#pending);
+    this.#pending = {};
+  }
+}
+
+/** Calls `read` soon after the file changes (inotify, FSEvents), once per burst; returns how to stop. */
+function readOnChange(path: string, read: () => void): () => void {
+  let soon: NodeJS.Immediate | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(path, () => {
+      soon ??= setImmediate(() => {
+        soon = undefined;
+        read();
+      });
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    // No file watching here: the regular reads still come.
+  }
+  return () => {
+    watcher?.close();
+    if (soon) clearImmediate(soon);
+  };
+}
+
 /** A conversation for an agent that holds the channel, wired to this attempt; null for a one-shot agent. */
 function converse(settings: AttemptSettings, job: AttemptJob, child: GroupProcess, hooks: { plan: boolean; hold: (on: boolean) => void; end: (why: StopReason) => void }): Conversation | null {
   const wire = settings.adapter.wire;
@@ -200,15 +246,7 @@ async function superviseAgent(
   child: GroupProcess,
   io: { parser: OutputParser; outTail: FileTail; errTail: FileTail; control: AttemptControl; prompt: string | null },
 ): Promise<{ exit: Awaited<GroupProcess['exited']>; stopped: StopReason | null; conversation: Conversation | null }> {
-  let pending: JobProgress = {};
-  let flushTimer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = undefined;
-    if (Object.keys(pending).length === 0) return;
-    settings.emit({ type: 'job/progress', job: job.id, progress: pending });
-    pending = {};
-  };
+  const progress = new CoalescedProgress((merged) => settings.emit({ type: 'job/progress', job: job.id, progress: merged }));
 
   let stopped: StopReason | null = null;
   let killTimer: NodeJS.Timeout | undefined;
@@ -239,19 +277,14 @@ async function superviseAgent(
       }
       if (event && conversation) {
         // Progress first: the turn's result is journaled before the next message goes.
-        const progress = parser.line(bytes.toString('utf8'));
-        if (progress) pending = { ...pending, ...progress };
-        if (event.kind === 'result') flush();
+        progress.add(parser.line(bytes.toString('utf8')));
+        if (event.kind === 'result') progress.flush();
         conversation.onEvent(event);
-        if (progress) flushTimer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
         return;
       }
     }
     if (parser.skip?.(bytes)) return;
-    const progress = parser.line(bytes.toString('utf8'));
-    if (!progress) return;
-    pending = { ...pending, ...progress };
-    flushTimer ??= setTimeout(flush, PROGRESS_INTERVAL_MS);
+    progress.add(parser.line(bytes.toString('utf8')));
   }, parser.skipRegion?.bind(parser));
 
   io.control.started(stop, conversation);
@@ -267,26 +300,11 @@ async function superviseAgent(
   };
   const reader = setInterval(read, READ_MS);
   // A two-way agent waits for answers: its output is read as it is written, not at the next tick.
-  let watcher: FSWatcher | undefined;
-  let soon: NodeJS.Immediate | undefined;
-  if (conversation) {
-    try {
-      watcher = watch(runFiles.output(settings.runDir, job.id), () => {
-        soon ??= setImmediate(() => {
-          soon = undefined;
-          read();
-        });
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      // No file watching here: the tick still reads it.
-    }
-  }
+  const unwatch = conversation ? readOnChange(runFiles.output(settings.runDir, job.id), read) : () => undefined;
 
   const exit = await child.exited;
   clearInterval(reader);
-  watcher?.close();
-  if (soon) clearImmediate(soon);
+  unwatch();
   // The agent is gone: whatever it started in its group goes with it.
   child.signalGroup('SIGKILL');
   clocks.stop();
@@ -295,7 +313,7 @@ async function superviseAgent(
   splitter.end();
   conversation?.close();
   io.control.ended();
-  flush();
+  progress.flush();
   return { exit, stopped, conversation };
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import { emptyOutcome, type StopReason } from './attempt-outcome.js';
 import { runAttempt, type AttemptJob, type AttemptResult, type AttemptSettings } from './attempt.js';
 import { retryDelay } from './retry-policy.js';
-import { Slots } from './slots.js';
+import { Place, Slots } from './slots.js';
 import type { CreationResult } from '../git/plan-worktrees.js';
 import type { Via } from '../core/events.js';
 import type { Conversation, PersonAnswer } from './conversation.js';
@@ -260,109 +260,93 @@ export class Executor {
 
   async #runJobToEnd(job: ExecutorJob): Promise<void> {
     const { emit } = this.#options;
+    const place = new Place(this.#slots);
     // Wait for a place before deciding: the budget counts jobs that finished meanwhile.
-    await this.#slots.acquire();
+    await place.take();
     const budget = this.#options.budgetUsd;
     if (!this.#stopFor(job.id) && budget !== null && this.#spent >= budget) {
       this.#cancelled.set(job.id, { state: 'cancelled', reason: 'budget' });
     }
     const preStop = this.#stopFor(job.id);
     if (preStop) {
-      this.#slots.release();
+      place.release();
       emit({ type: 'job/finished', job: job.id, outcome: emptyOutcome(preStop.state, preStop.reason, null) });
       return;
     }
     let outcome: JobOutcome;
-    let cost: number | null = null;
-    let holding = true;
-    const release = (): void => {
-      if (holding) this.#slots.release();
-      holding = false;
-    };
     try {
-      if (this.#options.plan) {
-        const planned = await this.#planFirst(job, (job.attempts ?? 0) + 1, release);
-        if ('outcome' in planned) {
-          emit({ type: 'job/finished', job: job.id, outcome: planned.outcome });
-          release();
-          return;
-        }
-        release();
-        job = planned.job;
-        cost = planned.cost;
-        this.#spent += planned.cost ?? 0;
-      }
-      let first = (job.attempts ?? 0) + 1;
-      for (let attempt = first; ; attempt++) {
-        // The first attempt runs in the place taken above; a retry waits for one again.
-        if (!holding) {
-          await this.#slots.acquire();
-          holding = true;
-        }
-        const tried = await this.#attempt(job, attempt);
-        outcome = tried.outcome;
-        this.#spent += outcome.cost_usd ?? 0;
-        // A job's cost is what all its attempts spent.
-        if (outcome.cost_usd !== null) cost = (cost ?? 0) + outcome.cost_usd;
-        outcome = { ...outcome, cost_usd: cost };
-        const stopped = this.#stopFor(job.id) !== undefined;
-        // A usage limit: the job waits for the reset holding no place, then continues its session (no retry is used).
-        if (tried.limit && !stopped && outcome.state === 'failed') {
-          if (this.#options.stopOnLimit) {
-            outcome = { ...outcome, reason: 'usage limit' };
-            break;
-          }
-          const resetsAt = tried.limit.resetsAt ?? Math.floor(Date.now() / 1000) + UNKNOWN_RESET_S;
-          // Recorded for every run before this place frees: no job takes it to meet the same limit.
-          await this.#options.gate?.limitReached(resetsAt, tried.limit.type);
-          release();
-          const resumed = await this.#pause(job.id, resetsAt, tried.limit.type);
-          if (!resumed) {
-            const stop = this.#stopFor(job.id) ?? { state: 'cancelled' as const, reason: 'user' };
-            outcome = { ...outcome, state: stop.state, reason: stop.reason, error: null };
-            break;
-          }
-          job = { ...job, prompt: AFTER_LIMIT_PROMPT, attempts: attempt, resumeSessionId: outcome.session_id, appendOutput: true };
-          first = attempt + 1;
-          continue;
-        }
-        // Messages that came as the last turn ended continue the session as a new attempt.
-        const mail = this.#mail.get(job.id) ?? [];
-        if (mail.length > 0 && !stopped && outcome.state === 'succeeded' && outcome.session_id) {
-          this.#mail.delete(job.id);
-          job = { ...job, prompt: mail.join('\n\n'), attempts: attempt, resumeSessionId: outcome.session_id, appendOutput: true };
-          first = attempt + 1;
-          continue;
-        }
-        const delay = retryDelay({
-          attempt,
-          first,
-          retries: this.#options.retries,
-          failed: outcome.state === 'failed',
-          retryable: tried.retryable,
-          stopped,
-          retryAfterMs: tried.retryAfterMs,
-          random: (this.#options.random ?? Math.random)(),
-        });
-        if (delay === null) break;
-        emit({ type: 'job/retrying', job: job.id, attempt: attempt - first + 1, retries: this.#options.retries, delay_ms: delay, error: outcome.error });
-        // No place is held while waiting: other jobs run meanwhile.
-        release();
-        await this.#backoff(job.id, delay);
-        const stop = this.#stopFor(job.id);
-        if (stop) {
-          outcome = { ...outcome, state: stop.state, reason: stop.reason };
-          break;
-        }
-      }
+      outcome = await this.#execute(job, place);
     } catch (error) {
       this.#options.log.error('job crashed', { job: job.id, error });
       outcome = emptyOutcome('failed', null, `par could not run the job: ${(error as Error).message}`);
     }
     emit({ type: 'job/finished', job: job.id, outcome });
     // Released only now, so "jobs at once" holds for everything the journal shows as running.
-    release();
+    place.release();
     if (this.#options.failFast && (outcome.state === 'failed' || outcome.state === 'timed-out')) this.cancel(null, 'fail-fast');
+  }
+
+  /** The plan first when asked (`--plan`), then attempts until one ends the job. */
+  async #execute(job: ExecutorJob, place: Place): Promise<JobOutcome> {
+    let cost: number | null = null;
+    if (this.#options.plan) {
+      const planned = await this.#planFirst(job, (job.attempts ?? 0) + 1, () => place.release());
+      if ('outcome' in planned) return planned.outcome;
+      place.release();
+      job = planned.job;
+      cost = planned.cost;
+      this.#spent += planned.cost ?? 0;
+    }
+    let first = (job.attempts ?? 0) + 1;
+    for (let attempt = first; ; attempt++) {
+      // The first attempt runs in the place taken already; a retry or a continuation waits for one again.
+      await place.take();
+      const tried = await this.#attempt(job, attempt);
+      this.#spent += tried.outcome.cost_usd ?? 0;
+      // A job's cost is what all its attempts spent.
+      if (tried.outcome.cost_usd !== null) cost = (cost ?? 0) + tried.outcome.cost_usd;
+      const outcome = { ...tried.outcome, cost_usd: cost };
+      const next = await this.#afterAttempt(job, { attempt, first, tried, outcome }, place);
+      if (next.kind === 'end') return next.outcome;
+      if (next.kind === 'continue') {
+        job = next.job;
+        first = attempt + 1;
+      }
+    }
+  }
+
+  /**
+   * What follows an attempt: a usage limit waited out (no retry used), the
+   * session continued with messages that came as its last turn ended, a
+   * retry after its backoff — or the job's end.
+   */
+  async #afterAttempt(job: ExecutorJob, done: { attempt: number; first: number; tried: AttemptResult; outcome: JobOutcome }, place: Place): Promise<{ kind: 'end'; outcome: JobOutcome } | { kind: 'continue'; job: ExecutorJob } | { kind: 'retry' }> {
+    const { attempt, first, tried, outcome } = done;
+    const stopped = this.#stopFor(job.id) !== undefined;
+    const continued = (prompt: string): { kind: 'continue'; job: ExecutorJob } => ({ kind: 'continue', job: { ...job, prompt, attempts: attempt, resumeSessionId: outcome.session_id, appendOutput: true } });
+    if (tried.limit && !stopped && outcome.state === 'failed') {
+      if (this.#options.stopOnLimit) return { kind: 'end', outcome: { ...outcome, reason: 'usage limit' } };
+      const resetsAt = tried.limit.resetsAt ?? Math.floor(Date.now() / 1000) + UNKNOWN_RESET_S;
+      // Recorded for every run before this place frees: no job takes it to meet the same limit.
+      await this.#options.gate?.limitReached(resetsAt, tried.limit.type);
+      place.release();
+      if (await this.#pause(job.id, resetsAt, tried.limit.type)) return continued(AFTER_LIMIT_PROMPT);
+      const stop = this.#stopFor(job.id) ?? { state: 'cancelled' as const, reason: 'user' };
+      return { kind: 'end', outcome: { ...outcome, state: stop.state, reason: stop.reason, error: null } };
+    }
+    const mail = this.#mail.get(job.id) ?? [];
+    if (mail.length > 0 && !stopped && outcome.state === 'succeeded' && outcome.session_id) {
+      this.#mail.delete(job.id);
+      return continued(mail.join('\n\n'));
+    }
+    const delay = retryDelay({ attempt, first, retries: this.#options.retries, failed: outcome.state === 'failed', retryable: tried.retryable, stopped, retryAfterMs: tried.retryAfterMs, random: (this.#options.random ?? Math.random)() });
+    if (delay === null) return { kind: 'end', outcome };
+    this.#options.emit({ type: 'job/retrying', job: job.id, attempt: attempt - first + 1, retries: this.#options.retries, delay_ms: delay, error: outcome.error });
+    // No place is held while waiting: other jobs run meanwhile.
+    place.release();
+    await this.#backoff(job.id, delay);
+    const stop = this.#stopFor(job.id);
+    return stop ? { kind: 'end', outcome: { ...outcome, state: stop.state, reason: stop.reason } } : { kind: 'retry' };
   }
 
   /** Waits out a usage limit until `resetsAt` (epoch seconds); false when the job was cancelled meanwhile. */

@@ -21,3 +21,24 @@ export class Slots {
     else this.#free++;
   }
 }
+
+/** One job's hold on a place: taken when it is not held, released once. */
+export class Place {
+  readonly #slots: Slots;
+  #held = false;
+
+  constructor(slots: Slots) {
+    this.#slots = slots;
+  }
+
+  async take(): Promise<void> {
+    if (this.#held) return;
+    await this.#slots.acquire();
+    this.#held = true;
+  }
+
+  release(): void {
+    if (this.#held) this.#slots.release();
+    this.#held = false;
+  }
+}

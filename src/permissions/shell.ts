@@ -60,6 +60,23 @@ function closingDoubleQuote(line: string, start: number): number {
   return -1;
 }
 
+/** The double-quoted string opening at `start`: its text, where it ends, whether the shell expands something in it (substitutions go to `inner`). */
+function doubleQuoted(line: string, start: number, inner: string[]): { text: string; end: number; expands: boolean } | string {
+  const end = closingDoubleQuote(line, start + 1);
+  if (end === -1) return 'an unclosed double quote';
+  const body = line.slice(start + 1, end);
+  const expands = /\$|`/.test(body.replace(/\\[$`]/g, ''));
+  if (expands) {
+    for (const match of body.matchAll(/\$\(/g)) {
+      const close = matchingParen(body, (match.index ?? 0) + 2);
+      if (close === -1) return 'an unclosed $( in quotes';
+      inner.push(body.slice((match.index ?? 0) + 2, close));
+    }
+    for (const match of body.matchAll(/`([^`]*)`/g)) inner.push(match[1] ?? '');
+  }
+  return { text: body.replace(/\\(["\\$`])/g, '$1'), end, expands };
+}
+
 /** Splits a line into words and operators; inner command lines (`$(…)`, backticks, `<(…)`) go to `inner`. */
 function tokenize(line: string, inner: string[]): Token[] | string {
   const tokens: Token[] = [];
@@ -96,20 +113,11 @@ function tokenize(line: string, inner: string[]): Token[] | string {
       continue;
     }
     if (char === '"') {
-      const end = closingDoubleQuote(line, index + 1);
-      if (end === -1) return 'an unclosed double quote';
-      const body = line.slice(index + 1, end);
-      if (/\$|`/.test(body.replace(/\\[$`]/g, ''))) {
-        expands = true;
-        for (const match of body.matchAll(/\$\(/g)) {
-          const close = matchingParen(body, (match.index ?? 0) + 2);
-          if (close === -1) return 'an unclosed $( in quotes';
-          inner.push(body.slice((match.index ?? 0) + 2, close));
-        }
-        for (const match of body.matchAll(/`([^`]*)`/g)) inner.push(match[1] ?? '');
-      }
-      word = (word ?? '') + body.replace(/\\(["\\$`])/g, '$1');
-      index = end;
+      const quoted = doubleQuoted(line, index, inner);
+      if (typeof quoted === 'string') return quoted;
+      if (quoted.expands) expands = true;
+      word = (word ?? '') + quoted.text;
+      index = quoted.end;
       continue;
     }
     if (char === '$' && line[index + 1] === '(') {
