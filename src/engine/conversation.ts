@@ -249,7 +249,9 @@ export class Conversation {
       this.#record(waiting, 'deny', 'rule', 'plan recorded for review', 'plan recorded for review');
       return;
     }
-    void host.judge({ tool: event.tool, input: event.input }, host.plan).then((judged) => {
+    // A judge that fails (it should not) leaves the request to a person rather than unanswered.
+    const judging = host.judge({ tool: event.tool, input: event.input }, host.plan).catch((): Judgement => ({ verdict: 'ask' }));
+    void judging.then((judged) => {
       if (this.#closed && !this.#inTurn) return;
       if (judged.verdict === 'ask' && host.onAsk === 'deny') judged = { verdict: 'deny', by: 'rule', rule: '--on-ask deny' };
       if (judged.verdict === 'ask') {
