@@ -98,7 +98,9 @@ export class Conversation {
   #held = false;
   #interrupts = 0;
   #instructions: Waiting | null = null;
-  /** The plan handed over through ExitPlanMode while planning. */
+  /** ExitPlanMode came while planning: the turn's end is the process's. */
+  #planHandedOver = false;
+  /** The plan handed over through ExitPlanMode while planning (the CLI may send it empty: the tool call then holds it). */
   plan: string | null = null;
   /** The tool calls par decided (their `tool_use_id`s): the agent's other denials are its own. */
   readonly decided = new Set<string>();
@@ -245,6 +247,7 @@ export class Conversation {
     if (event.tool === 'ExitPlanMode' && host.plan) {
       // The plan is handed over here: recorded for review, and the planning process ends after this turn.
       this.plan = typeof event.input.plan === 'string' ? event.input.plan : null;
+      this.#planHandedOver = true;
       host.input.write(host.wire.deny(event.requestId, 'plan recorded for review'));
       this.#record(waiting, 'deny', 'rule', 'plan recorded for review', 'plan recorded for review');
       return;
@@ -273,7 +276,7 @@ export class Conversation {
       else this.#waitForInstructions();
       return;
     }
-    if (this.plan !== null || this.limit !== null) {
+    if (this.#planHandedOver || this.limit !== null) {
       this.#closeInput();
       return;
     }

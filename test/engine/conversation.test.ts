@@ -150,5 +150,14 @@ describe('a conversation over the two-way channel', () => {
     expect(responses(t.written)[0]?.response).toEqual({ behavior: 'deny', message: 'plan recorded for review' });
     t.result();
     expect(t.closed()).toBe(true);
+    // The real CLI sends ExitPlanMode with an empty input: the planning still ends with its turn, whatever was queued.
+    const empty = talk({ plan: true });
+    empty.conversation.start('plan it');
+    empty.conversation.send('and more', 'cli');
+    empty.request('p2', 'ExitPlanMode', {});
+    expect(empty.conversation.plan).toBeNull();
+    empty.result();
+    expect(empty.closed()).toBe(true);
+    expect(empty.written.filter((line) => line.type === 'user')).toHaveLength(1);
   });
 });
