@@ -1,5 +1,5 @@
 import type { Pending } from '../core/events.js';
-import { pendingSummary } from '../core/grid-layout.js';
+import { answerCommand, pendingSummary } from '../core/grid-layout.js';
 import { inputSummary } from '../engine/conversation.js';
 import { loadRunState, runIds } from '../rundir/runs.js';
 import type { CommandContext } from './context.js';
@@ -17,13 +17,6 @@ export interface InboxItem {
   summary: string;
   /** The commands that answer it. */
   answer: string;
-}
-
-/** What answers a pending request: the commands to type. */
-export function answerCommand(run: string, job: string, pending: Pending): string {
-  if (pending.kind === 'question') return `par answer ${run} ${job} <option>`;
-  if (pending.kind === 'instructions') return `par send ${run} ${job} -m '…'`;
-  return `par approve ${run} ${job}  |  par deny ${run} ${job} -m '…'`;
 }
 
 /** Every request and question waiting on a person, across all runs on this machine, oldest first. */

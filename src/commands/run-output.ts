@@ -1,7 +1,7 @@
-import { pendingSummary } from '../core/grid-layout.js';
+import { answerCommand, pendingSummary } from '../core/grid-layout.js';
 import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
-import { runTotals } from '../core/run-state.js';
+import { needYou, runTotals } from '../core/run-state.js';
 import { formatTable, tilde } from '../core/table.js';
 
 /** A job as `par status --json` and `par run --json` print it (DESIGN §9). */
@@ -71,6 +71,12 @@ export function formatJobLine(job: JobView, at: string, home = ''): string {
   return `${time}  ${job.id}  ${stateWord(job)}${details.length ? `  ${details.join('  ')}` : ''}\n`;
 }
 
+/** The NOTE of a job: what it waits on you for, its error, its denials, its result, or what it does. */
+function noteOf(runId: string, job: JobView): string {
+  if (job.state === 'needs-input' && job.pending) return `${pendingSummary(job.pending, job.worktree ?? '')} — ${answerCommand(runId, job.id, job.pending)}`;
+  return job.error ?? (job.denials.length ? `⚠ ${job.denials.length} denied` : (job.result ?? job.activity ?? ''));
+}
+
 /** The final table of a run, with totals. */
 export function formatRunTable(state: RunState, width?: number): string {
   const jobs = state.order.map((id) => state.byId[id]).filter((job): job is JobView => job !== undefined);
@@ -83,11 +89,12 @@ export function formatRunTable(state: RunState, width?: number): string {
       { header: 'TURNS', value: (job) => (job.turns ? String(job.turns) : '') },
       { header: 'COST', value: (job) => formatCost(job.cost_usd) },
       { header: 'CHANGES', value: formatDiffstat },
-      { header: 'NOTE', value: (job) => job.error ?? (job.denials.length ? `⚠ ${job.denials.length} denied` : (job.result ?? job.activity ?? '')), flexible: true },
+      { header: 'NOTE', value: (job) => noteOf(state.run, job), flexible: true },
     ],
     width,
   );
   const totals = runTotals(state);
-  const summary = `${state.state}: ${totals.succeeded}/${totals.total} succeeded${totals.failed ? `, ${totals.failed} failed` : ''}, ${formatCost(totals.cost_usd)} in all\n`;
+  const waiting = needYou(state);
+  const summary = `${state.state}: ${totals.succeeded}/${totals.total} succeeded${totals.failed ? `, ${totals.failed} failed` : ''}${waiting ? `, ${waiting} need you (par inbox)` : ''}, ${formatCost(totals.cost_usd)} in all\n`;
   return `\n${table}${summary}`;
 }

@@ -89,6 +89,13 @@ export function pendingSummary(pending: Pending, cwd: string): string {
   return `asks: ${describeToolUse(pending.tool ?? 'tool', pending.input, cwd)}`;
 }
 
+/** What answers a pending request: the commands to type. */
+export function answerCommand(run: string, job: string, pending: Pending): string {
+  if (pending.kind === 'question') return `par answer ${run} ${job} <option>`;
+  if (pending.kind === 'instructions') return `par send ${run} ${job} -m '…'`;
+  return `par approve ${run} ${job}  |  par deny ${run} ${job} -m '…'`;
+}
+
 /** What the activity column says: the error of a failed job, the retry, denials, else what it is doing. */
 export function jobActivity(job: JobView): string {
   const parts: string[] = [];

@@ -47,6 +47,9 @@ describe('par send, approve, deny, answer, interrupt and inbox with the simulate
     const run = await detached(['-m', 'sim: turns=1 duration=100ms ask=curl_example.com', wt(1)]);
     let now = await waiting(run.run);
     expect(now.jobs[0]?.pending).toMatchObject({ kind: 'permission', tool: 'Bash', input: { command: 'curl example.com' } });
+    const table = await runPar(sandbox, ['status', run.run], { cwd: repo });
+    expect(table.stdout).toContain(`asks: Bash curl example.com — par approve ${run.run} wt1  |  par deny ${run.run} wt1 -m '…'`);
+    expect(table.stdout).toMatch(/running: 0\/1 succeeded, 1 need you \(par inbox\)/);
     const inbox = await runPar(sandbox, ['inbox', '--json'], { cwd: repo });
     expect(JSON.parse(inbox.stdout)).toEqual([expect.objectContaining({ run: run.run, job: 'wt1', kind: 'permission', summary: 'asks: Bash curl example.com' })]);
     const approved = await runPar(sandbox, ['approve', run.run, 'wt1'], { cwd: repo });
