@@ -16,25 +16,6 @@ export type PresetVerdict = { verdict: 'allow' | 'deny'; why: string } | null;
  */
 export const SAFE_CLI_DENY: readonly string[] = ['Read(**/.env*)', 'Read(~/.ssh/**)', 'Read(~/.aws/**)', 'Read(~/.config/gh/**)', 'Read(~/.gnupg/**)', 'Read(~/.netrc)', 'Read(**/.git-credentials)', 'Read(**/.pgpass)', 'Read(**/credentials.json)', 'Read(**/*.pem)', 'Read(**/id_rsa*)', 'Read(**/id_ed25519*)'];
 
-/** The preset's lists, for the README and `par permissions check`. */
-export const SAFE_PRESET = {
-  allow: [
-    'reads and searches (Read, Grep, Glob, LS), anywhere but secrets',
-    "edits (Edit, Write, MultiEdit, NotebookEdit) inside the job's worktree",
-    'test, lint and build commands: npm/pnpm/yarn/bun test|run|lint|build, npx of a test or lint tool, pytest, go test|build|vet, cargo test|build|check|clippy|fmt, make, tsc, eslint, prettier, vitest, jest, ruff, mypy',
-    'ordinary git: status, diff, log, show, add, commit, stash, blame, grep, switch -c, checkout -b, branch (listing)',
-    'read-only shell commands: ls, cat, head, tail, wc, grep, rg, find (without -delete or -exec), pwd, echo, diff, sort, jq…',
-  ],
-  deny: [
-    "rm -r of anything outside the job's worktree (or a path only the shell knows, such as $HOME)",
-    'git push --force / -f / --force-with-lease / +refspec',
-    "git reset --hard and git clean -f… outside the job's worktree",
-    'reading secrets: .env*, ~/.ssh, ~/.aws, ~/.config/gh, ~/.netrc, .git-credentials, credentials files, private keys',
-    'curl or wget piped into a shell or an interpreter',
-    'dropping databases: DROP DATABASE|TABLE|SCHEMA, dropdb, redis-cli flushall',
-  ],
-} as const;
-
 const SECRET_NAMES = [/^\.env(\..*)?$/, /^\.netrc$/, /^\.git-credentials$/, /^\.pgpass$/, /^credentials(\.json)?$/, /^\.credentials\.json$/, /^id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/, /\.(pem|key|p12|pfx)$/];
 const SECRET_DIRS = ['.ssh', '.aws', '.config/gh', '.gnupg', '.docker/config.json', '.kube/config'];
 
