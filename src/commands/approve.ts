@@ -6,9 +6,11 @@ import type { CommandContext } from './context.js';
 /** `par approve <run> [job|--all]`: lets plans waiting for review go ahead. */
 export async function runApprove(ctx: CommandContext, query: string, jobId: string | undefined, options: { all?: boolean; always?: boolean; save?: boolean }): Promise<number> {
   const runId = findRun(ctx.paths.dataDir, query, null);
-  const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
-  // A job waiting on a permission request: approving allows it (DESIGN §14). --all never does.
-  if (jobId !== undefined && !options.all && (state.byId[jobId]?.state === 'needs-input' || options.always)) {
+  const { state, dir, plan } = loadRunState(ctx.paths.dataDir, runId);
+  // A named job waiting on a permission request, or of a run that plans nothing: approving allows its pending
+  // request (DESIGN §14), or says why there is none (answered meanwhile, and by whom). --all never answers requests.
+  const job = jobId === undefined ? undefined : state.byId[jobId];
+  if (jobId !== undefined && !options.all && job && (job.state === 'needs-input' || options.always || (plan.options.plan !== true && job.state !== 'awaiting-approval'))) {
     return (await import('./talk.js')).approvePermission(ctx, runId, jobId, options);
   }
   const waiting = state.order.filter((id) => state.byId[id]?.state === 'awaiting-approval');

@@ -60,7 +60,8 @@ describe('par send, approve, deny, answer, interrupt and inbox with the simulate
   }, 30_000);
 
   it('two people answering the same request at once: one wins, the other is told who answered', async () => {
-    const run = await detached(['-m', 'sim: turns=1 duration=100ms ask=curl_example.com', wt(1)]);
+    // The job goes on for a while after the answer: the loser finds the run still going.
+    const run = await detached(['-m', 'sim: turns=1 duration=4s ask=curl_example.com', wt(1)]);
     await waiting(run.run);
     const [first, second] = await Promise.all([runPar(sandbox, ['approve', run.run, 'wt1'], { cwd: repo }), runPar(sandbox, ['deny', run.run, 'wt1', '-m', 'no'], { cwd: repo })]);
     const codes = [first.code, second.code].sort();
