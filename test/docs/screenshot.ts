@@ -106,10 +106,10 @@ const sleep = (ms: number): void => void spawnSync('sleep', [String(ms / 1000)])
 
 try {
   tmux(['new-session', '-d', '-s', 'shot', '-x', String(COLUMNS), '-y', String(ROWS), '-e', 'TERM=xterm-256color', `${process.execPath} ${join(root, 'dist', 'cli.js')} demo`]);
-  // Wait until the demo shows every state: a failure, a success, and jobs still running.
+  // Wait until the demo shows every state: a failure, a success, and a job that needs you.
   for (let tries = 0; tries < 200; tries++) {
     const screen = tmux(['capture-pane', '-p', '-t', 'shot']);
-    if (screen.includes('failed') && screen.includes('succeeded') && screen.includes('running')) break;
+    if (screen.includes('need you') && screen.includes('failed') && screen.includes('succeeded')) break;
     sleep(100);
   }
   const captured = tmux(['capture-pane', '-p', '-e', '-t', 'shot']).replace(/\n+$/, '').split('\n');
