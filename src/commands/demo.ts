@@ -108,21 +108,14 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
       config: () => (loaded ??= import('../config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
     };
     const tui = options.tui !== false && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
-    const [{ prepareRun }, { launchRun }, { followRun }] = await Promise.all([import('./run-setup.js'), import('./launch-run.js'), import('./follow-run.js')]);
+    const [{ prepareRun }, { launchRun }] = await Promise.all([import('./run-setup.js'), import('./launch-run.js')]);
     const prepared = await prepareRun(demo, port, ['fix-lint', ...worktrees], { jobs: '3', tui }, new Date());
     runDir = launchRun(demo, prepared);
     supervisor = await supervisorPid(runDir);
     for (const signal of signals) process.off(signal, onSignal);
     if (!tui) ctx.stdout.write(`A throwaway repository with ${worktrees.length} worktrees in ${root}; the simulated agent plays Claude Code.\n`);
     if (tui) await (await import('./tui.js')).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
-    else {
-      const answering = answerHeadless(demo, runDir, prepared.plan.id);
-      try {
-        await followRun(demo, runDir, prepared.plan.id, {});
-      } finally {
-        answering.stop();
-      }
-    }
+    else await followHeadless(demo, runDir, prepared.plan.id);
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
     process.off('exit', onExit);
@@ -132,6 +125,17 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
   }
   // The demo shows a failure on purpose: it has worked when it ran to its end.
   return ExitCode.ok;
+}
+
+/** The run followed as plain lines, its permission requests answered as a script would. */
+async function followHeadless(ctx: CommandContext, runDir: string, runId: string): Promise<void> {
+  const { followRun } = await import('./follow-run.js');
+  const answering = answerHeadless(ctx, runDir, runId);
+  try {
+    await followRun(ctx, runDir, runId, {});
+  } finally {
+    answering.stop();
+  }
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { Pending } from '../core/events.js';
 import { answerCommand, pendingSummary } from '../core/grid-layout.js';
 import { inputSummary } from '../engine/conversation.js';
-import { loadRunState, runIds } from '../rundir/runs.js';
+import { runDirOf } from '../rundir/files.js';
+import { readRunPlan } from '../rundir/plan.js';
+import { isRunSupervisor, loadRunState, runIds } from '../rundir/runs.js';
 import type { CommandContext } from './context.js';
 
 /** One thing a person is waited on for, and the command that answers it. */
@@ -25,6 +27,9 @@ export function inboxItems(dataDir: string): InboxItem[] {
   for (const id of runIds(dataDir)) {
     let loaded;
     try {
+      // Only a run with a live supervisor can be waiting on anyone: the others' journals are not read.
+      const dir = runDirOf(dataDir, id);
+      if (!isRunSupervisor(readRunPlan(dir).supervisor_pid, dir)) continue;
       loaded = loadRunState(dataDir, id);
     } catch {
       continue;

@@ -2,7 +2,14 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { withFileLock } from '../os/file-lock.js';
 import { isRunSupervisor } from '../rundir/runs.js';
-import type { AgentGate } from './executor.js';
+
+/** Machine-wide limits on starting agents (DESIGN §14): usage limits and `defaults.max_agents`. */
+export interface AgentGate {
+  /** Waits until an agent may start: no usage limit in force for it, a machine-wide place free. `paused` is told of a limit waited out. Resolves with the place's release, or null when `abort` fired first. */
+  enter(paused: (resetsAt: number) => void, abort: AbortSignal): Promise<(() => void) | null>;
+  /** A usage limit reached: no agent sharing its configuration starts before `resetsAt`; resolves once every run can see it. */
+  limitReached(resetsAt: number, type: string | null): Promise<void>;
+}
 
 /** How often a job waiting for a machine-wide place looks again. */
 const PLACE_POLL_MS = 250;

@@ -6,15 +6,8 @@ import { retryDelay } from './retry-policy.js';
 import { Place, Slots } from './slots.js';
 import type { CreationResult } from '../git/plan-worktrees.js';
 import type { Via } from '../core/events.js';
+import type { AgentGate } from './agent-gate.js';
 import type { Conversation, PersonAnswer } from './conversation.js';
-
-/** Machine-wide limits on starting agents (DESIGN §14): usage limits and `defaults.max_agents`. */
-export interface AgentGate {
-  /** Waits until an agent may start: no usage limit in force for it, a machine-wide place free. `paused` is told of a limit waited out. Resolves with the place's release, or null when `abort` fired first. */
-  enter(paused: (resetsAt: number) => void, abort: AbortSignal): Promise<(() => void) | null>;
-  /** A usage limit reached: no agent sharing its configuration starts before `resetsAt`; resolves once every run can see it. */
-  limitReached(resetsAt: number, type: string | null): Promise<void>;
-}
 
 /** What a job continues with after a usage limit. */
 export const AFTER_LIMIT_PROMPT = 'The usage limit has reset. Continue where you left off and finish the task.\n';

@@ -77,6 +77,19 @@ function doubleQuoted(line: string, start: number, inner: string[]): { text: str
   return { text: body.replace(/\\(["\\$`])/g, '$1'), end, expands };
 }
 
+/** A command substitution (`$(…)` or backticks) opening at `index`: its command line and where it ends; null when there is none. */
+function substitution(line: string, index: number): { body: string; end: number } | string | null {
+  if (line[index] === '$' && line[index + 1] === '(') {
+    const end = matchingParen(line, index + 2);
+    return end === -1 ? 'an unclosed $(' : { body: line.slice(index + 2, end), end };
+  }
+  if (line[index] === '`') {
+    const end = line.indexOf('`', index + 1);
+    return end === -1 ? 'an unclosed backtick' : { body: line.slice(index + 1, end), end };
+  }
+  return null;
+}
+
 /** Splits a line into words and operators; inner command lines (`$(…)`, backticks, `<(…)`) go to `inner`. */
 function tokenize(line: string, inner: string[]): Token[] | string {
   const tokens: Token[] = [];
@@ -120,22 +133,13 @@ function tokenize(line: string, inner: string[]): Token[] | string {
       index = quoted.end;
       continue;
     }
-    if (char === '$' && line[index + 1] === '(') {
-      const close = matchingParen(line, index + 2);
-      if (close === -1) return 'an unclosed $(';
-      inner.push(line.slice(index + 2, close));
+    const substituted = substitution(line, index);
+    if (typeof substituted === 'string') return substituted;
+    if (substituted) {
+      inner.push(substituted.body);
       word = `${word ?? ''}$(…)`;
       expands = true;
-      index = close;
-      continue;
-    }
-    if (char === '`') {
-      const close = line.indexOf('`', index + 1);
-      if (close === -1) return 'an unclosed backtick';
-      inner.push(line.slice(index + 1, close));
-      word = `${word ?? ''}$(…)`;
-      expands = true;
-      index = close;
+      index = substituted.end;
       continue;
     }
     // `2>` and `2>>` are redirections of a file descriptor, not the word 2.

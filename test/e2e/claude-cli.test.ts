@@ -5,7 +5,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startStandIn, type StandIn } from '../helpers/anthropic-stand-in.js';
+import { standInEnv, startStandIn, type StandIn } from '../helpers/anthropic-stand-in.js';
 import { git } from '../helpers/git-repo.js';
 import { ROOT, eventually, processRuns, runPar, startPar, type Sandbox } from '../helpers/par.js';
 import { SIM, makeSimRuns, runStatus, useAgent, type RunStatus } from '../helpers/sim-runs.js';
@@ -17,8 +17,7 @@ let repo: string;
 let api: StandIn;
 const wt = (n: number): string => join(sandbox.dir, `wt${n}`);
 const status = (run?: string): Promise<RunStatus> => runStatus(sandbox, repo, run);
-/** The real CLI's environment: the stand-in, a key it accepts, no traffic beyond loopback; HOME is the sandbox's throwaway home. */
-const claudeEnv = (): Record<string, string> => ({ ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-ant-stand-in', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' });
+const claudeEnv = (): Record<string, string> => standInEnv(api);
 
 beforeEach(async () => {
   ({ sandbox, repo } = makeSimRuns(2));

@@ -6,7 +6,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/core/events.js';
-import { startStandIn, type StandIn } from '../helpers/anthropic-stand-in.js';
+import { standInEnv, startStandIn, type StandIn } from '../helpers/anthropic-stand-in.js';
 import { ROOT, eventually, runPar, type Sandbox } from '../helpers/par.js';
 import { makeSimRuns, runStatus, useAgent, type RunStatus } from '../helpers/sim-runs.js';
 
@@ -16,7 +16,7 @@ let sandbox: Sandbox;
 let repo: string;
 let api: StandIn;
 const wt = (n: number): string => join(sandbox.dir, `wt${n}`);
-const claudeEnv = (): Record<string, string> => ({ ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-ant-stand-in', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' });
+const claudeEnv = (): Record<string, string> => standInEnv(api);
 
 beforeEach(async () => {
   ({ sandbox, repo } = makeSimRuns(2));

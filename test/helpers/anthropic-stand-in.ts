@@ -264,3 +264,8 @@ export async function startStandIn(): Promise<StandIn> {
     },
   };
 }
+
+/** The real CLI's environment for a stand-in: its URL, a key it accepts, no traffic beyond loopback (HOME stays the sandbox's throwaway home). */
+export function standInEnv(api: StandIn): Record<string, string> {
+  return { ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-ant-stand-in', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+}
