@@ -28,6 +28,7 @@
 //   counter=PATH succeed-on=N   count attempts in PATH; from attempt N on, succeed
 //   env=PATH         write the environment it was given, as JSON, to PATH
 //   asked=PATH       append {argv, prompt} of this invocation, one JSON line, to PATH
+//   span=PATH        append {pid, start, end} of this process (epoch ms), one JSON line, to PATH, as it exits
 //   plan=TEXT        the plan written in plan mode (`_` for spaces)
 //   wrong-plan       in plan mode, write a file anyway (as a broken agent would)
 // With `--input-format stream-json` it speaks the two-way channel as claude
@@ -320,6 +321,10 @@ writeFileSync(join(sessionsDir, sessionId), `${earlierPrompt ?? ''}\n${prompt}`)
 
 if (typeof knobs.get('env') === 'string') writeFileSync(knobs.get('env'), JSON.stringify(process.env));
 if (typeof knobs.get('asked') === 'string') appendFileSync(knobs.get('asked'), `${JSON.stringify({ argv, prompt })}\n`);
+if (typeof knobs.get('span') === 'string') {
+  const span = knobs.get('span');
+  process.on('exit', () => appendFileSync(span, `${JSON.stringify({ pid: process.pid, start: performance.timeOrigin, end: Date.now() })}\n`));
+}
 
 if (knobs.has('ignore-term')) process.on('SIGTERM', () => {});
 

@@ -12,3 +12,6 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const exitCode = await main();
 process.exitCode = exitCode;
+// Once the command is done, what it wrote is flushed and par ends: waiting for the event loop to
+// run dry and the heap to be torn down costs a run ~50 ms at its end, for nothing.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(exitCode)));

@@ -109,7 +109,7 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
     };
     const tui = options.tui !== false && ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
     const [{ prepareRun }, { launchRun }] = await Promise.all([import('./run-setup.js'), import('./launch-run.js')]);
-    const prepared = await prepareRun(demo, port, ['fix-lint', ...worktrees], { jobs: '3', tui }, new Date());
+    const prepared = await prepareRun(demo, port, ['fix-lint', ...worktrees], { jobs: '3', tui }, { now: new Date() });
     runDir = launchRun(demo, prepared);
     supervisor = await supervisorPid(runDir);
     for (const signal of signals) process.off(signal, onSignal);

@@ -157,12 +157,15 @@ function withFrontMatter(agent: AgentChoice, resolved: ResolvedPrompt): AgentCho
  * Resolves and validates everything before anything starts (DESIGN §4
  * steps 1–2): one UserError listing every problem, nothing written.
  */
-export async function prepareRun(ctx: CommandContext, git: Git, positional: string[], options: RunOptions, now: Date): Promise<PreparedRun> {
+export async function prepareRun(ctx: CommandContext, git: Git, positional: string[], options: RunOptions, when: { now: Date; runId?: string }): Promise<PreparedRun> {
+  const { now } = when;
+  // Asked while the configuration loads and the targets are checked: it waits on nothing of theirs.
+  const repository = currentRepository(git, ctx.cwd);
   const { config, promptsDir } = await ctx.config();
   const checked = await checkOptions(ctx, config, promptsDir, positional, options);
   const { resolved, term } = checked;
   const tasks = options.tasks === undefined ? null : await readTasks(ctx, options.tasks);
-  const runId = newRunId(now);
+  const runId = when.runId ?? newRunId(now);
   const problems: string[] = [];
   const targets = await chooseTargets(ctx, git, { worktreeArgs: resolved.worktreeArgs, options, newCount: checked.newCount, tasks, runId, config, problems });
   if (problems.length > 0) throw new UserError(problems.join(' '));
@@ -177,7 +180,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   const plan: RunPlan = {
     id: runId,
     started_at: now.toISOString(),
-    repository: (await currentRepository(git, ctx.cwd)) ?? targets.creationRepo?.repo ?? targets.chosen[0]?.repo.repo ?? null,
+    repository: (await repository) ?? targets.creationRepo?.repo ?? targets.chosen[0]?.repo.repo ?? null,
     cwd: ctx.cwd,
     prompt: resolved.source,
     variables: checked.cliVars,

@@ -1,7 +1,8 @@
 import { ExitCode } from '../core/errors.js';
 import type { CommandContext } from './context.js';
 import { followRun } from './follow-run.js';
-import { launchRun } from './launch-run.js';
+import { newRunId } from '../core/ids.js';
+import { earlySupervisor, launchRun } from './launch-run.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './run-setup.js';
 
 function quote(arg: string): string {
@@ -35,14 +36,22 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
     // Nothing says where to run: the worktree picker asks.
     return (await import('./tui.js')).runTui(ctx, { runOptions: options, prompt: positional[0] ?? null });
   }
-  const git = await ctx.git();
-  const prepared = await prepareRun(ctx, git, positional, options, new Date());
+  const now = new Date();
+  const runId = newRunId(now);
+  // The supervisor starts now and loads while the run is checked: it begins once the run is written.
+  const early = options.dryRun ? undefined : earlySupervisor(ctx, runId);
+  let prepared: PreparedRun;
+  try {
+    prepared = await prepareRun(ctx, await ctx.git(), positional, options, { now, runId });
+  } catch (error) {
+    early?.dismiss();
+    throw error;
+  }
   if (options.dryRun) {
     printDryRun(ctx, prepared, options);
     return ExitCode.ok;
   }
-  const dir = launchRun(ctx, prepared);
-  const runId = prepared.plan.id;
+  const dir = launchRun(ctx, prepared, early);
   if (tui) return (await import('./tui.js')).runTui(ctx, { runOptions: options, attach: { runId, dir } });
   if (options.detach) {
     ctx.stdout.write(options.json ? `${JSON.stringify({ run: runId })}\n` : `${runId}\n`);

@@ -2,15 +2,41 @@ import { readFileSync } from 'node:fs';
 import type { CommandRunner } from '../os/command-runner.js';
 import type { CommandContext } from './context.js';
 
-/** `par __supervise <run-dir> [--rerun jobs [--continue] [--commands-from N]]`: a run's supervisor, started detached by par. */
-export async function runSupervise(ctx: CommandContext, runDir: string, options: { rerun?: string; continue?: boolean; commandsFrom?: string; messageFile?: string }): Promise<number> {
+/** Resolves true when a line `begin` arrives on `stdin`, false when it ends (or breaks) first. */
+function toldToBegin(stdin: NodeJS.ReadableStream): Promise<boolean> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (begin: boolean): void => {
+      stdin.removeAllListeners('data');
+      (stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      resolve(begin);
+    };
+    stdin.setEncoding('utf8');
+    stdin.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('\n')) done(text.split('\n')[0] === 'begin');
+    });
+    stdin.once('end', () => done(false));
+    stdin.once('error', () => done(false));
+  });
+}
+
+/**
+ * `par __supervise <run-dir> [--rerun jobs [--continue] [--commands-from N]]`: a run's supervisor, started
+ * detached by par. With `--when-told` it loads the engine first and begins when its stdin says so.
+ */
+export async function runSupervise(ctx: CommandContext, runDir: string, options: { rerun?: string; continue?: boolean; commandsFrom?: string; messageFile?: string; whenTold?: boolean }): Promise<number> {
+  const engine = Promise.all([import('../engine/supervisor.js'), import('../os/process-group.js'), ctx.git()]);
+  // Dismissed before the engine loaded: its failure to load is nobody's concern.
+  engine.catch(() => undefined);
+  if (options.whenTold === true && !(await toldToBegin(ctx.stdin))) return 0;
   const commandsFrom = options.commandsFrom === undefined ? {} : { commandsFrom: Number(options.commandsFrom) };
   // `par send` to a finished job of a run that is over: its session continues with that message.
   const message = options.messageFile === undefined ? {} : { message: readFileSync(options.messageFile, 'utf8') };
   const resume = options.rerun === undefined ? undefined : { jobs: options.rerun.split(',').filter(Boolean), continueSessions: options.continue === true, ...commandsFrom, ...message };
-  const [{ supervise }, { createProcessSpawner }] = await Promise.all([import('../engine/supervisor.js'), import('../os/process-group.js')]);
+  const [{ supervise }, { createProcessSpawner }, git] = await engine;
   // execa is loaded only when setup commands run in new worktrees.
   const runner: CommandRunner = { run: async (...args) => (await import('../os/command-runner.js')).createCommandRunner().run(...args) };
-  await supervise(runDir, { git: await ctx.git(), spawner: createProcessSpawner(), runner, log: ctx.log, launcher: ctx.launcher }, resume);
+  await supervise(runDir, { git, spawner: createProcessSpawner(), runner, log: ctx.log, launcher: ctx.launcher }, resume);
   return 0;
 }

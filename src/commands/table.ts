@@ -297,6 +297,7 @@ const supervise = command({
     continue: flag('--continue', "continue each job's agent session"),
     commandsFrom: value('--commands-from <offset>', 'apply only the commands written past this byte of the channel'),
     messageFile: value('--message-file <file>', 'continue the sessions with this message instead of "continue"'),
+    whenTold: flag('--when-told', 'load, then begin when a line on stdin says begin (par run starts it before the run is written)'),
   },
   run: async (ctx, { runDir }, options) => (await import('./supervise.js')).runSupervise(ctx, runDir, options),
 });

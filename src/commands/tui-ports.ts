@@ -48,7 +48,7 @@ async function startRun(ctx: CommandContext, given: RunOptions, request: { promp
   const positional = [...(request.prompt === null || adHoc ? [] : [request.prompt]), ...request.worktrees];
   const runOptions: RunOptions = { ...given, ...(request.newCount > 0 ? { new: String(request.newCount) } : {}) };
   return asScreenError(async () => {
-    const prepared = await prepareRun(ctx, git, positional, runOptions, new Date());
+    const prepared = await prepareRun(ctx, git, positional, runOptions, { now: new Date() });
     return { runId: prepared.plan.id, dir: launchRun(ctx, prepared) };
   });
 }

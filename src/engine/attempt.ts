@@ -4,7 +4,7 @@ import type { AgentAdapter, AgentInvocation, AgentResult, OutputParser } from '.
 import { tailText } from '../agents/agent.js';
 import type { JobOutcome, JobProgress, NewRunEvent } from '../core/events.js';
 import type { Git } from '../git/git.js';
-import { commitResults, diffstat, startingPoint } from '../git/job-results.js';
+import { commitResults, diffstat, startingPoint, type StartingPoint } from '../git/job-results.js';
 import type { Logger } from '../logging/logger.js';
 import type { GroupProcess, ProcessSpawner } from '../os/process-group.js';
 import { runFiles } from '../rundir/files.js';
@@ -81,6 +81,13 @@ export interface AttemptControl {
   /** Messages sent to the job before this attempt started: delivered after its prompt. */
   held?: readonly string[];
   ended(): void;
+  /**
+   * The agent has exited, not at a usage limit, and its changes are about to
+   * be counted: what it held to run (its place among the jobs at once, its
+   * place on the machine) may go to the next job now, which sees what this
+   * attempt cost.
+   */
+  agentGone?(costUsd: number | null): void;
   /** A stop asked for before the agent started (a cancel that came meanwhile). */
   pendingStop(): StopReason | undefined;
 }
@@ -318,12 +325,12 @@ async function superviseAgent(
 }
 
 /** Commits a par-made worktree's results and counts the job's changes; a failure here is logged, never the job's. */
-async function recordChanges(settings: AttemptSettings, job: AttemptJob, outcome: JobOutcome, start: { head: string | null; untracked: Map<string, string> }): Promise<void> {
+async function recordChanges(settings: AttemptSettings, job: AttemptJob, outcome: JobOutcome, start: StartingPoint): Promise<void> {
   try {
     if (job.created && settings.commitResults) {
       await commitResults(settings.git, job.worktree, `par: ${job.id} (run ${settings.runId}, ${outcome.state})`);
     }
-    outcome.diffstat = await diffstat(settings.git, job.worktree, job.baseHead ?? start.head, job.created ? new Map() : start.untracked);
+    outcome.diffstat = await diffstat(settings.git, job.worktree, job.baseHead ?? start.head, job.created ? null : start.at);
   } catch (error) {
     settings.log.warn("could not record the job's changes", { job: job.id, error });
   }
@@ -339,7 +346,7 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   // A run directory removed under the run is not made again: the job has nowhere to write, and ends.
   if (!existsSync(settings.runDir)) throw new Error(`the run directory ${settings.runDir} is gone`);
   mkdirSync(runFiles.jobDir(settings.runDir, job.id), { recursive: true });
-  const start = await startingPoint(settings.git, job.worktree).catch(() => ({ head: null, untracked: new Map<string, string>() }));
+  const start = await startingPoint(settings.git, job.worktree).catch((): StartingPoint => ({ head: null, at: Date.now() }));
   const invocation = invocationFor(settings, job, attempt, control);
   const env: NodeJS.ProcessEnv = { ...settings.env, ...invocation.env };
   for (const name of invocation.unsetEnv) delete env[name];
@@ -373,8 +380,12 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
     if (conversation?.decided.has(call.toolUseId)) continue;
     settings.emit({ type: 'job/permission', job: job.id, request_id: call.toolUseId, tool: call.tool, input: inputSummary(call.input), decision: 'deny', by: 'cli', rule: null, message: null });
   }
-  // A plan changes nothing: there is nothing to commit or count.
-  if (!control.plan) await recordChanges(settings, job, outcome, start);
   const limit = conversation?.limit ?? result.limit ?? null;
+  // A plan changes nothing: there is nothing to commit or count.
+  if (!control.plan) {
+    // The agent is gone: the next job may start while this one's changes are counted.
+    if (limit === null) control.agentGone?.(outcome.cost_usd);
+    await recordChanges(settings, job, outcome, start);
+  }
   return { outcome, retryable: result.retryable && stopped === null && limit === null, retryAfterMs: result.retryAfterMs ?? null, plan: conversation?.plan ?? result.plan ?? null, limit };
 }

@@ -274,7 +274,7 @@ export class Executor {
       outcome = emptyOutcome('failed', null, `par could not run the job: ${(error as Error).message}`);
     }
     emit({ type: 'job/finished', job: job.id, outcome });
-    // Released only now, so "jobs at once" holds for everything the journal shows as running.
+    // Most often released already, as the agent exited (see AttemptControl.agentGone).
     place.release();
     if (this.#options.failFast && (outcome.state === 'failed' || outcome.state === 'timed-out')) this.cancel(null, 'fail-fast');
   }
@@ -294,8 +294,7 @@ export class Executor {
     for (let attempt = first; ; attempt++) {
       // The first attempt runs in the place taken already; a retry or a continuation waits for one again.
       await place.take();
-      const tried = await this.#attempt(job, attempt);
-      this.#spent += tried.outcome.cost_usd ?? 0;
+      const tried = await this.#attempt(job, attempt, { place });
       // A job's cost is what all its attempts spent.
       if (tried.outcome.cost_usd !== null) cost = (cost ?? 0) + tried.outcome.cost_usd;
       const outcome = { ...tried.outcome, cost_usd: cost };
@@ -379,7 +378,11 @@ export class Executor {
   }
 
   /** One attempt of a job, the executor keeping track of it so a cancel reaches it; it starts once the machine lets an agent start. */
-  async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean } = {}): Promise<AttemptResult> {
+  /**
+   * One attempt, in the machine's gate. With `place` (an execution, not a
+   * plan), its cost is spent and its place freed as soon as its agent exits.
+   */
+  async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean; place?: Place } = {}): Promise<AttemptResult> {
     const gate = this.#options.gate;
     let leave: (() => void) | null = () => undefined;
     if (gate) {
@@ -395,17 +398,35 @@ export class Executor {
     }
     const held = this.#mail.get(job.id) ?? [];
     this.#mail.delete(job.id);
+    let left = false;
+    const leaveOnce = (): void => {
+      if (!left) leave();
+      left = true;
+    };
+    let spent = mode.place === undefined;
+    // The budget counts an execution's cost once, as early as it is known.
+    const spend = (costUsd: number | null): void => {
+      if (!spent) this.#spent += costUsd ?? 0;
+      spent = true;
+    };
     try {
-      return await runAttempt(this.#options, { ...job, worktree: job.worktree as string }, attempt, {
+      const tried = await runAttempt(this.#options, { ...job, worktree: job.worktree as string }, attempt, {
         maxBudgetUsd: this.#budgetShare(),
         ...(mode.plan ? { plan: true } : {}),
         held,
         started: (stop, conversation) => this.#running.set(job.id, { stop, conversation }),
         ended: () => this.#running.delete(job.id),
+        agentGone: (costUsd) => {
+          spend(costUsd);
+          leaveOnce();
+          mode.place?.release();
+        },
         pendingStop: () => this.#stopFor(job.id),
       });
+      spend(tried.outcome.cost_usd);
+      return tried;
     } finally {
-      leave();
+      leaveOnce();
     }
   }
 }

@@ -2,6 +2,10 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diffstat } from '../core/events.js';
 import { commitWithIdentity, type Git } from './git.js';
+import { headFromFiles } from './head.js';
+
+/** File times come from the kernel's coarse clock, up to a tick (1–10 ms) behind the one Date.now() reads. */
+const CLOCK_TICK_MS = 10;
 
 /** Untracked files are counted line by line up to this size; a bigger one counts as one file. */
 const MAX_COUNTED_BYTES = 8 * 1024 * 1024;
@@ -23,44 +27,63 @@ async function countLines(path: string): Promise<number> {
   }
 }
 
-/** Untracked files as a job found them: path → size and mtime, so a diffstat counts only what the job added or changed. */
-export type UntrackedSnapshot = Map<string, string>;
-
 async function untrackedFiles(git: Git, worktree: string): Promise<string[]> {
   return (await git.run(worktree, ['ls-files', '-z', '--others', '--exclude-standard'])).split('\0').filter(Boolean);
 }
 
-async function fingerprint(path: string): Promise<string> {
-  const info = await stat(path).catch(() => undefined);
-  return info ? `${info.size}:${info.mtimeMs}` : '';
+/** A worktree as one `git status` sees it: HEAD (null on an unborn branch), whether a tracked file changed, the untracked files. */
+interface WorktreeStatus {
+  head: string | null;
+  trackedChanges: boolean;
+  untracked: string[];
 }
 
-/** What a job starts from, in one `git status`: the HEAD commit (null on an unborn branch) and the untracked files. */
-export async function startingPoint(git: Git, worktree: string): Promise<{ head: string | null; untracked: UntrackedSnapshot }> {
-  const status = await git.run(worktree, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all']);
-  let head: string | null = null;
-  const untracked: UntrackedSnapshot = new Map();
-  for (const record of status.split('\0')) {
+/**
+ * One `git status`, which always prints (its branch headers): the one git a
+ * job's start and end each cost when nothing changed.
+ */
+async function worktreeStatus(git: Git, worktree: string): Promise<WorktreeStatus> {
+  const records = (await git.run(worktree, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'])).split('\0');
+  const status: WorktreeStatus = { head: null, trackedChanges: false, untracked: [] };
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] ?? '';
     if (record.startsWith('# branch.oid ')) {
       const oid = record.slice(13);
-      head = /^[0-9a-f]{40,64}$/.test(oid) ? oid : null;
-    } else if (record.startsWith('? ')) {
-      const file = record.slice(2);
-      untracked.set(file, await fingerprint(join(worktree, file)));
+      status.head = /^[0-9a-f]{40,64}$/.test(oid) ? oid : null;
+    } else if (record.startsWith('? ')) status.untracked.push(record.slice(2));
+    else if (/^[12u] /.test(record)) {
+      status.trackedChanges = true;
+      // A rename or copy is followed by the path it came from.
+      if (record.startsWith('2 ')) index++;
     }
   }
-  return { head, untracked };
+  return status;
+}
+
+/** What a job starts from: its worktree's HEAD commit (null on an unborn branch), and when (epoch ms). */
+export interface StartingPoint {
+  head: string | null;
+  at: number;
+}
+
+/** The starting point of a job about to start: HEAD from git's files when they say it plainly, else from git. */
+export async function startingPoint(git: Git, worktree: string): Promise<StartingPoint> {
+  const at = Date.now();
+  const head = headFromFiles(worktree);
+  return { head: head === undefined ? (await worktreeStatus(git, worktree)).head : head, at };
 }
 
 /**
  * `{files, insertions, deletions}` of the worktree against `base` (DESIGN
  * §4): tracked changes, committed or not, plus untracked files the job
- * added or changed.
+ * added or changed — with `since` (epoch ms), those whose inode changed
+ * since then: a file the job found and left as it was is not its change.
  */
-export async function diffstat(git: Git, worktree: string, base: string | null, before: UntrackedSnapshot = new Map()): Promise<Diffstat> {
+export async function diffstat(git: Git, worktree: string, base: string | null, since: number | null = null): Promise<Diffstat> {
   const totals: Diffstat = { files: 0, insertions: 0, deletions: 0 };
-  // Both questions at once: they are independent, and this sits between a job's end and the next one's start.
-  const [numstat, untracked] = await Promise.all([base ? git.run(worktree, ['diff', '--numstat', '-z', base, '--']) : Promise.resolve(''), untrackedFiles(git, worktree)]);
+  const status = await worktreeStatus(git, worktree);
+  // Tracked files differ from the base only if something changed since HEAD or HEAD moved: else no second git.
+  const numstat = base && (status.trackedChanges || status.head !== base) ? await git.run(worktree, ['diff', '--numstat', '-z', base, '--']) : '';
   // With -z: "added\tdeleted\tpath\0", or for a rename "added\tdeleted\t\0old\0new\0".
   const fields = numstat.split('\0');
   for (let index = 0; index < fields.length; index++) {
@@ -72,10 +95,10 @@ export async function diffstat(git: Git, worktree: string, base: string | null, 
     totals.deletions += match[2] === '-' ? 0 : Number(match[2]);
     if (match[3] === '') index += 2;
   }
-  for (const file of untracked) {
+  for (const file of status.untracked) {
     const path = join(worktree, file);
-    // An untracked file the job found and left as it was is not the job's change.
-    if (before.has(file) && before.get(file) === (await fingerprint(path))) continue;
+    // Any write, rename or chmod sets ctime, which no tool can set back (unlike mtime).
+    if (since !== null && ((await stat(path).catch(() => undefined))?.ctimeMs ?? 0) < since - CLOCK_TICK_MS) continue;
     totals.files++;
     totals.insertions += await countLines(path);
   }
@@ -88,8 +111,8 @@ export async function diffstat(git: Git, worktree: string, base: string | null, 
  * is set. Returns false when there was nothing to commit.
  */
 export async function commitResults(git: Git, worktree: string, message: string): Promise<boolean> {
-  const status = await git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']);
-  if (status === '') return false;
+  const status = await worktreeStatus(git, worktree);
+  if (!status.trackedChanges && status.untracked.length === 0) return false;
   await git.run(worktree, ['add', '-A']);
   // At the end of every job: the identity is asked of git only when the commit fails.
   await commitWithIdentity(git, worktree, ['commit', '-q', '--no-verify', '-m', message]);

@@ -25,3 +25,47 @@ export function launchSupervisor(launcher: ParLauncher, options: { runDir: strin
   child.unref();
   return child.pid;
 }
+
+/** A supervisor started before its run directory is written: told to begin once it is, or dismissed. */
+export interface EarlySupervisor {
+  /** Its pid while it waits; undefined once it is gone (another must be launched). */
+  pid(): number | undefined;
+  /** Tells it to take the run over; false when it is gone and another must be launched. */
+  begin(): boolean;
+  /** The run will not start: it goes, having touched nothing. */
+  dismiss(): void;
+}
+
+/**
+ * Starts a run's supervisor while `par run` is still checking what to run,
+ * so node's start-up and the engine's loading overlap those checks instead
+ * of following them. It waits with `--when-told` until a line on its stdin
+ * says begin; the end of its stdin (the caller gone, or dismissed) ends it.
+ */
+export function startSupervisorEarly(launcher: ParLauncher, options: { runDir: string; cwd: string }): EarlySupervisor {
+  const env = { ...launcher.env };
+  delete env.CLAUDECODE;
+  const child = spawn(launcher.node, [launcher.script, '__supervise', options.runDir, '--when-told'], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env,
+    cwd: options.cwd,
+  });
+  // A supervisor that died before being told breaks its pipe: the next begin() finds it gone.
+  child.stdin?.on('error', () => undefined);
+  child.unref();
+  const alive = (): boolean => child.pid !== undefined && child.exitCode === null && child.signalCode === null && child.stdin?.writable === true;
+  return {
+    pid: () => (alive() ? child.pid : undefined),
+    begin() {
+      if (!alive()) return false;
+      child.stdin?.end('begin\n');
+      (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+      return true;
+    },
+    dismiss() {
+      if (alive()) child.kill('SIGKILL');
+      child.stdin?.destroy();
+    },
+  };
+}

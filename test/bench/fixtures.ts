@@ -65,20 +65,42 @@ export function makeRepositoryTree(root: string, repos: number): { expected: num
 /** The simulated agent, as the benchmarks' claude. */
 export const SIM = join(process.cwd(), 'assets', 'sim-agent.mjs');
 
-/** A repository with `worktrees` linked worktrees and a par home whose claude is the simulated agent. */
-export function makeRunFixture(worktrees: number, prefix: string): { dir: string; repo: string; paths: string[]; env: NodeJS.ProcessEnv } {
+/**
+ * A repository with `worktrees` linked worktrees and a par home whose claude
+ * is the simulated agent. With `files`, the repository has that many tracked
+ * files over a few commits of history (git's work per job grows with it);
+ * with `wrapper`, claude is a small /bin/sh script that runs the simulated
+ * agent, as users' own wrappers do. `agent` is what par runs as claude.
+ */
+export function makeRunFixture(worktrees: number, prefix: string, options: { files?: number; wrapper?: boolean } = {}): { dir: string; repo: string; paths: string[]; env: NodeJS.ProcessEnv; agent: string } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const repo = join(dir, 'app');
-  mkdirSync(repo);
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(join(repo, 'README.md'), '# app\n');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'init');
+  if (options.files) {
+    makeRepoWithFiles(repo, options.files);
+    // Some history: a few commits touching a tenth of the files each.
+    for (let commit = 1; commit <= 4; commit++) {
+      for (let index = commit; index < options.files; index += 10) {
+        writeFileSync(join(repo, 'src', `m${index % 90}`, `s${index % 7}`, `f${index}.ts`), `export const v${index} = ${index * (commit + 1)};\n`.repeat(20));
+      }
+      git(repo, 'commit', '-q', '-am', `change ${commit}`);
+    }
+  } else {
+    mkdirSync(repo);
+    git(repo, 'init', '-q', '-b', 'main');
+    writeFileSync(join(repo, 'README.md'), '# app\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'init');
+  }
   const paths = Array.from({ length: worktrees }, (_, index) => join(dir, `wt${index + 1}`));
   for (const [index, path] of paths.entries()) git(repo, 'worktree', 'add', '-q', path, '-b', `b${index + 1}`);
   const home = join(dir, 'home');
   const env = { ...GIT_ENV, HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_DATA_HOME: join(home, 'd'), XDG_STATE_HOME: join(home, 's') };
+  let agent = SIM;
+  if (options.wrapper) {
+    agent = join(dir, 'claude-wrapper');
+    writeFileSync(agent, `#!/bin/sh\n# A user's wrapper: set something up, then run the agent.\nexport AGENT_WRAPPED=1\nexec node ${JSON.stringify(SIM)} "$@"\n`, { mode: 0o755 });
+  }
   mkdirSync(join(home, 'c', 'par'), { recursive: true });
-  writeFileSync(join(home, 'c', 'par', 'config.yaml'), `claude:\n  binary_path: ${JSON.stringify(SIM)}\n`);
-  return { dir, repo, paths, env };
+  writeFileSync(join(home, 'c', 'par', 'config.yaml'), `claude:\n  binary_path: ${JSON.stringify(agent)}\n`);
+  return { dir, repo, paths, env, agent };
 }

@@ -2,18 +2,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, type BenchRow } from './measure.js';
+import { makeRunFixture } from './fixtures.js';
 
-const ROUNDS = 3;
-import { SIM, makeRunFixture } from './fixtures.js';
-
-
-function setup(worktrees: number): ReturnType<typeof makeRunFixture> {
-  return makeRunFixture(worktrees, 'par-bench-parallel-');
-}
+/** Medians of this many rounds, par and GNU parallel interleaved: this machine's timings wander by ±10 % from run to run. */
+const ROUNDS = 5;
 
 /** GNU parallel running the same agent over the same worktrees, prompt on stdin. */
-function parallelArgs(jobs: number, prompt: string, paths: string[], results?: string): string[] {
-  const command = `cd {} && printf '%s' ${JSON.stringify(prompt)} | ${SIM} -p --output-format stream-json --verbose`;
+function parallelArgs(agent: string, jobs: number, prompt: string, paths: string[], results?: string): string[] {
+  const command = `cd {} && printf '%s' ${JSON.stringify(prompt)} | ${agent} -p --output-format stream-json --verbose`;
   return ['--will-cite', '-j', String(jobs), ...(results ? ['--results', results] : []), command + (results ? '' : ' > /dev/null'), ':::', ...paths];
 }
 
@@ -47,61 +43,84 @@ async function parWithPeak(parBin: string, args: string[], options: { cwd: strin
   return { ms: performance.now() - start, peakMb: peak };
 }
 
-/**
- * DESIGN §12 against GNU parallel, the simulated agent on both sides:
- * 32 jobs × 1 s at -j 8 (≤ 1.15×), and 16 jobs × 100,000 lines × 200 B at
- * -j 16 (≤ 1.5× `parallel --results`, logs byte-identical, peak RSS ≤ 200 MB).
- */
-export async function benchParallel(parBin: string): Promise<BenchRow[]> {
+interface Race {
+  worktrees: number;
+  jobs: number;
+  prompt: string;
+  /** GNU parallel keeps each job's output (`--results`), as par does. */
+  results: boolean;
+  fixture?: Parameters<typeof makeRunFixture>[2];
+  /** Run once more after the timed rounds, untimed, with the fixture still there. */
+  after?: (fixture: ReturnType<typeof makeRunFixture>, dataDir: string) => Promise<void>;
+}
+
+/** par and GNU parallel running the same agent over the same worktrees, interleaved; medians of ROUNDS. */
+async function race(parBin: string, spec: Race): Promise<{ par: number; baseline: number; peakMb: number }> {
+  const fixture = makeRunFixture(spec.worktrees, 'par-bench-parallel-', spec.fixture);
+  const { dir, repo, paths, env, agent } = fixture;
+  const dataDir = join(dir, 'home', 'd', 'par');
+  try {
+    const baselines: number[] = [];
+    const pars: number[] = [];
+    let peakMb = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const results = spec.results ? join(dir, `parallel-results-${round}`) : undefined;
+      baselines.push(wall('parallel', parallelArgs(agent, spec.jobs, spec.prompt, paths, results), { cwd: repo, env }));
+      if (results) rmSync(results, { recursive: true, force: true });
+      const measured = await parWithPeak(parBin, ['run', '-m', spec.prompt, ...paths, '-j', String(spec.jobs)], { cwd: repo, env }, dataDir);
+      pars.push(measured.ms);
+      peakMb = Math.max(peakMb, measured.peakMb);
+      rmSync(join(dataDir, 'runs'), { recursive: true, force: true });
+    }
+    await spec.after?.(fixture, dataDir);
+    return { par: median(pars), baseline: median(baselines), peakMb };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function needParallel(): void {
   if (spawnSync('parallel', ['--version']).status !== 0) {
     throw new Error('GNU parallel is the baseline here and is not installed: apt-get install parallel');
   }
-  const rows: BenchRow[] = [];
-  {
-    const { dir, repo, paths, env } = setup(32);
-    try {
-      const prompt = 'sim: duration=1s turns=1';
-      const baselines: number[] = [];
-      const pars: number[] = [];
-      // Medians of three, interleaved: this machine's timings wander by ±10 % from run to run.
-      for (let round = 0; round < ROUNDS; round++) {
-        baselines.push(wall('parallel', parallelArgs(8, prompt, paths), { cwd: repo, env }));
-        pars.push((await parWithPeak(parBin, ['run', '-m', prompt, ...paths, '-j', '8'], { cwd: repo, env }, join(dir, 'home', 'd', 'par'))).ms);
-      }
-      rows.push({ name: `32 jobs × 1 s, -j 8 (median of ${ROUNDS})`, baselineName: 'GNU parallel', par: median(pars), baseline: median(baselines), unit: 'ms', target: 1.15 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  {
-    const { dir, repo, paths, env } = setup(16);
-    try {
-      const prompt = 'sim: duration=0 turns=1 lines=100000 size=200';
-      const dataDir = join(dir, 'home', 'd', 'par');
-      const baselines: number[] = [];
-      const pars: number[] = [];
-      let peakMb = 0;
-      for (let round = 0; round < ROUNDS; round++) {
-        const results = join(dir, `parallel-results-${round}`);
-        baselines.push(wall('parallel', parallelArgs(16, prompt, paths, results), { cwd: repo, env }));
-        rmSync(results, { recursive: true, force: true });
-        const measured = await parWithPeak(parBin, ['run', '-m', prompt, ...paths, '-j', '16'], { cwd: repo, env }, dataDir);
-        pars.push(measured.ms);
-        peakMb = Math.max(peakMb, measured.peakMb);
-        rmSync(join(dataDir, 'runs'), { recursive: true, force: true });
-      }
-      const ms = median(pars);
-      const baseline = median(baselines);
-      // Then, untimed, the same run with each agent also keeping what it printed, to compare with par's logs.
+}
+
+/** DESIGN §12: 32 jobs × 1 s at -j 8 in a repository of 2,000 files, the agent behind a shell wrapper, against GNU parallel. */
+export async function benchWaves(parBin: string): Promise<BenchRow[]> {
+  needParallel();
+  const waves = await race(parBin, { worktrees: 32, jobs: 8, prompt: 'sim: duration=1s turns=1', results: false, fixture: { files: 2000, wrapper: true } });
+  return [{ name: `32 jobs × 1 s, -j 8, 2,000-file repository, agent behind a /bin/sh wrapper (median of ${ROUNDS})`, baselineName: 'GNU parallel, same wrapper', par: waves.par, baseline: waves.baseline, unit: 'ms', target: 1.1 }];
+}
+
+/** DESIGN §12: 200 jobs × 2 s × 1,000 lines at -j 50 against GNU parallel --results; the supervisor's peak memory. */
+export async function benchScale(parBin: string): Promise<BenchRow[]> {
+  needParallel();
+  const many = await race(parBin, { worktrees: 200, jobs: 50, prompt: 'sim: duration=2s turns=1 lines=1000', results: true });
+  return [
+    { name: `200 jobs × 2 s × 1,000 lines, -j 50 (median of ${ROUNDS})`, baselineName: 'GNU parallel --results', par: many.par, baseline: many.baseline, unit: 'ms', target: 1.15 },
+    { name: '  the same: peak RSS of the supervisor (highest of the runs)', baselineName: 'the 300 MB target', par: many.peakMb, baseline: 300, unit: 'MB', target: 1 },
+  ];
+}
+
+/** DESIGN §12: 16 jobs × 100,000 lines × 200 B at -j 16 against GNU parallel --results; logs byte-identical; peak memory. */
+export async function benchVolume(parBin: string): Promise<BenchRow[]> {
+  needParallel();
+  const prompt = 'sim: duration=0 turns=1 lines=100000 size=200';
+  const loud = await race(parBin, {
+    worktrees: 16,
+    jobs: 16,
+    prompt,
+    results: true,
+    // Then, untimed, the same run with each agent also keeping what it printed, to compare with par's logs.
+    async after({ repo, paths, env }, dataDir) {
       await parWithPeak(parBin, ['run', '-m', `${prompt}\nsim: tee=.printed.log`, ...paths, '-j', '16'], { cwd: repo, env }, dataDir);
       const [run = ''] = readdirSync(join(dataDir, 'runs'));
       const identical = paths.every((path, index) => readFileSync(join(dataDir, 'runs', run, 'jobs', `wt${index + 1}`, 'output.log')).equals(readFileSync(join(path, '.printed.log'))));
       if (!identical) throw new Error('an output.log differs from what its agent printed');
-      rows.push({ name: `16 jobs × 100k lines × 200 B, -j 16 (median of ${ROUNDS}; logs byte-identical)`, baselineName: 'GNU parallel --results', par: ms, baseline, unit: 'ms', target: 1.5 });
-      rows.push({ name: '  the same: peak RSS of the supervisor (highest of the runs)', baselineName: 'the 200 MB target', par: peakMb, baseline: 200, unit: 'MB', target: 1 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return rows;
+    },
+  });
+  return [
+    { name: `16 jobs × 100k lines × 200 B, -j 16 (median of ${ROUNDS}; logs byte-identical)`, baselineName: 'GNU parallel --results', par: loud.par, baseline: loud.baseline, unit: 'ms', target: 1.5 },
+    { name: '  the same: peak RSS of the supervisor (highest of the runs)', baselineName: 'the 200 MB target', par: loud.peakMb, baseline: 200, unit: 'MB', target: 1 },
+  ];
 }

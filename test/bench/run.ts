@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { benchCreation } from './creation.js';
 import { benchDiscovery } from './discovery.js';
 import { printTable, type BenchRow } from './measure.js';
-import { benchParallel } from './parallel.js';
+import { benchScale, benchVolume, benchWaves } from './parallel.js';
+import { benchReading } from './reading.js';
 import { benchRunEngine } from './run-engine.js';
 import { benchStartup } from './startup.js';
 import { benchTalk } from './talk.js';
@@ -17,9 +18,12 @@ const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   discovery: () => benchDiscovery(parBin),
   creation: () => benchCreation(),
   run: () => benchRunEngine(parBin),
-  parallel: () => benchParallel(parBin),
+  waves: () => benchWaves(parBin),
+  scale: () => benchScale(parBin),
+  volume: () => benchVolume(parBin),
   tui: () => benchTui(parBin),
   talk: () => benchTalk(parBin),
+  reading: () => benchReading(parBin),
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benches));

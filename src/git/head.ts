@@ -1,0 +1,58 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/** The `.git` directory of a worktree: `.git` itself, or where a linked worktree's `.git` file points. */
+function gitDirOf(worktree: string): string | undefined {
+  const dotGit = join(worktree, '.git');
+  if (statSync(dotGit).isDirectory()) return dotGit;
+  const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
+  return pointer === undefined ? undefined : resolve(worktree, pointer.trim());
+}
+
+/** A ref's commit in the files backend: its loose file, else packed-refs; null when it does not exist. */
+function refCommit(ref: string, dirs: { gitDir: string; commonDir: string }): string | null | undefined {
+  // Branches and tags are shared by every worktree; a few refs (bisect, worktree) are each worktree's own.
+  const own = ref.startsWith('refs/bisect/') || ref.startsWith('refs/worktree/') || ref.startsWith('refs/rewritten/');
+  try {
+    const loose = readFileSync(join(own ? dirs.gitDir : dirs.commonDir, ref), 'utf8').trim();
+    return OID.test(loose) ? loose : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+  }
+  let packed: string;
+  try {
+    packed = readFileSync(join(dirs.commonDir, 'packed-refs'), 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
+  }
+  for (const line of packed.split('\n')) {
+    const [oid = '', name] = line.split(' ');
+    if (name === ref && OID.test(oid)) return oid;
+  }
+  return null;
+}
+
+/**
+ * A worktree's HEAD commit read from git's files, without starting git (a
+ * process per job is what a run of many short jobs pays for most): the
+ * commit, null on an unborn branch, undefined when the files do not say it
+ * plainly (a reftable repository, a symbolic ref to a symbolic ref,
+ * anything unexpected) and git must be asked.
+ */
+export function headFromFiles(worktree: string): string | null | undefined {
+  try {
+    const gitDir = gitDirOf(worktree);
+    if (gitDir === undefined) return undefined;
+    const commonFile = join(gitDir, 'commondir');
+    const commonDir = existsSync(commonFile) ? resolve(gitDir, readFileSync(commonFile, 'utf8').trim()) : gitDir;
+    if (existsSync(join(commonDir, 'reftable'))) return undefined;
+    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    if (OID.test(head)) return head;
+    const ref = /^ref: (refs\/\S+)$/.exec(head)?.[1];
+    return ref === undefined ? undefined : refCommit(ref, { gitDir, commonDir });
+  } catch {
+    return undefined;
+  }
+}
