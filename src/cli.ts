@@ -126,6 +126,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const paths = resolvePaths(env);
   let loaded: ReturnType<CommandContext['config']> | undefined;
 
+  // `par run` starts its run's supervisor before any of its own code is loaded: the two start up side by
+  // side (a run's fixed cost is mostly two node start-ups); anything but a run started dismisses it.
+  const runStart = argv[2] === 'run' ? (await import('./commands/launch-run.js')).startRun({ node: process.execPath, script: argv[1] ?? '', env }, { dataDir: paths.dataDir, cwd: process.cwd() }) : undefined;
   const run = async (action: Action): Promise<void> => {
     const logger = createFileLogger({ dir: paths.logDir, level: resolveLevel(session.levelOption, env) });
     session.logger = logger;
@@ -141,6 +144,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       config: () => (loaded ??= import('./config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
       git: () => import('./git/git.js').then(({ createGit }) => createGit()),
       launcher: { node: process.execPath, script: argv[1] ?? '', env },
+      ...(runStart ? { runStart } : {}),
     };
     session.exitCode = await action(ctx);
   };
@@ -155,6 +159,17 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       });
       return session.exitCode;
     }
+    if (argv[2] === '__supervise') {
+      // A run's supervisor, started by par: straight to its work, without the argument parser.
+      const { superviseArgs, runSupervise } = await import('./commands/supervise.js');
+      const parsed = superviseArgs(argv.slice(3));
+      if (parsed === undefined) {
+        process.stderr.write(`par: __supervise is par's own command and cannot take ${argv.slice(3).join(' ')}; start runs with par run.\n`);
+        return ExitCode.usage;
+      }
+      await run((ctx) => runSupervise(ctx, parsed.runDir, parsed.options));
+      return session.exitCode;
+    }
     const program = buildProgram(await import('commander'), session, run);
     if (argv.length <= 2) {
       // Off a terminal there is nothing to show the TUI on: help, as a usage error (DESIGN §2).
@@ -165,5 +180,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return session.exitCode;
   } catch (error) {
     return report(error, session);
+  } finally {
+    runStart?.early.dismiss();
   }
 }

@@ -10,7 +10,7 @@ export async function runAttach(ctx: CommandContext, query: string | undefined):
   if (!ctx.stdin.isTTY || !ctx.stdout.isTTY) {
     throw new UserError(`par attach shows a live screen and needs a terminal; off one, use par status ${query ?? ''} or par results RUN JOB --follow.`.replace('  ', ' '));
   }
-  const repository = query === undefined ? await currentRepository(await ctx.git(), ctx.cwd) : null;
+  const repository = query === undefined ? await currentRepository(ctx.git, ctx.cwd) : null;
   const runId = findRun(ctx.paths.dataDir, query, repository);
   return (await import('./tui.js')).runTui(ctx, { attach: { runId, dir: join(runsDir(ctx.paths.dataDir), runId) } });
 }

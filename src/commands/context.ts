@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { ParPaths } from '../config/paths.js';
 import type { Git } from '../git/git.js';
 import type { Logger } from '../logging/logger.js';
-import type { ParLauncher } from '../os/launch-detached.js';
+import type { EarlySupervisor, ParLauncher } from '../os/launch-detached.js';
 
 /** A writable text stream (stdout or stderr). */
 export interface OutputStream {
@@ -27,6 +27,15 @@ export interface CommandContext {
   git(): Promise<Git>;
   /** How to start par again: a run's supervisor, a window following a job. */
   launcher: ParLauncher;
+  /** `par run` only: its run's id and supervisor, started as par began (see startSupervisorEarly). */
+  runStart?: RunStart;
+}
+
+/** A run about to be checked and written, whose supervisor is already starting. */
+export interface RunStart {
+  now: Date;
+  runId: string;
+  early: EarlySupervisor;
 }
 
 /** Reads all of stdin as bytes. */

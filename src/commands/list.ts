@@ -1,14 +1,16 @@
 import { isUserError } from '../core/errors.js';
 import type { CommandContext } from './context.js';
-import { listPrompts, runListPrompts } from './prompts.js';
-import { formatWorktreeTable, listWorktrees, runListWorktrees } from './worktrees.js';
 import { terminalWidth } from './context.js';
 
-/** `par list [prompts|worktrees] [--json]`; with no argument, both. */
+/**
+ * `par list [prompts|worktrees|runs] [--json]`; with no argument, prompts and
+ * worktrees. Each kind loads only its own code: listing runs needs no YAML.
+ */
 export async function runList(ctx: CommandContext, what: string | undefined, options: { json?: boolean }): Promise<number> {
+  if (what === 'runs') return (await import('./runs.js')).runListRuns(ctx, options);
+  const [{ listPrompts, runListPrompts }, { formatWorktreeTable, listWorktrees, runListWorktrees }] = await Promise.all([import('./prompts.js'), import('./worktrees.js')]);
   if (what === 'prompts') return runListPrompts(ctx, options);
   if (what === 'worktrees') return runListWorktrees(ctx, await ctx.git(), options);
-  if (what === 'runs') return (await import('./runs.js')).runListRuns(ctx, options);
 
   const prompts = await listPrompts(ctx);
   let worktrees: Awaited<ReturnType<typeof listWorktrees>> | undefined;

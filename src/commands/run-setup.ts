@@ -160,7 +160,7 @@ function withFrontMatter(agent: AgentChoice, resolved: ResolvedPrompt): AgentCho
 export async function prepareRun(ctx: CommandContext, git: Git, positional: string[], options: RunOptions, when: { now: Date; runId?: string }): Promise<PreparedRun> {
   const { now } = when;
   // Asked while the configuration loads and the targets are checked: it waits on nothing of theirs.
-  const repository = currentRepository(git, ctx.cwd);
+  const repository = currentRepository(() => Promise.resolve(git), ctx.cwd);
   const { config, promptsDir } = await ctx.config();
   const checked = await checkOptions(ctx, config, promptsDir, positional, options);
   const { resolved, term } = checked;

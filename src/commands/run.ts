@@ -1,9 +1,7 @@
 import { ExitCode } from '../core/errors.js';
 import type { CommandContext } from './context.js';
-import { followRun } from './follow-run.js';
-import { newRunId } from '../core/ids.js';
-import { earlySupervisor, launchRun } from './launch-run.js';
-import { prepareRun, type PreparedRun, type RunOptions } from './run-setup.js';
+import { launchRun, startRun } from './launch-run.js';
+import type { PreparedRun, RunOptions } from './run-setup.js';
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
@@ -34,17 +32,18 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
   const tui = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && options.tui !== false && !options.json && !options.detach && !options.dryRun;
   if (tui && !hasWhere(positional, options)) {
     // Nothing says where to run: the worktree picker asks.
+    ctx.runStart?.early.dismiss();
     return (await import('./tui.js')).runTui(ctx, { runOptions: options, prompt: positional[0] ?? null });
   }
-  const now = new Date();
-  const runId = newRunId(now);
-  // The supervisor starts now and loads while the run is checked: it begins once the run is written.
-  const early = options.dryRun ? undefined : earlySupervisor(ctx, runId);
+  // The supervisor started as par did (or starts now): it loads alongside the checks, and begins once the run is written.
+  const { now, runId, early } = ctx.runStart ?? startRun(ctx.launcher, { dataDir: ctx.paths.dataDir, cwd: ctx.cwd });
+  if (options.dryRun) early.dismiss();
   let prepared: PreparedRun;
   try {
-    prepared = await prepareRun(ctx, await ctx.git(), positional, options, { now, runId });
+    const [{ prepareRun }, git] = await Promise.all([import('./run-setup.js'), ctx.git(), ctx.config()]);
+    prepared = await prepareRun(ctx, git, positional, options, { now, runId });
   } catch (error) {
-    early?.dismiss();
+    early.dismiss();
     throw error;
   }
   if (options.dryRun) {
@@ -57,7 +56,7 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
     ctx.stdout.write(options.json ? `${JSON.stringify({ run: runId })}\n` : `${runId}\n`);
     return ExitCode.ok;
   }
-  const { config } = await ctx.config();
+  const [{ config }, { followRun }] = await Promise.all([ctx.config(), import('./follow-run.js')]);
   return followRun(ctx, dir, runId, { json: options.json ?? false, terminalOutput: options.terminalOutput ?? config.terminal.show_real_time_output, leaveWhenWaiting: options.plan === true && options.yes !== true });
 }
 

@@ -116,7 +116,7 @@ export async function runCancel(ctx: CommandContext, query: string, jobId: strin
 
 /** Every readable run as lists show it: the current repository's first, newest first. */
 export async function runRows(ctx: CommandContext) {
-  const repository = await currentRepository(await ctx.git(), ctx.cwd);
+  const repository = await currentRepository(ctx.git, ctx.cwd);
   return runIds(ctx.paths.dataDir)
     .map((id) => {
       try {

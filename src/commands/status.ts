@@ -7,8 +7,8 @@ import { tilde } from '../core/table.js';
 
 /** `par status [run] [--json]`: a run and its jobs; the latest run when none is named. */
 export async function runStatus(ctx: CommandContext, query: string | undefined, options: { json?: boolean }): Promise<number> {
-  const git = await ctx.git();
-  const repository = query === undefined ? await currentRepository(git, ctx.cwd) : null;
+  // A run named needs no git: the latest run of the repository here does.
+  const repository = query === undefined ? await currentRepository(ctx.git, ctx.cwd) : null;
   const id = findRun(ctx.paths.dataDir, query, repository);
   const { state, plan, dir } = loadRunState(ctx.paths.dataDir, id);
   if (options.json) {

@@ -2,6 +2,33 @@ import { readFileSync } from 'node:fs';
 import type { CommandRunner } from '../os/command-runner.js';
 import type { CommandContext } from './context.js';
 
+/** What `par __supervise` is given. */
+export interface SuperviseArgs {
+  runDir: string;
+  options: { rerun?: string; continue?: boolean; commandsFrom?: string; messageFile?: string; whenTold?: boolean };
+}
+
+/**
+ * Reads `__supervise <run-dir> [--rerun jobs] [--continue] [--commands-from N]
+ * [--message-file F] [--when-told]`, which only par itself writes: a run's
+ * supervisor starts without loading the argument parser or any command's
+ * code but its own. Undefined for anything else.
+ */
+export function superviseArgs(args: readonly string[]): SuperviseArgs | undefined {
+  const [runDir, ...rest] = args;
+  if (runDir === undefined || runDir.startsWith('-')) return undefined;
+  const options: SuperviseArgs['options'] = {};
+  const valued = { '--rerun': 'rerun', '--commands-from': 'commandsFrom', '--message-file': 'messageFile' } as const;
+  for (let index = 0; index < rest.length; index++) {
+    const arg = rest[index] ?? '';
+    if (arg === '--continue') options.continue = true;
+    else if (arg === '--when-told') options.whenTold = true;
+    else if (arg in valued && rest[index + 1] !== undefined) options[valued[arg as keyof typeof valued]] = rest[++index];
+    else return undefined;
+  }
+  return { runDir, options };
+}
+
 /** Resolves true when a line `begin` arrives on `stdin`, false when it ends (or breaks) first. */
 function toldToBegin(stdin: NodeJS.ReadableStream): Promise<boolean> {
   return new Promise((resolve) => {
@@ -25,7 +52,7 @@ function toldToBegin(stdin: NodeJS.ReadableStream): Promise<boolean> {
  * `par __supervise <run-dir> [--rerun jobs [--continue] [--commands-from N]]`: a run's supervisor, started
  * detached by par. With `--when-told` it loads the engine first and begins when its stdin says so.
  */
-export async function runSupervise(ctx: CommandContext, runDir: string, options: { rerun?: string; continue?: boolean; commandsFrom?: string; messageFile?: string; whenTold?: boolean }): Promise<number> {
+export async function runSupervise(ctx: CommandContext, runDir: string, options: SuperviseArgs['options']): Promise<number> {
   const engine = Promise.all([import('../engine/supervisor.js'), import('../os/process-group.js'), ctx.git()]);
   // Dismissed before the engine loaded: its failure to load is nobody's concern.
   engine.catch(() => undefined);

@@ -287,21 +287,6 @@ const attach = command({
   run: async (ctx, { run: id }) => (await import('./attach.js')).runAttach(ctx, id),
 });
 
-const supervise = command({
-  name: '__supervise',
-  description: "a run's supervisor",
-  hidden: true,
-  args: { runDir: arg('<run-dir>', 'the run directory') },
-  options: {
-    rerun: value('--rerun <jobs>', 'take over the ended run and run these jobs (comma-separated) again'),
-    continue: flag('--continue', "continue each job's agent session"),
-    commandsFrom: value('--commands-from <offset>', 'apply only the commands written past this byte of the channel'),
-    messageFile: value('--message-file <file>', 'continue the sessions with this message instead of "continue"'),
-    whenTold: flag('--when-told', 'load, then begin when a line on stdin says begin (par run starts it before the run is written)'),
-  },
-  run: async (ctx, { runDir }, options) => (await import('./supervise.js')).runSupervise(ctx, runDir, options),
-});
-
 const clean = command({
   name: 'clean',
   description: 'remove old runs and the worktrees par made for them, never losing work',
@@ -361,4 +346,4 @@ const config = command({
 });
 
 /** Every command, in the order `par --help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, supervise, clean, config];
+export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, clean, config];

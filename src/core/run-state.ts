@@ -89,10 +89,18 @@ function newJob(id: string, worktree: string | null, branch: string | null): Job
   };
 }
 
-function withJob(state: RunState, id: string, change: (job: JobView) => JobView): RunState {
+/** How a fold puts a changed job in: into a new state (views keep what did not change), or into the state it owns. */
+type Put = (state: RunState, id: string, job: JobView) => RunState;
+const copying: Put = (state, id, job) => ({ ...state, byId: { ...state.byId, [id]: job } });
+const inPlace: Put = (state, id, job) => {
+  state.byId[id] = job;
+  return state;
+};
+
+function withJob(state: RunState, id: string, change: (job: JobView) => JobView, put: Put): RunState {
   const job = state.byId[id];
   if (!job) return state;
-  return { ...state, byId: { ...state.byId, [id]: change(job) } };
+  return put(state, id, change(job));
 }
 
 /** A job about to run again: queued, its last ending forgotten, its attempts, session and start HEAD kept. */
@@ -153,6 +161,10 @@ function answered(job: JobView, requestId: string): JobView {
  * memoize rows by reference skip the rest.
  */
 export function reduceRun(state: RunState, event: RunEvent): RunState {
+  return step(state, event, copying);
+}
+
+function step(state: RunState, event: RunEvent, put: Put): RunState {
   switch (event.type) {
     case 'run/started': {
       const byId: Record<string, JobView> = {};
@@ -160,7 +172,7 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
       return { ...state, run: event.run, started_at: event.at, supervisor_pid: event.supervisor_pid, order: event.jobs.map((spec) => spec.id), byId };
     }
     case 'job/worktree-ready':
-      return withJob(state, event.job, (job) => ({ ...job, worktree: event.worktree, branch: event.branch }));
+      return withJob(state, event.job, (job) => ({ ...job, worktree: event.worktree, branch: event.branch }), put);
     case 'job/started':
       return withJob(state, event.job, (job) => ({
         ...job,
@@ -177,9 +189,9 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         retry: null,
         pending: null,
         resets_at: null,
-      }));
+      }), put);
     case 'job/progress':
-      return withJob(state, event.job, (job) => progressed(job, event.progress));
+      return withJob(state, event.job, (job) => progressed(job, event.progress), put);
     case 'job/retrying':
       return withJob(state, event.job, (job) => ({
         ...job,
@@ -187,9 +199,9 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         error: event.error,
         retry: `retrying (${event.attempt}/${event.retries})`,
         activity: `retrying in ${Math.round(event.delay_ms / 100) / 10}s`,
-      }));
+      }), put);
     case 'job/finished':
-      return withJob(state, event.job, (job) => finished(job, event.outcome, event.at));
+      return withJob(state, event.job, (job) => finished(job, event.outcome, event.at), put);
     case 'run/cancel-requested':
       return state;
     case 'job/plan-ready':
@@ -201,25 +213,25 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
         cost_usd: event.cost_usd ?? job.cost_usd,
         activity: 'plan ready for review',
         pid: null,
-      }));
+      }), put);
     case 'job/approved':
-      return withJob(state, event.job, (job) => ({ ...job, state: 'queued', plan: event.plan, activity: 'plan approved' }));
+      return withJob(state, event.job, (job) => ({ ...job, state: 'queued', plan: event.plan, activity: 'plan approved' }), put);
     case 'job/requeued':
-      return withJob(state, event.job, requeued);
+      return withJob(state, event.job, requeued, put);
     case 'run/resumed': {
       let next: RunState = { ...state, state: 'running', finished_at: null, supervisor_pid: event.supervisor_pid };
-      for (const id of event.jobs) next = withJob(next, id, requeued);
+      for (const id of event.jobs) next = withJob(next, id, requeued, put);
       return next;
     }
     case 'run/finished':
       return { ...state, state: event.state, finished_at: event.at };
     case 'job/needs-input':
-      return withJob(state, event.job, (job) => ({ ...job, state: 'needs-input', pending: { ...event.pending, asked_at: event.at } }));
+      return withJob(state, event.job, (job) => ({ ...job, state: 'needs-input', pending: { ...event.pending, asked_at: event.at } }), put);
     case 'job/permission':
     case 'job/answered':
-      return withJob(state, event.job, (job) => answered(job, event.request_id));
+      return withJob(state, event.job, (job) => answered(job, event.request_id), put);
     case 'job/paused':
-      return withJob(state, event.job, (job) => ({ ...job, state: 'paused', resets_at: event.resets_at, pending: null, pid: null, activity: `usage limit: waits until ${event.resets_at.slice(11, 16)} UTC` }));
+      return withJob(state, event.job, (job) => ({ ...job, state: 'paused', resets_at: event.resets_at, pending: null, pid: null, activity: `usage limit: waits until ${event.resets_at.slice(11, 16)} UTC` }), put);
     case 'run/usage':
       return { ...state, usage: { status: event.status, resets_at: event.resets_at, limit: event.limit } };
     case 'job/message':
@@ -231,7 +243,10 @@ export function reduceRun(state: RunState, event: RunEvent): RunState {
 
 /** Folds a whole journal. */
 export function foldRun(run: string, events: readonly RunEvent[]): RunState {
-  return events.reduce(reduceRun, emptyRunState(run));
+  // The fold owns every state it makes on the way: a job's change goes in place, not into a copy of all the jobs.
+  let state = emptyRunState(run);
+  for (const event of events) state = step(state, event, inPlace);
+  return state;
 }
 
 /**

@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diffstat } from '../core/events.js';
 import { commitWithIdentity, type Git } from './git.js';
-import { headFromFiles } from './head.js';
+import { headFromFiles } from './git-files.js';
 
 /** File times come from the kernel's coarse clock, up to a tick (1–10 ms) behind the one Date.now() reads. */
 const CLOCK_TICK_MS = 10;

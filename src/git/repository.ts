@@ -1,6 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Git } from './git.js';
+import { repositoryFromFiles } from './git-files.js';
 
 /** A repository as par sees it from one of its worktrees. */
 export interface RepositoryFacts {
@@ -12,22 +13,33 @@ export interface RepositoryFacts {
   commonDir: string;
 }
 
-/** Facts about the repository around `dir`; a UserError outside one. */
-export async function repositoryFacts(git: Git, dir: string): Promise<RepositoryFacts> {
-  let output: string;
-  try {
-    output = await git.run(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
-  } catch {
-    throw new UserError(`${dir} is not inside a git repository; cd into one, or pass worktrees that are.`);
-  }
-  const [worktree = '', common = ''] = output.split('\n');
-  const commonDir = resolve(dir, common);
+function factsOf(worktree: string, commonDir: string): RepositoryFacts {
   const repo = basename(commonDir) === '.git' ? dirname(commonDir) : commonDir;
   return { worktree, repo, name: basename(repo).replace(/\.git$/, ''), commonDir };
 }
 
-/** The main worktree of the repository `dir` is in; null outside one. The one lookup of "the current repository". */
-export function currentRepository(git: Git, dir: string): Promise<string | null> {
+/** Facts about the repository around `dir` from git's files, or from git when they do not say; a UserError outside one. */
+export async function repositoryFacts(git: Git | (() => Promise<Git>), dir: string): Promise<RepositoryFacts> {
+  const outside = new UserError(`${dir} is not inside a git repository; cd into one, or pass worktrees that are.`);
+  const known = repositoryFromFiles(dir);
+  if (known === null) throw outside;
+  if (known !== undefined) return factsOf(known.worktree, known.commonDir);
+  let output: string;
+  try {
+    output = await (typeof git === 'function' ? await git() : git).run(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
+  } catch {
+    throw outside;
+  }
+  const [worktree = '', common = ''] = output.split('\n');
+  return factsOf(worktree, resolve(dir, common));
+}
+
+/**
+ * The main worktree of the repository `dir` is in; null outside one. The one
+ * lookup of "the current repository": from git's files when they say it
+ * plainly (no git, and no git module, loaded), else from git.
+ */
+export function currentRepository(git: () => Promise<Git>, dir: string): Promise<string | null> {
   return repositoryFacts(git, dir).then(
     (facts) => facts.repo,
     () => null,

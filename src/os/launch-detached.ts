@@ -32,7 +32,7 @@ export interface EarlySupervisor {
   pid(): number | undefined;
   /** Tells it to take the run over; false when it is gone and another must be launched. */
   begin(): boolean;
-  /** The run will not start: it goes, having touched nothing. */
+  /** The run will not start: it goes, having touched nothing (once told to begin, this does nothing). */
   dismiss(): void;
 }
 
@@ -54,16 +54,19 @@ export function startSupervisorEarly(launcher: ParLauncher, options: { runDir: s
   // A supervisor that died before being told breaks its pipe: the next begin() finds it gone.
   child.stdin?.on('error', () => undefined);
   child.unref();
+  let begun = false;
   const alive = (): boolean => child.pid !== undefined && child.exitCode === null && child.signalCode === null && child.stdin?.writable === true;
   return {
     pid: () => (alive() ? child.pid : undefined),
     begin() {
       if (!alive()) return false;
+      begun = true;
       child.stdin?.end('begin\n');
       (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
       return true;
     },
     dismiss() {
+      if (begun) return;
       if (alive()) child.kill('SIGKILL');
       child.stdin?.destroy();
     },

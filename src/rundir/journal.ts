@@ -1,5 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { LineFollower } from './follow.js';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { NewRunEvent, RunEvent } from '../core/events.js';
 
 /**
@@ -41,11 +40,18 @@ export function parseEventLine(line: string): RunEvent | undefined {
 
 /** Every event of a journal file, a torn last line ignored. */
 export function readEvents(file: string): RunEvent[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
   const events: RunEvent[] = [];
-  const follower = new LineFollower(file, (line) => {
-    const event = parseEventLine(line);
+  // Only whole lines: what follows the last newline is still being written.
+  const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n');
+  for (const line of lines) {
+    const event = line.trim() === '' ? undefined : parseEventLine(line);
     if (event) events.push(event);
-  });
-  follower.poll();
+  }
   return events;
 }

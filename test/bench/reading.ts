@@ -56,21 +56,26 @@ function olderId(templateId: string, index: number): string {
   return `${at.slice(0, 4)}${at.slice(5, 7)}${at.slice(8, 10)}-${at.slice(11, 13)}${at.slice(14, 16)}${at.slice(17, 19)}-${templateId.slice(-4)}`;
 }
 
-export function benchReading(parBin: string): BenchRow[] {
+/** A par home holding 500 finished runs of two jobs and, newest, one of 1,000 jobs (`big`). */
+export function makeHistory(parBin: string): { fixture: ReturnType<typeof makeRunFixture>; big: string } {
   const fixture = makeRunFixture(1, 'par-bench-reading-');
+  const template = realRun(parBin, fixture);
+  const runs = join(fixture.dir, 'home', 'd', 'par', 'runs');
+  const stash = join(fixture.dir, 'template');
+  cpSync(template, stash, { recursive: true });
+  rmSync(runs, { recursive: true, force: true });
+  for (let index = 1; index < RUNS; index++) {
+    const id = olderId('run-' + index.toString(36).padStart(4, '0'), index);
+    widen(stash, join(runs, id), id, 2);
+  }
+  const big = '20261231-235959-bigr';
+  widen(stash, join(runs, big), big, JOBS);
+  return { fixture, big };
+}
+
+export function benchReading(parBin: string): BenchRow[] {
+  const { fixture, big } = makeHistory(parBin);
   try {
-    const template = realRun(parBin, fixture);
-    const runs = join(fixture.dir, 'home', 'd', 'par', 'runs');
-    const stash = join(fixture.dir, 'template');
-    cpSync(template, stash, { recursive: true });
-    rmSync(runs, { recursive: true, force: true });
-    // 500 runs of two jobs each, and the newest: one run of 1,000 jobs.
-    for (let index = 1; index < RUNS; index++) {
-      const id = olderId('run-' + index.toString(36).padStart(4, '0'), index);
-      widen(stash, join(runs, id), id, 2);
-    }
-    const big = '20261231-235959-bigr';
-    widen(stash, join(runs, big), big, JOBS);
     const node = process.execPath;
     const times = compareCommands(
       {

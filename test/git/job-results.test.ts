@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGit } from '../../src/git/git.js';
-import { headFromFiles } from '../../src/git/head.js';
+import { headFromFiles } from '../../src/git/git-files.js';
 import { commitResults, diffstat, startingPoint } from '../../src/git/job-results.js';
 import { git, makeRepo, writeFiles } from '../helpers/git-repo.js';
 

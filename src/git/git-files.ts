@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
@@ -9,6 +9,39 @@ function gitDirOf(worktree: string): string | undefined {
   if (statSync(dotGit).isDirectory()) return dotGit;
   const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
   return pointer === undefined ? undefined : resolve(worktree, pointer.trim());
+}
+
+/** The common directory of a `.git` directory: its `commondir` when it is a linked worktree's. */
+function commonDirOf(gitDir: string): string {
+  const commonFile = join(gitDir, 'commondir');
+  return existsSync(commonFile) ? resolve(gitDir, readFileSync(commonFile, 'utf8').trim()) : gitDir;
+}
+
+/** Variables that move where git looks for a repository: with any of them set, only git can say. */
+const DISCOVERY_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM'];
+
+/**
+ * Where git would find the repository of `dir` — the nearest `.git`
+ * upwards — without starting git: the top of the worktree and the common
+ * directory; null outside any repository; undefined when git must be asked
+ * (variables that move git's search, a path inside a `.git`, anything odd).
+ */
+export function repositoryFromFiles(dir: string, env: NodeJS.ProcessEnv = process.env): { worktree: string; commonDir: string } | null | undefined {
+  if (DISCOVERY_VARIABLES.some((name) => env[name] !== undefined)) return undefined;
+  try {
+    const real = realpathSync(dir);
+    if (real.split('/').includes('.git')) return undefined;
+    for (let at = real; ; at = dirname(at)) {
+      if (existsSync(join(at, '.git'))) {
+        const gitDir = gitDirOf(at);
+        // A `.git` that leads nowhere (a worktree whose record was removed) is git's to explain.
+        return gitDir === undefined || !existsSync(join(gitDir, 'HEAD')) ? undefined : { worktree: at, commonDir: commonDirOf(gitDir) };
+      }
+      if (dirname(at) === at) return null;
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** A ref's commit in the files backend: its loose file, else packed-refs; null when it does not exist. */
@@ -45,8 +78,7 @@ export function headFromFiles(worktree: string): string | null | undefined {
   try {
     const gitDir = gitDirOf(worktree);
     if (gitDir === undefined) return undefined;
-    const commonFile = join(gitDir, 'commondir');
-    const commonDir = existsSync(commonFile) ? resolve(gitDir, readFileSync(commonFile, 'utf8').trim()) : gitDir;
+    const commonDir = commonDirOf(gitDir);
     if (existsSync(join(commonDir, 'reftable'))) return undefined;
     const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
     if (OID.test(head)) return head;
