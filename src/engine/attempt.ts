@@ -22,6 +22,8 @@ const PROGRESS_INTERVAL_MS = 250;
 const STDERR_TAIL_BYTES = 8192;
 /** How often a running job's output file is read for progress: often enough to feel live. */
 const READ_MS = 100;
+/** A two-way agent's output is read this long after it last wrote (it has paused, most often to wait for an answer). */
+const QUIET_MS = 3;
 
 /** One job as an attempt runs it. */
 export interface AttemptJob {
@@ -202,14 +204,24 @@ class CoalescedProgress {
 
 /** Calls `read` soon after the file changes (inotify, FSEvents), once per burst; returns how to stop. */
 function readOnChange(path: string, read: () => void): () => void {
-  let soon: NodeJS.Immediate | undefined;
+  let last = 0;
+  let timer: NodeJS.Timeout | undefined;
+  // Read once the agent has paused for QUIET_MS: it pauses after each request (it waits for the answer),
+  // while a stream of output is left to the regular reads instead of one read per write.
+  const fire = (): void => {
+    const wait = last + QUIET_MS - performance.now();
+    if (wait > 0) {
+      timer = setTimeout(fire, wait);
+      return;
+    }
+    timer = undefined;
+    read();
+  };
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(path, () => {
-      soon ??= setImmediate(() => {
-        soon = undefined;
-        read();
-      });
+      last = performance.now();
+      timer ??= setTimeout(fire, QUIET_MS);
     });
     watcher.on('error', () => undefined);
   } catch {
@@ -217,7 +229,7 @@ function readOnChange(path: string, read: () => void): () => void {
   }
   return () => {
     watcher?.close();
-    if (soon) clearImmediate(soon);
+    clearTimeout(timer);
   };
 }
 
@@ -358,7 +370,7 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   let child: GroupProcess;
   try {
     const stdin = invocation.channel && settings.talk && settings.adapter.wire ? { hold: true as const } : invocation.stdin;
-    child = settings.spawner.spawn({ argv: invocation.argv, cwd: job.worktree, env, stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid });
+    child = await settings.spawner.spawn({ argv: invocation.argv, cwd: job.worktree, env, stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid });
   } finally {
     // The agent holds its own copies of the descriptors.
     closeSync(logs.out);

@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { GitFailure, type Git } from '../git/git.js';
 /** A job's process, leader of its own process group. */
 export interface GroupProcess {
   pid: number | null;
@@ -18,20 +20,19 @@ export interface AgentInput {
 
 /** Starts processes for jobs. */
 export interface ProcessSpawner {
-  /** `stdout` and `stderr` are file descriptors the agent writes to directly. */
+  /** `stdout` and `stderr` are file descriptors the agent writes to directly (closable once this resolves). */
   /** `stdin`: text written then closed, `null` for none, or `hold` to keep it open (the channel). */
-  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null | { hold: true }; stdout: number; stderr: number; supervisorPid: number }): GroupProcess;
+  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null | { hold: true }; stdout: number; stderr: number; supervisorPid: number }): Promise<GroupProcess>;
 }
 
 /**
- * The job runs under `sh`, which starts a watchdog in the job's process group and
- * then execs the agent (argv passed as "$@", never parsed by the shell). The
- * watchdog ignores TERM, and when the supervisor is gone it ends the whole group:
- * TERM, then KILL 5 s later. So a job never outlives a supervisor that died. A
- * zombie supervisor (dead, unreaped, as under a container init that does not
- * reap) counts as gone, and so does a pid that another process took over
- * (its start time in /proc changed): both read with shell built-ins only.
- * Setup commands in new worktrees run under it too.
+ * A setup command in a new worktree runs under `sh`, which starts a watchdog in
+ * the command's process group and then execs it (argv passed as "$@", never
+ * parsed by the shell). The watchdog ignores TERM, and when the supervisor is
+ * gone it ends the whole group: TERM, then KILL 5 s later. A zombie
+ * supervisor (dead, unreaped, as under a container init that does not reap)
+ * counts as gone, and so does a pid that another process took over (its start
+ * time in /proc changed): both read with shell built-ins only, once a second.
  */
 export const WATCHDOG = [
   '(trap "" TERM; p=$PAR_SUPERVISOR_PID; b=; while kill -0 "$p" 2>/dev/null; do',
@@ -41,41 +42,129 @@ export const WATCHDOG = [
   'exec "$@"',
 ].join(' ');
 
-/** The real spawner: node's child_process, `detached` so the job leads its own process group. */
-export function createProcessSpawner(): ProcessSpawner {
-  return {
-    spawn({ argv, cwd, env, stdin, stdout, stderr, supervisorPid }) {
-      const child = spawn('/bin/sh', ['-c', WATCHDOG, 'par-job', ...argv], {
-        cwd,
-        env: { ...env, PAR_SUPERVISOR_PID: String(supervisorPid) },
-        detached: true,
-        stdio: [stdin === null ? 'ignore' : 'pipe', stdout, stderr],
-      });
-      let input: AgentInput | null = null;
-      if (child.stdin) {
-        const pipe = child.stdin;
-        // An agent may exit without reading its prompt; that is its result to report, not a crash here.
-        pipe.on('error', () => undefined);
-        if (typeof stdin === 'string') pipe.end(stdin);
-        else
-          input = {
-            write: (text) => {
-              if (!pipe.writableEnded && !pipe.destroyed) pipe.write(text);
-            },
-            end: () => {
-              if (!pipe.writableEnded) pipe.end();
-            },
-          };
+/**
+ * A job's watchdog: the same, but told by its descriptor 3 — a socket whose
+ * other end the supervisor holds — instead of asking once a second. The
+ * watchdog blocks reading it, costing nothing while the job runs; the kernel
+ * closes the supervisor's end the moment the supervisor dies, however it
+ * dies, and the read returns. The agent itself never has descriptor 3.
+ */
+export const JOB_WATCHDOG = [
+  '(trap "" TERM; exec 0<&3 3<&-; read -r _; kill -TERM 0 2>/dev/null; sleep 5; kill -KILL 0 2>/dev/null) >/dev/null 2>&1 &',
+  'exec 3<&-;',
+  'exec "$@"',
+].join(' ');
+
+/** How many spawn threads a supervisor keeps: starts in flight at once. */
+const SPAWN_THREADS = 4;
+
+type Exit = Awaited<GroupProcess['exited']>;
+
+/** What the supervisor asks of a spawn thread. */
+export type ToSpawnThread =
+  | { type: 'spawn'; id: number; watchdog: string; argv: string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null | { hold: true }; stdout: number; stderr: number }
+  | { type: 'write'; id: number; text: string }
+  | { type: 'end'; id: number }
+  | { type: 'git'; id: number; cwd: string; args: string[] };
+
+/** What a spawn thread answers. */
+export type FromSpawnThread =
+  | { type: 'spawned'; id: number; pid: number | null }
+  | ({ type: 'exit'; id: number } & Exit)
+  | { type: 'git'; id: number; stdout?: string; failure?: { message: string; exitCode: number | null; stderr: string } };
+
+/** The spawn thread's code: beside the bundle's entry (dist/), or beside this file when it is one. */
+function spawnThreadFile(): URL {
+  const candidates = [new URL('../spawn-thread.js', import.meta.url), new URL('./spawn-thread.js', import.meta.url)];
+  return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as URL);
+}
+
+/** One spawn thread and the jobs it started that are still going. */
+class SpawnThread {
+  readonly #worker: Worker;
+  readonly #waiting = new Map<number, (message: FromSpawnThread) => void>();
+  readonly #exits = new Map<number, (exit: Exit) => void>();
+  #next = 0;
+
+  constructor() {
+    this.#worker = new Worker(spawnThreadFile());
+    // The thread lives as long as the jobs it holds: it keeps no supervisor alive by itself.
+    this.#worker.unref();
+    this.#worker.on('message', (message: FromSpawnThread) => {
+      if (message.type === 'exit') {
+        const { type: _type, id, ...exit } = message;
+        this.#exits.get(id)?.(exit);
+        this.#exits.delete(id);
+        return;
       }
-      const pid = child.pid ?? null;
-      const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: string }>((resolve) => {
-        child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error.message }));
-        child.once('exit', (code, signal) => resolve({ code, signal }));
-      });
+      this.#waiting.get(message.id)?.(message);
+      this.#waiting.delete(message.id);
+    });
+    // A thread that fails leaves its jobs without a way to report: each ends, saying why.
+    const failed = (error: unknown): void => {
+      const why = `the process spawner failed: ${error instanceof Error ? error.message : String(error)}`;
+      for (const [id, answer] of this.#waiting) answer({ type: 'git', id, failure: { message: why, exitCode: null, stderr: '' } });
+      for (const resolve of this.#exits.values()) resolve({ code: null, signal: null, spawnError: why });
+      this.#waiting.clear();
+      this.#exits.clear();
+    };
+    this.#worker.on('error', failed);
+    this.#worker.on('exit', (code) => failed(new Error(`its thread exited (${code})`)));
+  }
+
+  /** Jobs and git still going on this thread. */
+  get load(): number {
+    return this.#exits.size + this.#waiting.size;
+  }
+
+  #ask(message: ToSpawnThread): Promise<FromSpawnThread> {
+    return new Promise((resolve) => {
+      this.#waiting.set(message.id, resolve);
+      this.#worker.postMessage(message);
+    });
+  }
+
+  async spawn(request: Omit<Extract<ToSpawnThread, { type: 'spawn' }>, 'type' | 'id' | 'watchdog'>): Promise<{ pid: number | null; exited: Promise<Exit>; input: AgentInput | null }> {
+    const id = this.#next++;
+    const exited = new Promise<Exit>((resolve) => this.#exits.set(id, resolve));
+    const answer = await this.#ask({ type: 'spawn', id, watchdog: JOB_WATCHDOG, ...request });
+    const pid = answer.type === 'spawned' ? answer.pid : null;
+    const input: AgentInput | null =
+      typeof request.stdin === 'object' && request.stdin !== null
+        ? { write: (text) => this.#worker.postMessage({ type: 'write', id, text } satisfies ToSpawnThread), end: () => this.#worker.postMessage({ type: 'end', id } satisfies ToSpawnThread) }
+        : null;
+    return { pid, exited, input };
+  }
+
+  async git(cwd: string, args: readonly string[]): Promise<string> {
+    const answer = await this.#ask({ type: 'git', id: this.#next++, cwd, args: [...args] });
+    if (answer.type === 'git' && answer.stdout !== undefined) return answer.stdout;
+    const failure = answer.type === 'git' ? answer.failure : undefined;
+    throw new GitFailure(failure?.message ?? 'git gave no answer', cwd, args, { exitCode: failure?.exitCode ?? null, stderr: failure?.stderr ?? '' });
+  }
+}
+
+/**
+ * The real spawner: each job's process started on one of a few spawn
+ * threads, `detached` so it leads its own process group; and git, run there
+ * too (the supervisor's git port), so no start blocks the supervisor.
+ */
+export function createProcessSpawner(): ProcessSpawner & { git: Git } {
+  // The first thread starts now, so the first job does not wait for it.
+  const threads: SpawnThread[] = [new SpawnThread()];
+  const pick = (): SpawnThread => {
+    // An idle thread, else a new one while there are fewer than SPAWN_THREADS, else the least busy.
+    const idle = threads.find((thread) => thread.load === 0);
+    if (idle) return idle;
+    if (threads.length < SPAWN_THREADS) return threads[threads.push(new SpawnThread()) - 1] as SpawnThread;
+    return threads.reduce((a, b) => (b.load < a.load ? b : a));
+  };
+  return {
+    async spawn({ argv, cwd, env, stdin, stdout, stderr, supervisorPid }) {
+      const started = await pick().spawn({ argv: [...argv], cwd, env: { ...env, PAR_SUPERVISOR_PID: String(supervisorPid) }, stdin, stdout, stderr });
+      const pid = started.pid;
       return {
-        pid,
-        exited,
-        input,
+        ...started,
         signalGroup(signal) {
           if (pid === null) return;
           try {
@@ -86,5 +175,6 @@ export function createProcessSpawner(): ProcessSpawner {
         },
       };
     },
+    git: { run: (cwd, args) => pick().git(cwd, args) },
   };
 }

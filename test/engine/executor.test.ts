@@ -131,7 +131,7 @@ interface Script {
 function fakeSpawner(scripts: Record<string, Script>, agents: { live: number; most: number }): ProcessSpawner {
   let pid = 1000;
   return {
-    spawn({ stdin, stdout }): GroupProcess {
+    async spawn({ stdin, stdout }): Promise<GroupProcess> {
       const script = scripts[(typeof stdin === 'string' ? stdin : '').trim()] ?? {};
       agents.most = Math.max(agents.most, ++agents.live);
       let done = false;
