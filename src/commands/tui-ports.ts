@@ -6,6 +6,7 @@ import { watchRun } from '../rundir/watch.js';
 import { promptSummaries } from '../prompts/summaries.js';
 import type { TuiPorts } from '../ui/ports.js';
 import type { CommandContext } from './context.js';
+import type { Git } from '../git/git.js';
 import type { RunOptions } from './run-setup.js';
 import { runFiles, runsDir } from '../rundir/files.js';
 import { LineFollower } from '../rundir/follow.js';
@@ -77,7 +78,10 @@ function followJobOutput(dir: string, job: string, onLines: (lines: string[]) =>
  * terminal. What the first frame does not need (starting runs, git, merging,
  * the editor) is imported when first used, so the Prompts pane shows sooner.
  */
-export function createTuiPorts(ctx: CommandContext, options: { runOptions: RunOptions; suspend: <T>(work: () => Promise<T>) => Promise<T> }): TuiPorts {
+export function createTuiPorts(given: CommandContext, options: { runOptions: RunOptions; suspend: <T>(work: () => Promise<T>) => Promise<T> }): TuiPorts {
+  // git runs on a thread of its own: spawning it from here would hold up frames (tens of ms a process when agents keep every core busy).
+  let git: Promise<Git> | undefined;
+  const ctx: CommandContext = { ...given, git: () => (git ??= import('../os/process-group.js').then(({ createThreadedGit }) => createThreadedGit())) };
   const dataDir = ctx.paths.dataDir;
   return {
     async loadPrompts() {

@@ -178,3 +178,9 @@ export function createProcessSpawner(): ProcessSpawner & { git: Git } {
     git: { run: (cwd, args) => pick().git(cwd, args) },
   };
 }
+
+/** git on a spawn thread of its own, started at the first call: for the TUI, whose frames must not wait on a spawn. */
+export function createThreadedGit(): Git {
+  let thread: SpawnThread | undefined;
+  return { run: (cwd, args) => (thread ??= new SpawnThread()).git(cwd, args) };
+}

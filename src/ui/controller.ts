@@ -36,6 +36,7 @@ export class Controller {
   readonly #decisions = new Map<string, string>();
   /** Events before this time were history when the run was attached: no notification for them. */
   #attachedAt = '';
+  #unsubscribe: () => void = () => undefined;
 
   readonly #actions: TalkContext;
 
@@ -62,7 +63,16 @@ export class Controller {
    */
   start(): Promise<void> {
     const prompts = this.reloadPrompts();
-    void prompts.then(() => this.#reloadWorktrees());
+    if (this.#run === undefined) void prompts.then(() => this.#reloadWorktrees());
+    else {
+      // On a run's grid the worktrees are not on screen: git's work on them waits until they are.
+      const unsubscribe = this.#store.subscribe(() => {
+        if (this.#state().pane !== 'worktrees') return;
+        unsubscribe();
+        void this.#reloadWorktrees();
+      });
+      this.#unsubscribe = unsubscribe;
+    }
     return prompts;
   }
 
@@ -298,6 +308,7 @@ export class Controller {
   stop(): void {
     this.#run?.stop();
     this.#run = undefined;
+    this.#unsubscribe();
     this.#closeLog();
   }
 

@@ -128,39 +128,48 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-async function underLoad(parBin: string): Promise<BenchRow[]> {
+/** Key → frame latencies (ms) of TOGGLES `?` presses, and the CPU the TUI used meanwhile (cores). */
+async function toggles(tui: Pty): Promise<{ latencies: number[]; cores: number; peakMb: number }> {
+  const pid = tui.programPid();
+  const cpuStart = cpuSeconds(pid);
+  const wallStart = performance.now();
+  const latencies: number[] = [];
+  for (let toggle = 0; toggle < TOGGLES; toggle++) {
+    // `?` opens the help (its last line says Everywhere:), `?` again brings back the grid and its STATE header.
+    for (const [key, shows] of [['?', 'Everywhere:'], ['?', 'STATE']] as const) {
+      const mark = tui.output.length;
+      const sent = performance.now();
+      tui.write(key);
+      latencies.push(await tui.waitFor(shows, mark, sent, 5000));
+    }
+  }
+  const cores = (cpuSeconds(pid) - cpuStart) / ((performance.now() - wallStart) / 1000);
+  if (!(tui.output.lastIndexOf('running') > tui.output.lastIndexOf('STATE') - 5000)) throw new Error('the agents ended before the measurement did; make them stream longer');
+  return { latencies, cores, peakMb: status(pid, 'VmHWM') };
+}
+
+/** Waits for a run's end, so its directory can go. */
+async function runEnded(parBin: string, repo: string, env: NodeJS.ProcessEnv): Promise<void> {
+  for (let wait = 0; wait < 100; wait++) {
+    const state = spawnSync(process.execPath, [parBin, 'status', '--json'], { cwd: repo, env, encoding: 'utf8' }).stdout;
+    if (!state.includes('"state": "running"')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** 16 agents printing 100k lines of 200 B each over ~8 s: 200k lines a second in all. */
+const STREAMING = 'sim: duration=8s turns=4 lines=100000 size=200';
+
+/** `par run` on a terminal while its 16 agents stream: key → frame, once. */
+async function underLoad(parBin: string): Promise<{ latencies: number[]; cores: number; peakMb: number }> {
   const { dir, repo, paths, env } = makeRunFixture(16, 'par-bench-tui-load-');
   try {
-    // 16 agents printing 100k lines of 200 B each over ~8 s: 200k lines a second in all.
-    const prompt = 'sim: duration=8s turns=4 lines=100000 size=200';
-    const tui = new Pty(`${process.execPath} ${parBin} run -m '${prompt}' ${paths.join(' ')} -j 16`, { cwd: repo, env });
+    const tui = new Pty(`${process.execPath} ${parBin} run -m '${STREAMING}' ${paths.join(' ')} -j 16`, { cwd: repo, env });
     try {
       await tui.waitFor('running');
       // Let every agent get going before measuring.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const pid = tui.programPid();
-      const cpuStart = cpuSeconds(pid);
-      const wallStart = performance.now();
-      const latencies: number[] = [];
-      for (let toggle = 0; toggle < TOGGLES; toggle++) {
-        // `?` opens the help (its last line says Everywhere:), `?` again brings back the grid and its STATE header.
-        for (const [key, shows] of [['?', 'Everywhere:'], ['?', 'STATE']] as const) {
-          const mark = tui.output.length;
-          const sent = performance.now();
-          tui.write(key);
-          latencies.push(await tui.waitFor(shows, mark, sent, 5000));
-        }
-      }
-      const cores = (cpuSeconds(pid) - cpuStart) / ((performance.now() - wallStart) / 1000);
-      const peakMb = status(pid, 'VmHWM');
-      const stillRunning = tui.output.lastIndexOf('running') > tui.output.lastIndexOf('STATE') - 5000;
-      if (!stillRunning) throw new Error('the agents ended before the measurement did; make them stream longer');
-      return [
-        { name: `key → frame p95 with 16 agents streaming (${latencies.length} keys)`, baselineName: 'the 150 ms target', par: percentile(latencies, 95), baseline: 150, unit: 'ms', target: 1 },
-        { name: '  the same: median key → frame', baselineName: 'the 150 ms target', par: median(latencies), baseline: 150, unit: 'ms', target: null },
-        { name: '  the same: CPU of the TUI process', baselineName: 'one core', par: cores * 100, baseline: 100, unit: '%', target: 1 },
-        { name: '  the same: peak RSS of the TUI process', baselineName: 'the 250 MB target', par: peakMb, baseline: 250, unit: 'MB', target: 1 },
-      ];
+      return await toggles(tui);
     } finally {
       tui.write('q');
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -169,16 +178,56 @@ async function underLoad(parBin: string): Promise<BenchRow[]> {
     }
   } finally {
     // The cancelled agents get their grace period; the directory goes once the run has ended.
-    for (let wait = 0; wait < 100; wait++) {
-      const state = spawnSync(process.execPath, [parBin, 'status', '--json'], { cwd: repo, env, encoding: 'utf8' }).stdout;
-      if (!state.includes('"state": "running"')) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await runEnded(parBin, repo, env);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** The same run started headless (`--detach`), with `par attach` on a terminal: key → frame and CPU. */
+async function attached(parBin: string): Promise<{ latencies: number[]; cores: number }> {
+  const { dir, repo, paths, env } = makeRunFixture(16, 'par-bench-tui-attach-');
+  try {
+    const started = spawnSync(process.execPath, [parBin, 'run', '-m', STREAMING, ...paths, '-j', '16', '--detach'], { cwd: repo, env, encoding: 'utf8' });
+    const run = started.stdout.trim();
+    const tui = new Pty(`${process.execPath} ${parBin} attach ${run}`, { cwd: repo, env });
+    try {
+      await tui.waitFor('running');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return await toggles(tui);
+    } finally {
+      tui.write('q');
+      await tui.stop();
+      spawnSync(process.execPath, [parBin, 'cancel', run], { cwd: repo, env });
+    }
+  } finally {
+    await runEnded(parBin, repo, env);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Key → frame three times over (each run's p95 must make the target), then attached to a headless run. */
+async function latencies(parBin: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  let cores = 0;
+  let peakMb = 0;
+  const medians: number[] = [];
+  for (let round = 1; round <= 3; round++) {
+    const measured = await underLoad(parBin);
+    rows.push({ name: `key → frame p95 with 16 agents streaming, run ${round} of 3 (${measured.latencies.length} keys)`, baselineName: 'the 150 ms target', par: percentile(measured.latencies, 95), baseline: 150, unit: 'ms', target: 1 });
+    medians.push(median(measured.latencies));
+    cores = Math.max(cores, measured.cores);
+    peakMb = Math.max(peakMb, measured.peakMb);
+  }
+  rows.push({ name: '  the same: median key → frame (median of the 3 runs)', baselineName: 'the 150 ms target', par: median(medians), baseline: 150, unit: 'ms', target: null });
+  rows.push({ name: '  the same: CPU of the TUI process (highest of the 3)', baselineName: 'one core', par: cores * 100, baseline: 100, unit: '%', target: 1 });
+  rows.push({ name: '  the same: peak RSS of the TUI process (highest of the 3)', baselineName: 'the 250 MB target', par: peakMb, baseline: 250, unit: 'MB', target: 1 });
+  const attach = await attached(parBin);
+  rows.push({ name: `par attach to that run started headless: key → frame p95 (${attach.latencies.length} keys)`, baselineName: 'the 150 ms target', par: percentile(attach.latencies, 95), baseline: 150, unit: 'ms', target: 1 });
+  rows.push({ name: '  the same: CPU of the attached TUI', baselineName: 'one core', par: attach.cores * 100, baseline: 100, unit: '%', target: 1 });
+  return rows;
+}
+
 /** Both TUI benchmarks. */
 export async function benchTui(parBin: string): Promise<BenchRow[]> {
-  return [...(await firstFrames(parBin)), ...(await underLoad(parBin))];
+  return [...(await firstFrames(parBin)), ...(await latencies(parBin))];
 }
