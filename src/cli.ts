@@ -155,7 +155,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       // The configuration loads while the screen's code does: the first frame needs both.
       await run(async (ctx) => {
         void ctx.config().catch(() => undefined);
-        return (await import('./commands/tui.js')).runTui(ctx);
+        return (await (await import('./commands/load-tui.js')).loadTui()).runTui(ctx);
       });
       return session.exitCode;
     }

@@ -12,5 +12,5 @@ export async function runAttach(ctx: CommandContext, query: string | undefined):
   }
   const repository = query === undefined ? await currentRepository(ctx.git, ctx.cwd) : null;
   const runId = findRun(ctx.paths.dataDir, query, repository);
-  return (await import('./tui.js')).runTui(ctx, { attach: { runId, dir: join(runsDir(ctx.paths.dataDir), runId) } });
+  return (await (await import('./load-tui.js')).loadTui()).runTui(ctx, { attach: { runId, dir: join(runsDir(ctx.paths.dataDir), runId) } });
 }

@@ -114,7 +114,7 @@ export async function runDemo(ctx: CommandContext, options: { tui?: boolean; kee
     supervisor = await supervisorPid(runDir);
     for (const signal of signals) process.off(signal, onSignal);
     if (!tui) ctx.stdout.write(`A throwaway repository with ${worktrees.length} worktrees in ${root}; the simulated agent plays Claude Code.\n`);
-    if (tui) await (await import('./tui.js')).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
+    if (tui) await (await (await import('./load-tui.js')).loadTui()).runTui(demo, { attach: { runId: prepared.plan.id, dir: runDir } });
     else await followHeadless(demo, runDir, prepared.plan.id);
   } finally {
     for (const signal of signals) process.off(signal, onSignal);

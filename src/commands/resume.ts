@@ -38,7 +38,7 @@ export async function runResume(ctx: CommandContext, query: string, options: Res
     return ExitCode.ok;
   }
   const tui = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && options.tui !== false && !options.json;
-  if (tui) return (await import('./tui.js')).runTui(ctx, { attach: { runId, dir } });
+  if (tui) return (await (await import('./load-tui.js')).loadTui()).runTui(ctx, { attach: { runId, dir } });
   const { config } = await ctx.config();
   return (await import('./follow-run.js')).followRun(ctx, dir, runId, {
     json: options.json ?? false,

@@ -33,7 +33,7 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
   if (tui && !hasWhere(positional, options)) {
     // Nothing says where to run: the worktree picker asks.
     ctx.runStart?.early.dismiss();
-    return (await import('./tui.js')).runTui(ctx, { runOptions: options, prompt: positional[0] ?? null });
+    return (await (await import('./load-tui.js')).loadTui()).runTui(ctx, { runOptions: options, prompt: positional[0] ?? null });
   }
   // The supervisor started as par did (or starts now): it loads alongside the checks, and begins once the run is written.
   const { now, runId, early } = ctx.runStart ?? startRun(ctx.launcher, { dataDir: ctx.paths.dataDir, cwd: ctx.cwd });
@@ -51,7 +51,7 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
     return ExitCode.ok;
   }
   const dir = launchRun(ctx, prepared, early);
-  if (tui) return (await import('./tui.js')).runTui(ctx, { runOptions: options, attach: { runId, dir } });
+  if (tui) return (await (await import('./load-tui.js')).loadTui()).runTui(ctx, { runOptions: options, attach: { runId, dir } });
   if (options.detach) {
     ctx.stdout.write(options.json ? `${JSON.stringify({ run: runId })}\n` : `${runId}\n`);
     return ExitCode.ok;

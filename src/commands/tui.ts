@@ -138,6 +138,7 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
       patchConsole: false,
       maxFps: MAX_FPS,
     });
+    controller.drawn();
     outcome = await exited;
   } finally {
     controller.stop();

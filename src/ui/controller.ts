@@ -56,24 +56,27 @@ export class Controller {
     return this.#store.getState();
   }
 
-  /**
-   * Loads what the first panes show: the prompts first, then the worktrees
-   * (git is busy work the first frame need not wait on). Resolves when the
-   * prompts are in.
-   */
+  /** Loads what the first frame shows: the prompts. Resolves when they are in. */
   start(): Promise<void> {
-    const prompts = this.reloadPrompts();
-    if (this.#run === undefined) void prompts.then(() => this.#reloadWorktrees());
-    else {
-      // On a run's grid the worktrees are not on screen: git's work on them waits until they are.
-      const unsubscribe = this.#store.subscribe(() => {
-        if (this.#state().pane !== 'worktrees') return;
-        unsubscribe();
-        void this.#reloadWorktrees();
-      });
-      this.#unsubscribe = unsubscribe;
+    return this.reloadPrompts();
+  }
+
+  /**
+   * Once the first frame is on screen: the worktrees (git's busy work, which
+   * the first frame does not wait on) — at once for the picker, or, on a
+   * run's grid, only when they are shown.
+   */
+  drawn(): void {
+    if (this.#run === undefined) {
+      void this.#reloadWorktrees();
+      return;
     }
-    return prompts;
+    const unsubscribe = this.#store.subscribe(() => {
+      if (this.#state().pane !== 'worktrees') return;
+      unsubscribe();
+      void this.#reloadWorktrees();
+    });
+    this.#unsubscribe = unsubscribe;
   }
 
   async reloadPrompts(select?: string): Promise<void> {

@@ -91,7 +91,7 @@ async function minimalInk(dir: string): Promise<string> {
   return join(outdir, 'minimal-ink.js');
 }
 
-async function firstFrames(parBin: string): Promise<BenchRow[]> {
+export async function benchTuiFirstFrame(parBin: string): Promise<BenchRow[]> {
   const { dir, repo, env } = makeRunFixture(3, 'par-bench-tui-');
   try {
     const prompts = join(dir, 'home', 'd', 'par', 'prompts');
@@ -229,5 +229,5 @@ async function latencies(parBin: string): Promise<BenchRow[]> {
 
 /** Both TUI benchmarks. */
 export async function benchTui(parBin: string): Promise<BenchRow[]> {
-  return [...(await firstFrames(parBin)), ...(await latencies(parBin))];
+  return [...(await benchTuiFirstFrame(parBin)), ...(await latencies(parBin))];
 }

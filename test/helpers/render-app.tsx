@@ -116,6 +116,7 @@ export function renderApp(options: { ports: TuiPorts; columns?: number; rows?: n
       <App />
     </TuiContext.Provider>,
   );
+  controller.drawn();
   const frame = (): string => stripVTControlCharacters(app.lastFrame() ?? '');
   return {
     store,
