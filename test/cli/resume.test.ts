@@ -32,7 +32,8 @@ describe('par resume', () => {
   it('after kill -9 of the supervisor, reruns the interrupted jobs as attempt 2, continuing their sessions', async () => {
     const asked = join(sandbox.dir, 'asked.ndjson');
     writeFileSync(join(wt(1), '.sim-knobs'), `asked=${asked}\n`);
-    const run = await interruptedRun('sim: duration=4 turns=4', [wt(1), wt(2), wt(3)], (now) => now.jobs.every((job) => job.state === 'running'));
+    // Killed once every agent has begun its session (written some of it): the watchdogs end the agents at once.
+    const run = await interruptedRun('sim: duration=4 turns=4', [wt(1), wt(2), wt(3)], (now) => now.jobs.every((job) => job.state === 'running' && job.turns > 0));
     expect(run.state).toBe('interrupted');
     expect(run.jobs.map((job) => job.state)).toEqual(['interrupted', 'interrupted', 'interrupted']);
     const sessions = run.jobs.map((job) => job.session_id);
