@@ -9,7 +9,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 await build({
   // The spawn thread is a worker of its own: the supervisor starts it from dist/spawn-thread.js.
-  entryPoints: [{ in: 'src/bin.ts', out: 'cli' }, { in: 'src/os/spawn-thread.ts', out: 'spawn-thread' }],
+  entryPoints: [{ in: 'src/bin.ts', out: 'cli' }, { in: 'src/spawn/spawn-thread.ts', out: 'spawn-thread' }],
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -53,7 +53,7 @@ function toldToBegin(stdin: NodeJS.ReadableStream): Promise<boolean> {
  * detached by par. With `--when-told` it loads the engine first and begins when its stdin says so.
  */
 export async function runSupervise(ctx: CommandContext, runDir: string, options: SuperviseArgs['options']): Promise<number> {
-  const engine = Promise.all([import('../engine/supervisor.js'), import('../os/process-group.js')]);
+  const engine = Promise.all([import('../engine/supervisor.js'), import('../spawn/threads.js')]);
   // The spawner's first thread starts while the supervisor waits to be told.
   const spawner = engine.then(([, { createProcessSpawner }]) => createProcessSpawner());
   // Dismissed before the engine loaded: its failure to load is nobody's concern.

@@ -81,7 +81,7 @@ function followJobOutput(dir: string, job: string, onLines: (lines: string[]) =>
 export function createTuiPorts(given: CommandContext, options: { runOptions: RunOptions; suspend: <T>(work: () => Promise<T>) => Promise<T> }): TuiPorts {
   // git runs on a thread of its own: spawning it from here would hold up frames (tens of ms a process when agents keep every core busy).
   let git: Promise<Git> | undefined;
-  const ctx: CommandContext = { ...given, git: () => (git ??= import('../os/process-group.js').then(({ createThreadedGit }) => createThreadedGit())) };
+  const ctx: CommandContext = { ...given, git: () => (git ??= import('../spawn/threads.js').then(({ createThreadedGit }) => createThreadedGit())) };
   const dataDir = ctx.paths.dataDir;
   return {
     async loadPrompts() {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { createGit, GitFailure } from '../git/git.js';
-import type { FromSpawnThread, ToSpawnThread } from './process-group.js';
+import type { FromSpawnThread, ToSpawnThread } from './threads.js';
 
 const port = parentPort;
 const git = createGit();
