@@ -7,19 +7,23 @@ export interface ParLauncher {
   env: NodeJS.ProcessEnv;
 }
 
+/** The run's environment is the caller's minus CLAUDECODE (DESIGN §9): claude refuses to start inside another claude. */
+function supervisorEnv(launcher: ParLauncher): NodeJS.ProcessEnv {
+  const env = { ...launcher.env };
+  delete env.CLAUDECODE;
+  return env;
+}
+
 /**
  * Starts a run's supervisor: `node <par> __supervise <run-dir> [args]`, detached
  * (its own session, so a terminal's Ctrl+C or hangup never reaches it), with
  * no stdio tied to the caller. Returns its pid.
  */
 export function launchSupervisor(launcher: ParLauncher, options: { runDir: string; cwd: string; args?: string[] }): number | undefined {
-  // The run's environment is the caller's minus CLAUDECODE (DESIGN §9): claude refuses to start inside another claude.
-  const env = { ...launcher.env };
-  delete env.CLAUDECODE;
   const child = spawn(launcher.node, [launcher.script, '__supervise', options.runDir, ...(options.args ?? [])], {
     detached: true,
     stdio: 'ignore',
-    env,
+    env: supervisorEnv(launcher),
     cwd: options.cwd,
   });
   child.unref();
@@ -43,12 +47,10 @@ export interface EarlySupervisor {
  * says begin; the end of its stdin (the caller gone, or dismissed) ends it.
  */
 export function startSupervisorEarly(launcher: ParLauncher, options: { runDir: string; cwd: string }): EarlySupervisor {
-  const env = { ...launcher.env };
-  delete env.CLAUDECODE;
   const child = spawn(launcher.node, [launcher.script, '__supervise', options.runDir, '--when-told'], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
-    env,
+    env: supervisorEnv(launcher),
     cwd: options.cwd,
   });
   // A supervisor that died before being told breaks its pipe: the next begin() finds it gone.

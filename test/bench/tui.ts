@@ -160,46 +160,34 @@ async function runEnded(parBin: string, repo: string, env: NodeJS.ProcessEnv): P
 /** 16 agents printing 100k lines of 200 B each over ~8 s: 200k lines a second in all. */
 const STREAMING = 'sim: duration=8s turns=4 lines=100000 size=200';
 
-/** `par run` on a terminal while its 16 agents stream: key → frame, once. */
-async function underLoad(parBin: string): Promise<{ latencies: number[]; cores: number; peakMb: number }> {
+/**
+ * 16 streaming agents and the TUI on a terminal, key → frame once: the TUI
+ * of `par run` itself, or (`attach`) `par attach` to the same run started
+ * headless with `--detach`.
+ */
+async function underLoad(parBin: string, attach = false): Promise<{ latencies: number[]; cores: number; peakMb: number }> {
   const { dir, repo, paths, env } = makeRunFixture(16, 'par-bench-tui-load-');
+  const par = (args: string[]): string => spawnSync(process.execPath, [parBin, ...args], { cwd: repo, env, encoding: 'utf8' }).stdout.trim();
   try {
-    const tui = new Pty(`${process.execPath} ${parBin} run -m '${STREAMING}' ${paths.join(' ')} -j 16`, { cwd: repo, env });
+    const run = attach ? par(['run', '-m', STREAMING, ...paths, '-j', '16', '--detach']) : '';
+    const tui = new Pty(attach ? `${process.execPath} ${parBin} attach ${run}` : `${process.execPath} ${parBin} run -m '${STREAMING}' ${paths.join(' ')} -j 16`, { cwd: repo, env });
     try {
       await tui.waitFor('running');
       // Let every agent get going before measuring.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       return await toggles(tui);
     } finally {
+      // Quitting par run's TUI asks what to do with the jobs: c cancels them; an attached TUI just leaves.
       tui.write('q');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      tui.write('c');
+      if (!attach) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        tui.write('c');
+      }
       await tui.stop();
+      if (attach) par(['cancel', run]);
     }
   } finally {
     // The cancelled agents get their grace period; the directory goes once the run has ended.
-    await runEnded(parBin, repo, env);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The same run started headless (`--detach`), with `par attach` on a terminal: key → frame and CPU. */
-async function attached(parBin: string): Promise<{ latencies: number[]; cores: number }> {
-  const { dir, repo, paths, env } = makeRunFixture(16, 'par-bench-tui-attach-');
-  try {
-    const started = spawnSync(process.execPath, [parBin, 'run', '-m', STREAMING, ...paths, '-j', '16', '--detach'], { cwd: repo, env, encoding: 'utf8' });
-    const run = started.stdout.trim();
-    const tui = new Pty(`${process.execPath} ${parBin} attach ${run}`, { cwd: repo, env });
-    try {
-      await tui.waitFor('running');
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      return await toggles(tui);
-    } finally {
-      tui.write('q');
-      await tui.stop();
-      spawnSync(process.execPath, [parBin, 'cancel', run], { cwd: repo, env });
-    }
-  } finally {
     await runEnded(parBin, repo, env);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -221,7 +209,7 @@ async function latencies(parBin: string): Promise<BenchRow[]> {
   rows.push({ name: '  the same: median key → frame (median of the 3 runs)', baselineName: 'the 150 ms target', par: median(medians), baseline: 150, unit: 'ms', target: null });
   rows.push({ name: '  the same: CPU of the TUI process (highest of the 3)', baselineName: 'one core', par: cores * 100, baseline: 100, unit: '%', target: 1 });
   rows.push({ name: '  the same: peak RSS of the TUI process (highest of the 3)', baselineName: 'the 250 MB target', par: peakMb, baseline: 250, unit: 'MB', target: 1 });
-  const attach = await attached(parBin);
+  const attach = await underLoad(parBin, true);
   rows.push({ name: `par attach to that run started headless: key → frame p95 (${attach.latencies.length} keys)`, baselineName: 'the 150 ms target', par: percentile(attach.latencies, 95), baseline: 150, unit: 'ms', target: 1 });
   rows.push({ name: '  the same: CPU of the attached TUI', baselineName: 'one core', par: attach.cores * 100, baseline: 100, unit: '%', target: 1 });
   return rows;
