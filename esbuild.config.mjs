@@ -7,17 +7,12 @@ import { readFileSync, rmSync } from 'node:fs';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
-await build({
-  // The spawn thread is a worker of its own: the supervisor starts it from dist/spawn-thread.js.
-  entryPoints: [{ in: 'src/bin.ts', out: 'cli' }, { in: 'src/spawn/spawn-thread.ts', out: 'spawn-thread' }],
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   // Ink loads react-devtools-core only when DEV=true; it is not shipped.
   external: ['react-devtools-core'],
@@ -30,4 +25,17 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __parCreateRequire } from 'node:module';\nconst require = __parCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+};
+await build({
+  ...common,
+  // The spawn thread is a worker of its own: the supervisor starts it from dist/spawn-thread.js.
+  entryPoints: [{ in: 'src/bin.ts', out: 'cli' }, { in: 'src/spawn/spawn-thread.ts', out: 'spawn-thread' }],
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
+// A run's supervisor (the bin loads it for `par __supervise`): what it needs
+// before a run's first job in one file, instead of a dozen chunks shared
+// with the commands; what it needs only sometimes (git, setup commands, the
+// configuration) in chunks of its own.
+await build({ ...common, entryPoints: { supervise: 'src/supervise-main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/supervise-[name]-[hash]' });

@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const ADAPTERS = ['src/cli.ts', 'src/config/config-file.ts', 'src/git/git.ts', 'src/prompts/editor.ts', 'src/os/**/*.ts', 'src/spawn/**/*.ts', 'src/terminal/open-window.ts'];
+const ADAPTERS = ['src/cli.ts', 'src/config/config-file.ts', 'src/git/real-git.ts', 'src/prompts/editor.ts', 'src/os/**/*.ts', 'src/spawn/**/*.ts', 'src/terminal/open-window.ts'];
 const IO_LIBRARIES = ['execa', 'simple-git', 'conf', 'node:child_process', 'child_process'].map((name) => ({
   name,
   message: 'Only cli.ts and the adapter files use processes, git or conf: take a port as a parameter instead.',

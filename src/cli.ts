@@ -4,12 +4,13 @@
  * `par --version` and `par --help` load neither Ink, React nor the config.
  */
 import type * as Commander from 'commander';
-import type { CommandContext } from './commands/context.js';
+import type { CommandContext, RunStart } from './commands/context.js';
 import type { AnyCommand } from './commands/spec.js';
 import { COMMANDS } from './commands/table.js';
 import { resolvePaths } from './config/paths.js';
-import { ExitCode, UserError, isUserError } from './core/errors.js';
-import { LOG_LEVELS, createFileLogger, isLogLevel, type LogLevel, type Logger } from './logging/logger.js';
+import { ExitCode } from './core/errors.js';
+import { LOG_LEVELS, createFileLogger, type Logger } from './logging/logger.js';
+import { reportError, resolveLevel, rootContext } from './root-context.js';
 
 declare const __PAR_VERSION__: string;
 const VERSION = typeof __PAR_VERSION__ === 'string' ? __PAR_VERSION__ : '0.0.0-dev';
@@ -86,14 +87,6 @@ function addCommand(commander: typeof Commander, parent: Commander.Command, spec
   });
 }
 
-function resolveLevel(option: string | undefined, env: NodeJS.ProcessEnv): LogLevel {
-  const level = option ?? env.PAR_LOG_LEVEL ?? 'info';
-  if (!isLogLevel(level)) {
-    throw new UserError(`PAR_LOG_LEVEL is '${level}', which is not a log level; use one of ${LOG_LEVELS.join(', ')}.`);
-  }
-  return level;
-}
-
 /** Commander's own errors (bad usage, --help, --version) carry a `commander.*` code. */
 function isCommanderError(error: unknown): error is Commander.CommanderError {
   const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
@@ -105,48 +98,23 @@ function report(error: unknown, session: Session): number {
     // Help and version exit 0; every other commander error is bad usage.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
-  const logger = session.logger;
-  if (isUserError(error)) {
-    logger?.warn(error.message);
-    process.stderr.write(`par: ${error.message}\n`);
-    return error.exitCode;
-  }
-  const failure = error instanceof Error ? error : new Error(String(error));
-  logger?.error('unexpected failure', { error: failure });
-  const where = logger ? ` (details in ${logger.file})` : '';
-  process.stderr.write(`par: ${failure.message.split('\n')[0]}; this is a bug in par${where}.\n`);
-  if (logger?.level === 'debug' || logger?.level === 'trace') process.stderr.write(`${failure.stack ?? ''}\n`);
-  return ExitCode.failed;
+  return reportError(error, session.logger);
 }
 
-/** Runs par with `argv`; resolves to the exit code. */
-export async function main(argv: string[] = process.argv): Promise<number> {
+/**
+ * Runs par with `argv`; resolves to the exit code. `runStart`: for `par
+ * run`, its run's supervisor, started by the bin before this module loaded
+ * (anything but a run started dismisses it).
+ */
+export async function main(argv: string[] = process.argv, runStart?: RunStart): Promise<number> {
   const session: Session = { exitCode: ExitCode.ok };
   const env = process.env;
   const paths = resolvePaths(env);
-  let loaded: ReturnType<CommandContext['config']> | undefined;
-
-  // `par run` starts its run's supervisor before any of its own code is loaded: the two start up side by
-  // side (a run's fixed cost is mostly two node start-ups); anything but a run started dismisses it.
-  const runStart = argv[2] === 'run' ? (await import('./commands/launch-run.js')).startRun({ node: process.execPath, script: argv[1] ?? '', env }, { dataDir: paths.dataDir, cwd: process.cwd() }) : undefined;
   const run = async (action: Action): Promise<void> => {
     const logger = createFileLogger({ dir: paths.logDir, level: resolveLevel(session.levelOption, env) });
     session.logger = logger;
     logger.debug('command', { argv: argv.slice(2), cwd: process.cwd() });
-    const ctx: CommandContext = {
-      paths,
-      env,
-      cwd: process.cwd(),
-      stdin: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      log: logger,
-      config: () => (loaded ??= import('./config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
-      git: () => import('./git/git.js').then(({ createGit }) => createGit()),
-      launcher: { node: process.execPath, script: argv[1] ?? '', env },
-      ...(runStart ? { runStart } : {}),
-    };
-    session.exitCode = await action(ctx);
+    session.exitCode = await action(rootContext({ paths, env, argv, log: logger, runStart }));
   };
 
   try {
@@ -157,17 +125,6 @@ export async function main(argv: string[] = process.argv): Promise<number> {
         void ctx.config().catch(() => undefined);
         return (await (await import('./commands/load-tui.js')).loadTui()).runTui(ctx);
       });
-      return session.exitCode;
-    }
-    if (argv[2] === '__supervise') {
-      // A run's supervisor, started by par: straight to its work, without the argument parser.
-      const { superviseArgs, runSupervise } = await import('./commands/supervise.js');
-      const parsed = superviseArgs(argv.slice(3));
-      if (parsed === undefined) {
-        process.stderr.write(`par: __supervise is par's own command and cannot take ${argv.slice(3).join(' ')}; start runs with par run.\n`);
-        return ExitCode.usage;
-      }
-      await run((ctx) => runSupervise(ctx, parsed.runDir, parsed.options));
       return session.exitCode;
     }
     const program = buildProgram(await import('commander'), session, run);

@@ -1,17 +1,8 @@
-import { newRunId } from '../core/ids.js';
-import { launchSupervisor, startSupervisorEarly, type EarlySupervisor, type ParLauncher } from '../os/launch-detached.js';
+import { launchSupervisor, type EarlySupervisor } from '../os/launch-detached.js';
 import { createRunDirectory } from '../rundir/create.js';
-import { runDirOf } from '../rundir/files.js';
 import { writeRunPlan } from '../rundir/plan.js';
-import type { CommandContext, RunStart } from './context.js';
+import type { CommandContext } from './context.js';
 import type { PreparedRun } from './run-setup.js';
-
-/** A new run's id, and its supervisor started before the run is checked and written (see startSupervisorEarly). */
-export function startRun(launcher: ParLauncher, where: { dataDir: string; cwd: string }): RunStart {
-  const now = new Date();
-  const runId = newRunId(now);
-  return { now, runId, early: startSupervisorEarly(launcher, { runDir: runDirOf(where.dataDir, runId), cwd: where.cwd }) };
-}
 
 /**
  * Writes the run directory and starts its supervisor, detached, with this

@@ -4,6 +4,7 @@ import type { RunPlan } from '../core/run-plan.js';
 import { parseTasks, type Task } from '../core/tasks.js';
 import { discoverWorktrees } from '../git/discover.js';
 import type { Git } from '../git/git.js';
+import { worktreeEntryFromFiles } from '../git/git-files.js';
 import { parseWorktreeList } from '../git/parse-worktrees.js';
 import { repositoryFacts, type RepositoryFacts } from '../git/repository.js';
 import { worktreeValidity } from '../git/worktree-status.js';
@@ -31,6 +32,7 @@ async function worktreeFromArg(git: Git, arg: string, lists: ListCache): Promise
   }
   // A worktree of a repository already listed needs no git call at all.
   let known = lists.find((list) => list.entries.some((entry) => entry.path === path));
+  let entry = known?.entries.find((candidate) => candidate.path === path);
   if (!known) {
     let facts: RepositoryFacts;
     try {
@@ -38,14 +40,17 @@ async function worktreeFromArg(git: Git, arg: string, lists: ListCache): Promise
     } catch {
       throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
     }
+    path = facts.worktree;
+    // Its entry from git's files when they say it plainly, else from git's list of the repository's worktrees.
+    entry = worktreeEntryFromFiles(path);
     known = lists.find((list) => list.facts.commonDir === facts.commonDir);
-    if (!known) {
+    if (!entry && !known) {
       known = { facts, entries: parseWorktreeList(await git.run(path, ['worktree', 'list', '--porcelain', '-z'])) };
       lists.push(known);
     }
-    path = facts.worktree;
+    entry ??= known?.entries.find((candidate) => candidate.path === path);
+    known ??= { facts, entries: [] };
   }
-  const entry = known.entries.find((candidate) => candidate.path === path);
   if (!entry) throw new UserError(`${arg} is not a git worktree; pass worktree paths as 'par list worktrees' shows them.`);
   const { valid, reason } = worktreeValidity(entry);
   if (!valid) throw new UserError(`The worktree ${arg} cannot be used: ${reason}.`);

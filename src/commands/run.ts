@@ -1,6 +1,8 @@
 import { ExitCode } from '../core/errors.js';
+import { lazyGit } from '../git/git.js';
 import type { CommandContext } from './context.js';
-import { launchRun, startRun } from './launch-run.js';
+import { launchRun } from './launch-run.js';
+import { startRun } from './run-start.js';
 import type { PreparedRun, RunOptions } from './run-setup.js';
 
 function quote(arg: string): string {
@@ -40,8 +42,9 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
   if (options.dryRun) early.dismiss();
   let prepared: PreparedRun;
   try {
-    const [{ prepareRun }, git] = await Promise.all([import('./run-setup.js'), ctx.git(), ctx.config()]);
-    prepared = await prepareRun(ctx, git, positional, options, { now, runId });
+    const [{ prepareRun }] = await Promise.all([import('./run-setup.js'), ctx.config()]);
+    // Worktrees given by path are read from git's files: git loads only if something needs it.
+    prepared = await prepareRun(ctx, lazyGit(ctx.git), positional, options, { now, runId });
   } catch (error) {
     early.dismiss();
     throw error;

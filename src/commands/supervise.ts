@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { supervise } from '../engine/supervisor.js';
 import type { CommandRunner } from '../os/command-runner.js';
+import { createProcessSpawner } from '../spawn/threads.js';
 import type { CommandContext } from './context.js';
 
 /** What `par __supervise` is given. */
@@ -50,20 +52,16 @@ function toldToBegin(stdin: NodeJS.ReadableStream): Promise<boolean> {
 
 /**
  * `par __supervise <run-dir> [--rerun jobs [--continue] [--commands-from N]]`: a run's supervisor, started
- * detached by par. With `--when-told` it loads the engine first and begins when its stdin says so.
+ * detached by par. With `--when-told` it begins when its stdin says so: started as `par run` begins, it
+ * has loaded its code by then.
  */
 export async function runSupervise(ctx: CommandContext, runDir: string, options: SuperviseArgs['options']): Promise<number> {
-  const engine = Promise.all([import('../engine/supervisor.js'), import('../spawn/threads.js')]);
-  // The spawner's first thread starts while the supervisor waits to be told.
-  const spawner = engine.then(([, { createProcessSpawner }]) => createProcessSpawner());
-  // Dismissed before the engine loaded: its failure to load is nobody's concern.
-  spawner.catch(() => undefined);
   if (options.whenTold === true && !(await toldToBegin(ctx.stdin))) return 0;
   const commandsFrom = options.commandsFrom === undefined ? {} : { commandsFrom: Number(options.commandsFrom) };
   // `par send` to a finished job of a run that is over: its session continues with that message.
   const message = options.messageFile === undefined ? {} : { message: readFileSync(options.messageFile, 'utf8') };
   const resume = options.rerun === undefined ? undefined : { jobs: options.rerun.split(',').filter(Boolean), continueSessions: options.continue === true, ...commandsFrom, ...message };
-  const [[{ supervise }], processes] = await Promise.all([engine, spawner]);
+  const processes = createProcessSpawner();
   // execa is loaded only when setup commands run in new worktrees.
   const runner: CommandRunner = { run: async (...args) => (await import('../os/command-runner.js')).createCommandRunner().run(...args) };
   await supervise(runDir, { git: processes.git, spawner: processes, runner, log: ctx.log, launcher: ctx.launcher }, resume);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { WorktreeEntry } from './parse-worktrees.js';
 
 const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
@@ -84,6 +85,38 @@ export function headFromFiles(worktree: string): string | null | undefined {
     if (OID.test(head)) return head;
     const ref = /^ref: (refs\/\S+)$/.exec(head)?.[1];
     return ref === undefined ? undefined : refCommit(ref, { gitDir, commonDir });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `git worktree list` entry of one worktree (its top directory, a real
+ * path) read from git's files: its branch or detached HEAD, its commit and
+ * its lock. Undefined when git must be asked: a linked worktree whose record
+ * does not lead back to it, a reftable repository, anything unexpected.
+ */
+export function worktreeEntryFromFiles(worktree: string): WorktreeEntry | undefined {
+  try {
+    const gitDir = gitDirOf(worktree);
+    if (gitDir === undefined) return undefined;
+    const commonDir = commonDirOf(gitDir);
+    if (existsSync(join(commonDir, 'reftable'))) return undefined;
+    if (gitDir !== join(worktree, '.git')) {
+      // A linked worktree is git's only while its record names this directory (else git calls it prunable).
+      const recorded = readFileSync(join(gitDir, 'gitdir'), 'utf8').trim();
+      if (realpathSync(dirname(resolve(gitDir, recorded))) !== worktree) return undefined;
+    }
+    const lockFile = join(gitDir, 'locked');
+    const locked = existsSync(lockFile);
+    const lockedReason = locked ? readFileSync(lockFile, 'utf8').trim() || null : null;
+    const headText = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    const entry = { path: worktree, bare: false, locked, lockedReason, prunable: false, prunableReason: null };
+    if (OID.test(headText)) return { ...entry, head: headText, branch: null, detached: true };
+    const branch = /^ref: refs\/heads\/(\S+)$/.exec(headText)?.[1];
+    if (branch === undefined) return undefined;
+    const head = refCommit(`refs/heads/${branch}`, { gitDir, commonDir });
+    return head === undefined ? undefined : { ...entry, head, branch, detached: false };
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { simpleGit } from 'simple-git';
+// The git port and what goes with it; the real git is in real-git.ts, so
+// code that only passes a port around never loads simple-git.
 
 /** git failed: its exit code and stderr, typed (as execa's errors are); `message` is the stderr's first lines. */
 export class GitFailure extends Error {
@@ -15,16 +15,6 @@ export class GitFailure extends Error {
     this.args = args;
     this.exitCode = failure.exitCode;
     this.stderr = failure.stderr;
-  }
-}
-
-/** What git printed on a failure, as simple-git hands it over. */
-class ExitFailure extends Error {
-  constructor(
-    readonly exitCode: number,
-    readonly stderr: string,
-  ) {
-    super(stderr.trim() || `git exited with code ${exitCode}`);
   }
 }
 
@@ -57,28 +47,8 @@ export interface Git {
   run(cwd: string, args: readonly string[]): Promise<string>;
 }
 
-/**
- * The real git, through simple-git's `raw()`. Every non-zero exit is a
- * failure — simple-git's own rule counts one only when git also wrote to
- * stderr, so a quiet `commit` with nothing to commit would read as done —
- * and it carries git's exit code and stderr.
- */
-export function createGit(): Git {
-  return {
-    async run(cwd, args) {
-      if (!existsSync(cwd)) throw new GitFailure(`the directory ${cwd} does not exist`, cwd, args);
-      try {
-        return await simpleGit({
-          baseDir: cwd,
-          trimmed: false,
-          maxConcurrentProcesses: 64,
-          errors: (error, result) => error ?? (result.exitCode === 0 ? undefined : new ExitFailure(result.exitCode, Buffer.concat(result.stdErr).toString('utf8'))),
-        }).raw([...args]);
-      } catch (error) {
-        const cause = error instanceof ExitFailure ? error : (error as { task?: unknown; message: string });
-        const message = cause.message.trim().split('\n').slice(0, 3).join(' ').replace(/^fatal: /, '');
-        throw new GitFailure(message, cwd, args, cause instanceof ExitFailure ? { exitCode: cause.exitCode, stderr: cause.stderr } : { exitCode: null, stderr: cause.message });
-      }
-    },
-  };
+/** A git port that loads the real one at its first call: a command that turns out to need no git loads none. */
+export function lazyGit(load: () => Promise<Git>): Git {
+  let git: Promise<Git> | undefined;
+  return { run: async (cwd, args) => (await (git ??= load())).run(cwd, args) };
 }

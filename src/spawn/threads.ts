@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { GitFailure, type Git } from '../git/git.js';
+import { createStarter } from './starter.js';
 import { JOB_WATCHDOG, type AgentInput, type GroupProcess, type ProcessSpawner } from '../os/process-group.js';
 
 /** How many spawn threads a supervisor keeps: starts in flight at once. */
@@ -29,27 +30,26 @@ function spawnThreadFile(): URL {
   return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as URL);
 }
 
-/** One spawn thread and the jobs it started that are still going. */
+/**
+ * One spawn thread and the jobs it started that are still going: a worker
+ * thread, or — `here` — the supervisor's own thread, for a run's first job,
+ * which then waits for no thread to start.
+ */
 class SpawnThread {
-  readonly #worker: Worker;
+  readonly #send: (message: ToSpawnThread) => void;
   readonly #waiting = new Map<number, (message: FromSpawnThread) => void>();
   readonly #exits = new Map<number, (exit: Exit) => void>();
   #next = 0;
 
-  constructor() {
-    this.#worker = new Worker(spawnThreadFile());
+  constructor(where: 'worker' | 'here') {
+    if (where === 'here') {
+      this.#send = createStarter((message) => this.#receive(message));
+      return;
+    }
+    const worker = new Worker(spawnThreadFile());
     // The thread lives as long as the jobs it holds: it keeps no supervisor alive by itself.
-    this.#worker.unref();
-    this.#worker.on('message', (message: FromSpawnThread) => {
-      if (message.type === 'exit') {
-        const { type: _type, id, ...exit } = message;
-        this.#exits.get(id)?.(exit);
-        this.#exits.delete(id);
-        return;
-      }
-      this.#waiting.get(message.id)?.(message);
-      this.#waiting.delete(message.id);
-    });
+    worker.unref();
+    worker.on('message', (message: FromSpawnThread) => this.#receive(message));
     // A thread that fails leaves its jobs without a way to report: each ends, saying why.
     const failed = (error: unknown): void => {
       const why = `the process spawner failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -58,8 +58,20 @@ class SpawnThread {
       this.#waiting.clear();
       this.#exits.clear();
     };
-    this.#worker.on('error', failed);
-    this.#worker.on('exit', (code) => failed(new Error(`its thread exited (${code})`)));
+    worker.on('error', failed);
+    worker.on('exit', (code) => failed(new Error(`its thread exited (${code})`)));
+    this.#send = (message) => worker.postMessage(message);
+  }
+
+  #receive(message: FromSpawnThread): void {
+    if (message.type === 'exit') {
+      const { type: _type, id, ...exit } = message;
+      this.#exits.get(id)?.(exit);
+      this.#exits.delete(id);
+      return;
+    }
+    this.#waiting.get(message.id)?.(message);
+    this.#waiting.delete(message.id);
   }
 
   /** Jobs and git still going on this thread. */
@@ -70,7 +82,7 @@ class SpawnThread {
   #ask(message: ToSpawnThread): Promise<FromSpawnThread> {
     return new Promise((resolve) => {
       this.#waiting.set(message.id, resolve);
-      this.#worker.postMessage(message);
+      this.#send(message);
     });
   }
 
@@ -81,7 +93,7 @@ class SpawnThread {
     const pid = answer.type === 'spawned' ? answer.pid : null;
     const input: AgentInput | null =
       typeof request.stdin === 'object' && request.stdin !== null
-        ? { write: (text) => this.#worker.postMessage({ type: 'write', id, text } satisfies ToSpawnThread), end: () => this.#worker.postMessage({ type: 'end', id } satisfies ToSpawnThread) }
+        ? { write: (text) => this.#send({ type: 'write', id, text }), end: () => this.#send({ type: 'end', id }) }
         : null;
     return { pid, exited, input };
   }
@@ -100,13 +112,17 @@ class SpawnThread {
  * too (the supervisor's git port), so no start blocks the supervisor.
  */
 export function createProcessSpawner(): ProcessSpawner & { git: Git } {
-  // The first thread starts now, so the first job does not wait for it.
-  const threads: SpawnThread[] = [new SpawnThread()];
+  // A run of one job never waits for a thread to start (a worker costs a
+  // node start-up of its own): its work stays here while nothing else is
+  // going. Once two things go at once, they go to the threads, and from then on all do.
+  const here = new SpawnThread('here');
+  const threads: SpawnThread[] = [];
   const pick = (): SpawnThread => {
+    if (threads.length === 0 && here.load === 0) return here;
     // An idle thread, else a new one while there are fewer than SPAWN_THREADS, else the least busy.
     const idle = threads.find((thread) => thread.load === 0);
     if (idle) return idle;
-    if (threads.length < SPAWN_THREADS) return threads[threads.push(new SpawnThread()) - 1] as SpawnThread;
+    if (threads.length < SPAWN_THREADS) return threads[threads.push(new SpawnThread('worker')) - 1] as SpawnThread;
     return threads.reduce((a, b) => (b.load < a.load ? b : a));
   };
   return {
@@ -132,5 +148,5 @@ export function createProcessSpawner(): ProcessSpawner & { git: Git } {
 /** git on a spawn thread of its own, started at the first call: for the TUI, whose frames must not wait on a spawn. */
 export function createThreadedGit(): Git {
   let thread: SpawnThread | undefined;
-  return { run: (cwd, args) => (thread ??= new SpawnThread()).git(cwd, args) };
+  return { run: (cwd, args) => (thread ??= new SpawnThread('worker')).git(cwd, args) };
 }

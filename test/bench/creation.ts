@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../src/os/command-runner.js';
 import { createWorktrees } from '../../src/git/create-worktrees.js';
-import { createGit } from '../../src/git/git.js';
+import { createGit } from '../../src/git/real-git.js';
 import type { BenchRow } from './measure.js';
 import { git, makeRepoWithFiles } from './fixtures.js';
 import { DEFAULT_CHECKOUTS, planWorktrees } from '../../src/git/plan-worktrees.js';

@@ -20,7 +20,7 @@ describe('the npm package', () => {
     const files = listing[0]?.files.map((file) => file.path) ?? [];
     expect(files).toContain('dist/cli.js');
     expect(files).toContain('assets/sim-agent.mjs');
-    expect(files.filter((file) => !/^(dist\/(cli|spawn-thread|chunks\/[\w-]+)\.js|assets\/sim-agent\.mjs|package\.json|README\.md|LICENSE)$/.test(file))).toEqual([]);
+    expect(files.filter((file) => !/^(dist\/(cli|spawn-thread|supervise|chunks\/[\w-]+)\.js|assets\/sim-agent\.mjs|package\.json|README\.md|LICENSE)$/.test(file))).toEqual([]);
     const prefix = join(sandbox.dir, 'prefix');
     // --offline: the bundle carries every dependency, so the install needs no registry.
     npm(['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(packed, listing[0]?.filename ?? '')], sandbox.dir);

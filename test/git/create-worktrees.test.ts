@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandRunner } from '../../src/os/command-runner.js';
 import { createWorktrees } from '../../src/git/create-worktrees.js';
-import { createGit } from '../../src/git/git.js';
+import { createGit } from '../../src/git/real-git.js';
 import { WorktreeRegistry } from '../../src/git/worktree-registry.js';
 import { ROOT } from '../helpers/par.js';
 import { branches, git, makeRepo, writeFiles } from '../helpers/git-repo.js';

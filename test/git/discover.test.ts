@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverWorktrees, type DiscoveryOptions } from '../../src/git/discover.js';
-import { createGit } from '../../src/git/git.js';
+import { createGit } from '../../src/git/real-git.js';
 import { git, makeRepo } from '../helpers/git-repo.js';
 
 let dir: string;

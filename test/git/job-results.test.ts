@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGit } from '../../src/git/git.js';
-import { headFromFiles } from '../../src/git/git-files.js';
+import { createGit } from '../../src/git/real-git.js';
+import { headFromFiles, worktreeEntryFromFiles } from '../../src/git/git-files.js';
+import { parseWorktreeList } from '../../src/git/parse-worktrees.js';
 import { commitResults, diffstat, startingPoint } from '../../src/git/job-results.js';
 import { git, makeRepo, writeFiles } from '../helpers/git-repo.js';
 
@@ -46,6 +47,34 @@ describe("a worktree's HEAD from git's files", () => {
     git(repo, 'symbolic-ref', 'HEAD', 'refs/heads/alias');
     expect(headFromFiles(repo)).toBeUndefined();
     expect(headFromFiles(join(dir, 'nowhere'))).toBeUndefined();
+  });
+});
+
+describe("a worktree's entry from git's files", () => {
+  const listed = (path: string) => parseWorktreeList(git(repo, 'worktree', 'list', '--porcelain', '-z')).find((entry) => entry.path === path);
+
+  it("agrees with git's list: main worktree, a branch, detached, locked with and without a reason, an unborn branch", () => {
+    const main = realpathSync(repo);
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => join(realpathSync(dir), name)) as [string, string, string];
+    git(repo, 'worktree', 'add', '-q', a, '-b', 'feature');
+    git(repo, 'worktree', 'add', '-q', '--detach', b);
+    git(repo, 'worktree', 'add', '-q', c, '-b', 'other');
+    git(repo, 'worktree', 'lock', '--reason', 'on a USB disk', a);
+    git(repo, 'worktree', 'lock', b);
+    git(repo, 'pack-refs', '--all');
+    git(c, 'checkout', '-q', '--orphan', 'fresh');
+    for (const path of [main, a, b, c]) expect(worktreeEntryFromFiles(path), path).toEqual(listed(path));
+    expect(worktreeEntryFromFiles(a)).toMatchObject({ branch: 'feature', locked: true, lockedReason: 'on a USB disk' });
+    expect(worktreeEntryFromFiles(b)).toMatchObject({ branch: null, detached: true, locked: true });
+    expect(worktreeEntryFromFiles(c)).toMatchObject({ branch: 'fresh', head: null });
+  });
+
+  it('leaves to git a worktree whose record does not lead back to it, and what is not a worktree', () => {
+    const moved = join(realpathSync(dir), 'moved');
+    git(repo, 'worktree', 'add', '-q', join(dir, 'wt'), '-b', 'feature');
+    renameSync(join(dir, 'wt'), moved);
+    expect(worktreeEntryFromFiles(moved)).toBeUndefined();
+    expect(worktreeEntryFromFiles(join(dir, 'nowhere'))).toBeUndefined();
   });
 });
 

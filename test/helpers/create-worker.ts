@@ -1,7 +1,7 @@
 // A separate process that creates worktrees, for tests of the cross-process
 // lock: node create-worker.mjs <repo> <dataDir> <runId> <count> <prefix>
 import { createWorktrees } from '../../src/git/create-worktrees.js';
-import { createGit } from '../../src/git/git.js';
+import { createGit } from '../../src/git/real-git.js';
 import { createCommandRunner } from '../../src/os/command-runner.js';
 import { planWorktrees } from '../../src/git/plan-worktrees.js';
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCommandRunner } from '../../src/os/command-runner.js';
 import { createWorktrees } from '../../src/git/create-worktrees.js';
-import { createGit } from '../../src/git/git.js';
+import { createGit } from '../../src/git/real-git.js';
 import type { WorktreeRecord } from '../../src/git/worktree-registry.js';
 import { planWorktrees } from '../../src/git/plan-worktrees.js';
 
