@@ -22,6 +22,10 @@ async function start(argv: string[]): Promise<number> {
     const bundle = (await import(SUPERVISE_BUNDLE)) as { superviseMain: typeof superviseMain };
     return bundle.superviseMain(argv);
   }
+  if (argv.length <= 2 && process.stdin.isTTY && process.stdout.isTTY) {
+    // The TUI: its code (most of what its first frame waits for) starts loading now, beside the rest.
+    void import('./commands/load-tui.js').then(({ loadTui }) => loadTui()).catch(() => undefined);
+  }
   let runStart: RunStart | undefined;
   if (argv[2] === 'run') {
     // The run's supervisor starts up side by side with the rest of this process: a run's fixed cost is mostly two node start-ups.

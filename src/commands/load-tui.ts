@@ -7,12 +7,18 @@ import type * as Tui from './tui.js';
  * screen) for a question whose answer Yoga does not use on Node: the global
  * is out of sight while the code loads, and put back as it was.
  */
-export async function loadTui(): Promise<typeof Tui> {
-  const fetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
-  if (fetch?.configurable) Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
-  try {
-    return await import('./tui.js');
-  } finally {
-    if (fetch?.configurable) Object.defineProperty(globalThis, 'fetch', fetch);
-  }
+export function loadTui(): Promise<typeof Tui> {
+  loading ??= (async () => {
+    const fetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+    if (fetch?.configurable) Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+    try {
+      return await import('./tui.js');
+    } finally {
+      if (fetch?.configurable) Object.defineProperty(globalThis, 'fetch', fetch);
+    }
+  })();
+  return loading;
 }
+
+/** Loaded once: the bin starts it as par starts, the TUI command takes what it started. */
+let loading: Promise<typeof Tui> | undefined;
