@@ -10,6 +10,7 @@ import { COMMANDS } from './commands/table.js';
 import { resolvePaths } from './config/paths.js';
 import { ExitCode } from './core/errors.js';
 import { LOG_LEVELS, createFileLogger, type Logger } from './logging/logger.js';
+import type { ParLauncher } from './os/launch-detached.js';
 import { reportError, resolveLevel, rootContext } from './root-context.js';
 
 declare const __PAR_VERSION__: string;
@@ -102,11 +103,12 @@ function report(error: unknown, session: Session): number {
 }
 
 /**
- * Runs par with `argv`; resolves to the exit code. `runStart`: for `par
- * run`, its run's supervisor, started by the bin before this module loaded
- * (anything but a run started dismisses it).
+ * Runs par with `argv`; resolves to the exit code. `launcher`: how to start
+ * par again; `runStart`: for `par run`, its run's supervisor, started by the
+ * bin before this module loaded (anything but a run started dismisses it).
  */
-export async function main(argv: string[] = process.argv, runStart?: RunStart): Promise<number> {
+export async function main(argv: string[], given: { launcher: ParLauncher; runStart?: RunStart | undefined }): Promise<number> {
+  const { launcher, runStart } = given;
   const session: Session = { exitCode: ExitCode.ok };
   const env = process.env;
   const paths = resolvePaths(env);
@@ -114,7 +116,7 @@ export async function main(argv: string[] = process.argv, runStart?: RunStart): 
     const logger = createFileLogger({ dir: paths.logDir, level: resolveLevel(session.levelOption, env) });
     session.logger = logger;
     logger.debug('command', { argv: argv.slice(2), cwd: process.cwd() });
-    session.exitCode = await action(rootContext({ paths, env, argv, log: logger, runStart }));
+    session.exitCode = await action(rootContext({ paths, env, launcher, log: logger, runStart }));
   };
 
   try {

@@ -2,6 +2,7 @@
 // for a run's supervisor) hand every command: the real adapters.
 import type { CommandContext, RunStart } from './commands/context.js';
 import type { ParPaths } from './config/paths.js';
+import type { ParLauncher } from './os/launch-detached.js';
 import { ExitCode, UserError, isUserError } from './core/errors.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel, type Logger } from './logging/logger.js';
 
@@ -15,8 +16,8 @@ export function resolveLevel(option: string | undefined, env: NodeJS.ProcessEnv)
 }
 
 /** This process's context: its streams, the configuration and git loaded on first use, and how to start par again. */
-export function rootContext(given: { paths: ParPaths; env: NodeJS.ProcessEnv; argv: readonly string[]; log: Logger; runStart?: RunStart | undefined }): CommandContext {
-  const { paths, env, argv, log, runStart } = given;
+export function rootContext(given: { paths: ParPaths; env: NodeJS.ProcessEnv; launcher: ParLauncher; log: Logger; runStart?: RunStart | undefined }): CommandContext {
+  const { paths, env, launcher, log, runStart } = given;
   let loaded: ReturnType<CommandContext['config']> | undefined;
   return {
     paths,
@@ -28,7 +29,7 @@ export function rootContext(given: { paths: ParPaths; env: NodeJS.ProcessEnv; ar
     log,
     config: () => (loaded ??= import('./config/load-config.js').then(({ loadConfig }) => loadConfig(paths))),
     git: () => import('./git/real-git.js').then(({ createGit }) => createGit()),
-    launcher: { node: process.execPath, script: argv[1] ?? '', env },
+    launcher,
     ...(runStart ? { runStart } : {}),
   };
 }

@@ -5,6 +5,8 @@ export interface ParLauncher {
   node: string;
   script: string;
   env: NodeJS.ProcessEnv;
+  /** A run's supervisor's own entry (dist/supervise.js), started without the CLI's; else `script __supervise`. */
+  supervisor?: string;
 }
 
 /** The run's environment is the caller's minus CLAUDECODE (DESIGN §9): claude refuses to start inside another claude. */
@@ -20,7 +22,7 @@ function supervisorEnv(launcher: ParLauncher): NodeJS.ProcessEnv {
  * no stdio tied to the caller. Returns its pid.
  */
 export function launchSupervisor(launcher: ParLauncher, options: { runDir: string; cwd: string; args?: string[] }): number | undefined {
-  const child = spawn(launcher.node, [launcher.script, '__supervise', options.runDir, ...(options.args ?? [])], {
+  const child = spawn(launcher.node, [launcher.supervisor ?? launcher.script, '__supervise', options.runDir, ...(options.args ?? [])], {
     detached: true,
     stdio: 'ignore',
     env: supervisorEnv(launcher),
@@ -47,7 +49,7 @@ export interface EarlySupervisor {
  * says begin; the end of its stdin (the caller gone, or dismissed) ends it.
  */
 export function startSupervisorEarly(launcher: ParLauncher, options: { runDir: string; cwd: string }): EarlySupervisor {
-  const child = spawn(launcher.node, [launcher.script, '__supervise', options.runDir, '--when-told'], {
+  const child = spawn(launcher.node, [launcher.supervisor ?? launcher.script, '__supervise', options.runDir, '--when-told'], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     env: supervisorEnv(launcher),

@@ -1,7 +1,7 @@
 // The spawn threads of a supervisor (and the TUI's git thread): jobs'
 // processes and git start there, off the event loop (see spawn-thread.ts).
 import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { GitFailure, type Git } from '../git/git.js';
 import { createStarter } from './starter.js';
 import { JOB_WATCHDOG, type AgentInput, type GroupProcess, type ProcessSpawner } from '../os/process-group.js';
@@ -46,10 +46,10 @@ class SpawnThread {
       this.#send = createStarter((message) => this.#receive(message));
       return;
     }
-    const worker = new Worker(spawnThreadFile());
-    // The thread lives as long as the jobs it holds: it keeps no supervisor alive by itself.
-    worker.unref();
-    worker.on('message', (message: FromSpawnThread) => this.#receive(message));
+    // node:worker_threads loads with the first thread: a run of one job never needs it.
+    const queued: ToSpawnThread[] = [];
+    let worker: Worker | undefined;
+    this.#send = (message) => (worker ? worker.postMessage(message) : queued.push(message));
     // A thread that fails leaves its jobs without a way to report: each ends, saying why.
     const failed = (error: unknown): void => {
       const why = `the process spawner failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -58,9 +58,15 @@ class SpawnThread {
       this.#waiting.clear();
       this.#exits.clear();
     };
-    worker.on('error', failed);
-    worker.on('exit', (code) => failed(new Error(`its thread exited (${code})`)));
-    this.#send = (message) => worker.postMessage(message);
+    import('node:worker_threads').then(({ Worker }) => {
+      worker = new Worker(spawnThreadFile());
+      // The thread lives as long as the jobs it holds: it keeps no supervisor alive by itself.
+      worker.unref();
+      worker.on('message', (message: FromSpawnThread) => this.#receive(message));
+      worker.on('error', failed);
+      worker.on('exit', (code) => failed(new Error(`its thread exited (${code})`)));
+      for (const message of queued.splice(0)) worker.postMessage(message);
+    }, failed);
   }
 
   #receive(message: FromSpawnThread): void {
