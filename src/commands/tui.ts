@@ -117,6 +117,9 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
   const runOptions = start.runOptions ?? {};
   const ports = createTuiPorts(ctx, { runOptions, suspend: screen.suspend });
   const store = uiStore(ctx, runOptions);
+  // One beat for the spinners and the output's progress: one frame for both.
+  const ticker = new Ticker(() => store.flush());
+  store.drawOn(ticker);
   let finish: (outcome: TuiExit) => void = () => undefined;
   const exited = new Promise<TuiExit>((resolve) => {
     finish = resolve;
@@ -133,7 +136,7 @@ export async function runTui(ctx: CommandContext, start: TuiStart = {}): Promise
   process.stdout.write(ENTER_SCREEN);
   let outcome: TuiExit;
   try {
-    instance = render(createElement(TuiContext.Provider, { value: { store, controller, ticker: new Ticker(), ports, home: ctx.paths.home } }, createElement(App)), {
+    instance = render(createElement(TuiContext.Provider, { value: { store, controller, ticker, ports, home: ctx.paths.home } }, createElement(App)), {
       exitOnCtrlC: false,
       patchConsole: false,
       maxFps: MAX_FPS,

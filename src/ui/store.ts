@@ -4,18 +4,35 @@ import { reduceUi, type UiAction, type UiState } from '../core/ui-state.js';
 /** Output-only changes reach the screen at most this often: a frame every 100 ms looks live and costs little. */
 const COALESCE_MS = 100;
 
+/** What the store asks of the spinners' beat (the Ticker) to draw on it. */
+export interface Beat {
+  /** Whether the beat is going: lazy changes then wait for it. */
+  running(): boolean;
+}
+
 /** The TUI's state, outside React: dispatch actions, read with selectors. */
 export interface UiStore {
   getState(): UiState;
   /** Applies an action; `lazy` ones (output progress) are shown with the next coalesced frame. */
   dispatch(action: UiAction, options?: { lazy?: boolean }): void;
   subscribe(listener: () => void): () => void;
+  /** Shows the lazy changes now: the beat calls it on each of its ticks. */
+  flush(): void;
+  /** Draws lazy changes on `beat` while it runs, in the frame its ticks cause anyway. */
+  drawOn(beat: Beat): void;
 }
 
-/** A store over the UI reducer. Listeners hear of a change at once, or within 100 ms for lazy ones. */
+/**
+ * A store over the UI reducer. Listeners hear of a change at once, or within
+ * 100 ms for lazy ones: with the next tick of the beat while it runs — one
+ * frame for both instead of two, so half the time a key's frame finds no
+ * frame just drawn to wait behind (Ink draws at most one every 50 ms) — and
+ * after 100 ms otherwise.
+ */
 export function createUiStore(initial: UiState): UiStore {
   let state = initial;
   let published = initial;
+  let beat: Beat | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const listeners = new Set<() => void>();
   const publish = (): void => {
@@ -32,7 +49,11 @@ export function createUiStore(initial: UiState): UiStore {
       if (next === state) return;
       state = next;
       if (!options?.lazy) publish();
-      else timer ??= setTimeout(publish, COALESCE_MS);
+      else if (!beat?.running()) timer ??= setTimeout(publish, COALESCE_MS);
+    },
+    flush: publish,
+    drawOn(given) {
+      beat = given;
     },
     subscribe(listener) {
       listeners.add(listener);

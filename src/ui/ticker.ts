@@ -11,10 +11,17 @@ export class Ticker {
   #frame = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   readonly #listeners = new Set<() => void>();
+  readonly #onBeat: () => void;
+
+  /** `onBeat` runs first on each tick, and once more when the ticker stops: the store's lazy changes join the tick's frame. */
+  constructor(onBeat: () => void = () => undefined) {
+    this.#onBeat = onBeat;
+  }
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
     this.#timer ??= setInterval(() => {
+      this.#onBeat();
       this.#frame++;
       for (const each of this.#listeners) each();
     }, TICK_MS);
@@ -23,9 +30,16 @@ export class Ticker {
       if (this.#listeners.size === 0 && this.#timer) {
         clearInterval(this.#timer);
         this.#timer = undefined;
+        // After React's cleanup, not inside it.
+        setTimeout(this.#onBeat, 0);
       }
     };
   };
+
+  /** Whether it is ticking (something on screen moves). */
+  running(): boolean {
+    return this.#timer !== undefined;
+  }
 
   readonly frame = (): number => this.#frame;
 }
