@@ -56,7 +56,7 @@ export function App() {
   return (
     <Box flexDirection="column" width={width}>
       <Header width={width} />
-      <Box flexDirection="column" height={height} overflow="hidden">
+      <Box flexDirection="column" height={height} overflowY="hidden">
         {body}
       </Box>
       <StatusLine width={width} />

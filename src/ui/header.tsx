@@ -19,7 +19,7 @@ export function Header({ width }: { width: number }) {
   const warning = usage && usage.status !== 'allowed' ? `usage ${usage.status === 'rejected' ? 'limit reached' : 'close to its limit'}${usage.resets_at ? `, resets ${usage.resets_at.slice(11, 16)} UTC` : ''}` : null;
   const parts = [repo ? basename(repo) : null, picked ? `prompt ${picked}` : null, run ? `run ${run}${runState && runState !== 'running' ? ` (${runState})` : ''}` : null].filter(Boolean);
   return (
-    <Box width={width} height={1} overflow="hidden">
+    <Box width={width} height={1} overflowY="hidden">
       <Text wrap="truncate-end">
         <Text bold color="cyan">
           par

@@ -12,7 +12,7 @@ export interface LineStyle {
 /** One line cut to the width: every row of the TUI is exactly one line, whatever it holds. */
 export function Line({ children, width, ...style }: LineStyle & { children: ReactNode; width: number }) {
   return (
-    <Box width={width} height={1} overflow="hidden" flexShrink={0}>
+    <Box width={width} height={1} overflowY="hidden" flexShrink={0}>
       <Text wrap="truncate-end" {...style}>
         {children === '' ? ' ' : children}
       </Text>

@@ -32,7 +32,7 @@ export function RunsPane({ height, width }: { height: number; width: number }) {
         const selected = start + index === runs.cursor;
         const jobs = `${item.succeeded}/${item.jobs}${item.failed ? ` ✘${item.failed}` : ''}${item.need_you ? ` ◉${item.need_you}` : ''}`;
         return (
-          <Box key={item.run} height={1} overflow="hidden">
+          <Box key={item.run} height={1} overflowY="hidden">
             <Text wrap="truncate-end" inverse={selected}>
               {fit(item.run, 21)} <Text color={STATE_COLOR[item.state]}>{fit(item.state, 11)}</Text> {fit(jobs, 12)} {fit(costCell(item.cost_usd), 7, 'right')} {fit(item.started_at.replace('T', ' ').slice(0, 16), 16)} {item.repository ? tilde(item.repository, home) : ''}
             </Text>
