@@ -17,7 +17,7 @@ function supervisorEnv(launcher: ParLauncher): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts a run's supervisor: `node <par> __supervise <run-dir> [args]`, detached
+ * Starts a run's supervisor: `node <its entry> __supervise <run-dir> [args]`, detached
  * (its own session, so a terminal's Ctrl+C or hangup never reaches it), with
  * no stdio tied to the caller. Returns its pid.
  */
