@@ -63,6 +63,9 @@ describe('bad usage is one sentence and exit 2', () => {
     [['show'], "par: Missing required argument 'prompt'. See 'par --help'.\n"],
     [['list', 'wrktrees'], /value 'wrktrees' is invalid.*Allowed choices are prompts/],
     [['--log-level', 'loud', 'list'], /'loud' is invalid\. Allowed choices are error, warn, info, debug, trace/],
+    [['__supervise'], "par: __supervise is par's own command and needs the directory of a run par made; start runs with par run.\n"],
+    [['__supervise', '/nowhere', '--loud'], "par: __supervise is par's own command and cannot take /nowhere --loud; start runs with par run.\n"],
+    [['__supervise', '/nowhere'], "par: /nowhere is not the directory of a run par made, so there is nothing to supervise; start runs with par run.\n"],
   ])('par %j', async (args, message) => {
     const result = await runPar(sandbox, args);
     expect(result.code).toBe(2);
