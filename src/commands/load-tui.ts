@@ -1,5 +1,8 @@
 import type * as Tui from './tui.js';
 
+/** Loaded once: the bin starts it as par starts, the TUI command takes what it started. */
+let loading: Promise<typeof Tui> | undefined;
+
 /**
  * The TUI's code (Ink, React, Yoga and par's screens), loaded. Yoga's loader
  * asks `typeof fetch`, and Node answers by loading its whole HTTP client
@@ -19,6 +22,3 @@ export function loadTui(): Promise<typeof Tui> {
   })();
   return loading;
 }
-
-/** Loaded once: the bin starts it as par starts, the TUI command takes what it started. */
-let loading: Promise<typeof Tui> | undefined;
