@@ -7,6 +7,24 @@ import { readFileSync, rmSync } from 'node:fs';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
+
+// The web page (par web), built first: its script and styles go into par's own
+// chunk of the web server as two strings, so nothing is fetched or built at run time.
+const page = await build({
+  entryPoints: { app: 'src/web/page/main.tsx' },
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022', 'chrome110', 'safari16', 'firefox115'],
+  minify: true,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outdir: 'page',
+  write: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const pageFile = (ext) => page.outputFiles.find((file) => file.path.endsWith(ext))?.text ?? '';
 const common = {
   bundle: true,
   format: 'esm',
@@ -18,6 +36,8 @@ const common = {
   external: ['react-devtools-core'],
   define: {
     __PAR_VERSION__: JSON.stringify(version),
+    __PAR_WEB_JS__: JSON.stringify(pageFile('.js')),
+    __PAR_WEB_CSS__: JSON.stringify(pageFile('.css')),
     'process.env.NODE_ENV': '"production"',
   },
   banner: {

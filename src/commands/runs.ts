@@ -1,12 +1,12 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
-import { needYou, runTotals, type JobView, type RunState } from '../core/run-state.js';
+import type { JobView, RunState } from '../core/run-state.js';
 import { formatTable, tilde } from '../core/table.js';
 import { journalLine, transcriptLines } from '../core/transcript.js';
 import { readEvents } from '../rundir/journal.js';
 import { sendCommand } from '../rundir/channel.js';
-import { findRun, jobIn, loadRunState, runIds } from '../rundir/runs.js';
+import { findRun, jobIn, loadRunState, runIds, runSummary } from '../rundir/runs.js';
 import { waitFor } from '../rundir/watch.js';
 import { currentRepository } from '../git/repository.js';
 import { terminalWidth, type CommandContext, type OutputStream } from './context.js';
@@ -121,8 +121,7 @@ export async function runRows(ctx: CommandContext) {
     .map((id) => {
       try {
         const { state, plan } = loadRunState(ctx.paths.dataDir, id);
-        const totals = runTotals(state);
-        return { run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, finished_at: state.finished_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd, need_you: needYou(state) };
+        return runSummary(id, state, plan);
       } catch {
         // A run directory being written or broken is not listed.
         return undefined;

@@ -287,6 +287,21 @@ const attach = command({
   run: async (ctx, { run: id }) => (await import('./attach.js')).runAttach(ctx, id),
 });
 
+const web = command({
+  name: 'web',
+  description: 'the runs in a browser, live: grid, logs, diffs, answers, messages (until Ctrl+C)',
+  args: {},
+  options: {
+    port: value('--port <n>', 'the port to listen on (default 7420; 0: any free one)'),
+    host: value('--host <address>', 'the address to listen on (default 127.0.0.1; others are warned about)'),
+    open: flag('--open', 'open the page in the default browser'),
+  },
+  help: `Prints the page's address with its token (par web: http://127.0.0.1:7420/#token=…)
+first on stdout; only someone with it can see or act on your runs. Ctrl+C stops
+the server, never the runs. From a phone: ssh -L 7420:127.0.0.1:7420 this machine.`,
+  run: async (ctx, _args, options) => (await import('./web.js')).runWeb(ctx, options),
+});
+
 const clean = command({
   name: 'clean',
   description: 'remove old runs and the worktrees par made for them, never losing work',
@@ -346,4 +361,4 @@ const config = command({
 });
 
 /** Every command, in the order `par --help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, clean, config];
+export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, web, clean, config];

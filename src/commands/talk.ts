@@ -109,18 +109,32 @@ async function messageText(ctx: CommandContext, options: { message?: string; fil
 /** `par send <run> [job…|--all] (-m TEXT | --file F | stdin)`. */
 export async function runSend(ctx: CommandContext, query: string, jobIds: string[], options: { all?: boolean; message?: string; file?: string }): Promise<number> {
   const runId = findRun(ctx.paths.dataDir, query, null);
-  const { state, plan, dir } = loadRunState(ctx.paths.dataDir, runId);
   if (options.all && jobIds.length > 0) throw new UserError('Name jobs or pass --all, not both.');
-  if (!options.all && jobIds.length === 0) throw new UserError(`Say which jobs to send to: par send ${runId} JOB…, or --all (its jobs: ${state.order.join(', ')}).`);
-  const jobs = options.all ? state.order.filter((id) => !FINAL_STATES.has(state.byId[id]?.state ?? 'queued')) : jobIds.map((id) => jobIn(state, id).id);
-  if (jobs.length === 0) throw new UserError(`No job of run ${runId} is running or waiting; name finished jobs to continue their sessions.`, 1);
+  if (!options.all && jobIds.length === 0) throw new UserError(`Say which jobs to send to: par send ${runId} JOB…, or --all (its jobs: ${loadRunState(ctx.paths.dataDir, runId).state.order.join(', ')}).`);
   const text = await messageText(ctx, options);
+  const said = await sendMessage(ctx, runId, options.all ? 'all' : jobIds, text, 'cli');
+  for (const line of said) ctx.stdout.write(`${line}\n`);
+  return 0;
+}
+
+/**
+ * Sends `text` to jobs of a run (`all`: every one still going): a running
+ * job gets it, a finished one continues its session as a new attempt.
+ * Resolves to a sentence per job; refusals are UserErrors.
+ */
+export async function sendMessage(ctx: CommandContext, runId: string, jobIds: readonly string[] | 'all', text: string, via: Via): Promise<string[]> {
+  const { state, plan, dir } = loadRunState(ctx.paths.dataDir, runId);
+  const jobs = jobIds === 'all' ? state.order.filter((id) => !FINAL_STATES.has(state.byId[id]?.state ?? 'queued')) : jobIds.map((id) => jobIn(state, id).id);
+  if (jobs.length === 0) throw new UserError(`No job of run ${runId} is running or waiting; name finished jobs to continue their sessions.`, 1);
+  if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw new UserError(`The message is over ${MAX_MESSAGE_BYTES / 1024} KB; write it to a file in the worktree and send a message naming the file.`);
+  if (text.trim() === '') throw new UserError('The message is empty; say what the agent should do.');
+  const said: string[] = [];
   for (const id of jobs) {
     const job = state.byId[id] as JobView;
     if (state.state === 'running') {
-      const event = await deliver(dir, runId, state.supervisor_pid, { type: 'send', id: randomUUID(), job: id, text, via: 'cli' });
+      const event = await deliver(dir, runId, state.supervisor_pid, { type: 'send', id: randomUUID(), job: id, text, via });
       const how = event.type === 'job/message' && event.queued ? 'queued for its next turn' : FINAL_STATES.has(job.state) ? 'its session continues as a new attempt' : 'delivered';
-      ctx.stdout.write(`${id}: ${how}.\n`);
+      said.push(`${id}: ${how}.`);
       continue;
     }
     // The run is over: a finished job's session continues under a new supervisor.
@@ -130,23 +144,28 @@ export async function runSend(ctx: CommandContext, query: string, jobIds: string
     mkdirSync(runFiles.jobDir(dir, id), { recursive: true });
     writeFileSync(file, text);
     await rerunJobs(ctx, { dir, runId, jobs: [id], continueSessions: true, messageFile: file });
-    ctx.stdout.write(`${id}: its session continues as a new attempt (par status ${runId}).\n`);
+    said.push(`${id}: its session continues as a new attempt (par status ${runId}).`);
   }
-  return 0;
+  return said;
 }
 
 /** `par interrupt <run> <job>`. */
 export async function runInterrupt(ctx: CommandContext, query: string, jobId: string): Promise<number> {
-  const { runId, state, dir, job } = runAndJob(ctx, query, jobId);
-  if (state.state !== 'running') throw new UserError(`Run ${runId} is over (${state.state}): there is no turn to stop.`, 1);
-  if (FINAL_STATES.has(job.state)) throw new UserError(`Job ${job.id} has ended (${job.state}): there is no turn to stop.`, 1);
-  await deliver(dir, runId, state.supervisor_pid, { type: 'interrupt', id: randomUUID(), job: job.id, via: 'cli' });
-  ctx.stdout.write(`${job.id}: interrupted; it waits for instructions (par send ${runId} ${job.id} -m …).\n`);
+  ctx.stdout.write(`${await interruptJob(ctx, findRun(ctx.paths.dataDir, query, null), jobId, 'cli')}\n`);
   return 0;
 }
 
+/** Stops a job's current turn; its session then waits for instructions. */
+export async function interruptJob(ctx: CommandContext, runId: string, jobId: string, via: Via): Promise<string> {
+  const { state, dir, job } = runAndJob(ctx, runId, jobId);
+  if (state.state !== 'running') throw new UserError(`Run ${runId} is over (${state.state}): there is no turn to stop.`, 1);
+  if (FINAL_STATES.has(job.state)) throw new UserError(`Job ${job.id} has ended (${job.state}): there is no turn to stop.`, 1);
+  await deliver(dir, runId, state.supervisor_pid, { type: 'interrupt', id: randomUUID(), job: job.id, via });
+  return `${job.id}: interrupted; it waits for instructions (par send ${runId} ${job.id} -m …).`;
+}
+
 /** Answers the pending request of a job; what the journal said of it. */
-async function answerPending(ctx: CommandContext, query: string, jobId: string, answer: { decision: 'allow' | 'deny' | 'answer'; message?: string | null; answers?: string[]; always?: boolean }, kinds: readonly string[], verb: string, via: Via = 'cli'): Promise<{ runId: string; job: string; event: RunEvent }> {
+async function answerPending(ctx: CommandContext, query: string, jobId: string, answer: { decision: 'allow' | 'deny' | 'answer'; message?: string | null; answers?: string[]; always?: boolean }, kinds: readonly string[], verb: string, via: Via): Promise<{ runId: string; job: string; event: RunEvent }> {
   const { runId, state, dir, job } = runAndJob(ctx, query, jobId);
   const pending = pendingOf(dir, runId, state, job, kinds, verb);
   const event = await deliver(dir, runId, state.supervisor_pid, { type: 'answer', id: randomUUID(), job: job.id, request_id: pending.request_id, via, ...answer });
@@ -156,8 +175,7 @@ async function answerPending(ctx: CommandContext, query: string, jobId: string, 
 /** `par approve <run> <job> [--always [--save]]` for a permission request. */
 export async function approvePermission(ctx: CommandContext, query: string, jobId: string, options: { always?: boolean; save?: boolean }): Promise<number> {
   if (options.save && !options.always) throw new UserError('--save goes with --always: par approve RUN JOB --always --save.');
-  const { job, event } = await answerPending(ctx, query, jobId, { decision: 'allow', always: options.always === true }, ['permission'], 'approve');
-  const rule = event.type === 'job/permission' ? event.rule : null;
+  const { job, rule } = await allowRequest(ctx, query, jobId, { always: options.always === true }, 'cli');
   if (options.save && rule) {
     const [{ ConfigFile }, { config }] = await Promise.all([import('../config/config-file.js'), ctx.config()]);
     if (!config.permissions.allow.includes(rule)) await new ConfigFile(ctx.paths.configDir).set('permissions.allow', [...config.permissions.allow, rule]);
@@ -166,21 +184,38 @@ export async function approvePermission(ctx: CommandContext, query: string, jobI
   return 0;
 }
 
+/** Allows a job's pending permission request (`always`: its rule for the rest of the run); the rule added, if any. */
+export async function allowRequest(ctx: CommandContext, query: string, jobId: string, options: { always: boolean }, via: Via): Promise<{ job: string; rule: string | null; sentence: string }> {
+  const { job, event } = await answerPending(ctx, query, jobId, { decision: 'allow', always: options.always }, ['permission'], 'approve', via);
+  const rule = event.type === 'job/permission' ? event.rule : null;
+  return { job, rule, sentence: `${job}: allowed${rule ? `; ${rule} is allowed for the rest of the run` : ''}.` };
+}
+
 /** `par deny <run> <job> [-m REASON]`. */
 export async function runDeny(ctx: CommandContext, query: string, jobId: string, options: { message?: string }): Promise<number> {
-  const { job } = await answerPending(ctx, query, jobId, { decision: 'deny', message: options.message ?? null }, ['permission', 'question'], 'deny');
-  ctx.stdout.write(`${job}: denied${options.message ? `, told: ${options.message}` : ''}.\n`);
+  ctx.stdout.write(`${await denyRequest(ctx, query, jobId, options.message ?? null, 'cli')}\n`);
   return 0;
+}
+
+/** Refuses a job's pending permission request, or declines its question. */
+export async function denyRequest(ctx: CommandContext, query: string, jobId: string, message: string | null, via: Via): Promise<string> {
+  const { job } = await answerPending(ctx, query, jobId, { decision: 'deny', message }, ['permission', 'question'], 'deny', via);
+  return `${job}: denied${message ? `, told: ${message}` : ''}.`;
 }
 
 /** `par answer <run> <job> <option…>`: options by label or by number. */
 export async function runAnswer(ctx: CommandContext, query: string, jobId: string, chosen: string[]): Promise<number> {
+  ctx.stdout.write(`${await answerQuestion(ctx, query, jobId, chosen, 'cli')}\n`);
+  return 0;
+}
+
+/** Answers a job's pending question with options given by label or number. */
+export async function answerQuestion(ctx: CommandContext, query: string, jobId: string, chosen: readonly string[], via: Via): Promise<string> {
   const { runId, state, dir, job } = runAndJob(ctx, query, jobId);
   const pending = pendingOf(dir, runId, state, job, ['question'], 'answer');
   const answers = labelsFor(pending.input, chosen);
-  const event = await deliver(dir, runId, state.supervisor_pid, { type: 'answer', id: randomUUID(), job: job.id, request_id: pending.request_id, via: 'cli', decision: 'answer', answers });
-  ctx.stdout.write(`${job.id}: answered ${event.type === 'job/answered' ? `"${event.answer}"` : answers.join(', ')}.\n`);
-  return 0;
+  const event = await deliver(dir, runId, state.supervisor_pid, { type: 'answer', id: randomUUID(), job: job.id, request_id: pending.request_id, via, decision: 'answer', answers });
+  return `${job.id}: answered ${event.type === 'job/answered' ? `"${event.answer}"` : answers.join(', ')}.`;
 }
 
 /** A question's options by label (any case) or number, as their labels; a UserError naming the options otherwise. */

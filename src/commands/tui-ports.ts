@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { isUserError } from '../core/errors.js';
-import type { WorktreeItem } from '../core/ui-state.js';
 import { sendCommand } from '../rundir/channel.js';
 import { watchRun } from '../rundir/watch.js';
 import { promptSummaries } from '../prompts/summaries.js';
@@ -23,35 +22,6 @@ async function asScreenError<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw isUserError(error) ? new Error(error.message) : error;
   }
-}
-
-/** The worktrees the picker lists. */
-async function worktreeItems(ctx: CommandContext): Promise<{ items: WorktreeItem[]; warnings: string[] }> {
-  const [git, { listWorktrees }] = await Promise.all([ctx.git(), import('./worktrees.js')]);
-  const { listings, warnings } = await listWorktrees(ctx, git);
-  const items = listings.map((listing) => ({
-    path: listing.path,
-    repo: listing.repo,
-    branch: listing.branch,
-    main: listing.path === listing.repo,
-    valid: listing.valid,
-    reason: listing.reason,
-    dirty: listing.dirty,
-  }));
-  return { items, warnings };
-}
-
-/** Starts the run the picker asked for, with the options `par` or `par run` was given. */
-async function startRun(ctx: CommandContext, given: RunOptions, request: { prompt: string | null; worktrees: readonly string[]; newCount: number }): Promise<{ runId: string; dir: string }> {
-  const [git, { prepareRun }, { launchRun }] = await Promise.all([ctx.git(), import('./run-setup.js'), import('./launch-run.js')]);
-  // With -m or --prompt-file the prompt is not a library name.
-  const adHoc = given.message !== undefined || given.promptFile !== undefined;
-  const positional = [...(request.prompt === null || adHoc ? [] : [request.prompt]), ...request.worktrees];
-  const runOptions: RunOptions = { ...given, ...(request.newCount > 0 ? { new: String(request.newCount) } : {}) };
-  return asScreenError(async () => {
-    const prepared = await prepareRun(ctx, git, positional, runOptions, { now: new Date() });
-    return { runId: prepared.plan.id, dir: launchRun(ctx, prepared) };
-  });
 }
 
 /** A job's output for the log pane: its last screens at once, then new lines in batches. */
@@ -89,13 +59,13 @@ export function createTuiPorts(given: CommandContext, options: { runOptions: Run
       return promptSummaries(promptsDir, join(ctx.paths.stateDir, 'cache', 'prompts.json'));
     },
     addPrompt: () => options.suspend(async () => (await import('./add.js')).addPromptInEditor(ctx)),
-    loadWorktrees: () => worktreeItems(ctx),
+    loadWorktrees: async () => (await import('./worktrees.js')).pickerItems(ctx, await ctx.git()),
     async loadRuns() {
       const rows = await (await import('./runs.js')).runRows(ctx);
       // Running ones first; the sort is stable, so the rest keep this repository's first, newest first.
       return rows.sort((a, b) => Number(b.state === 'running') - Number(a.state === 'running'));
     },
-    startRun: (request) => startRun(ctx, options.runOptions, request),
+    startRun: (request) => asScreenError(async () => (await import('./launch-run.js')).startRequestedRun(ctx, options.runOptions, request)),
     watchRun(dir, runId, onState) {
       return watchRun(dir, runId, {
         onEvent: (event, state) => onState(state, event),

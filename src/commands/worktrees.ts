@@ -7,6 +7,7 @@ import { discoverWorktrees, type DiscoveredWorktree } from '../git/discover.js';
 import type { Git } from '../git/git.js';
 import { worktreeStatus, worktreeValidity } from '../git/worktree-status.js';
 import { terminalWidth, type CommandContext } from './context.js';
+import type { WorktreeItem } from '../core/ui-state.js';
 
 /** A line of `par list worktrees --json` (DESIGN §5.2). */
 export interface WorktreeListing {
@@ -68,6 +69,21 @@ async function describe(git: Git, worktree: DiscoveredWorktree, warnings: string
     valid,
     reason,
   };
+}
+
+/** The worktrees a picker lists (the TUI's, the web page's). */
+export async function pickerItems(ctx: CommandContext, git: Git): Promise<{ items: WorktreeItem[]; warnings: string[] }> {
+  const { listings, warnings } = await listWorktrees(ctx, git);
+  const items = listings.map((listing) => ({
+    path: listing.path,
+    repo: listing.repo,
+    branch: listing.branch,
+    main: listing.path === listing.repo,
+    valid: listing.valid,
+    reason: listing.reason,
+    dirty: listing.dirty,
+  }));
+  return { items, warnings };
 }
 
 function aheadBehind(listing: WorktreeListing): string {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { foldRun, markInterrupted, type JobView, type RunState } from '../core/run-state.js';
+import { foldRun, markInterrupted, needYou, runTotals, type JobView, type RunState } from '../core/run-state.js';
 import { didYouMean } from '../core/suggest.js';
 import { readEvents } from './journal.js';
 import { processAlive, processCommandLine } from '../os/process-alive.js';
@@ -56,15 +56,36 @@ export function loadRunState(dataDir: string, id: string): { state: RunState; pl
   const plan = readRunPlan(dir);
   const events = readEvents(runFiles.events(dir));
   let state = foldRun(id, events);
-  if (state.order.length === 0) {
-    // The supervisor never wrote run/started: show the jobs as asked.
-    state = foldRun(id, [{ seq: 0, at: plan.started_at, type: 'run/started', run: id, jobs: plan.jobs, supervisor_pid: plan.supervisor_pid ?? 0 }]);
-  }
+  if (state.order.length === 0) state = plannedState(id, plan);
   if (state.state === 'running' && !isRunSupervisor(state.supervisor_pid ?? plan.supervisor_pid, dir)) {
     // Its jobs stopped when the supervisor did: at its last word, not whenever someone looks.
     state = markInterrupted(state, events.at(-1)?.at ?? plan.started_at);
   }
   return { state, plan, dir };
+}
+
+/** A run whose supervisor has not yet written run/started: its jobs as the plan asks for them. */
+export function plannedState(id: string, plan: RunPlan): RunState {
+  return foldRun(id, [{ seq: 0, at: plan.started_at, type: 'run/started', run: id, jobs: plan.jobs, supervisor_pid: plan.supervisor_pid ?? 0 }]);
+}
+
+/** A run as lists show it (`par list runs --json`, the web page's runs). */
+export interface RunSummary {
+  run: string;
+  state: RunState['state'];
+  repository: string | null;
+  started_at: string;
+  finished_at: string | null;
+  jobs: number;
+  succeeded: number;
+  failed: number;
+  cost_usd: number;
+  need_you: number;
+}
+
+export function runSummary(id: string, state: RunState, plan: RunPlan): RunSummary {
+  const totals = runTotals(state);
+  return { run: id, state: state.state, repository: plan.repository, started_at: plan.started_at, finished_at: state.finished_at, jobs: totals.total, succeeded: totals.succeeded, failed: totals.failed, cost_usd: totals.cost_usd, need_you: needYou(state) };
 }
 
 /**

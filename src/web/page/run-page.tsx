@@ -1,0 +1,108 @@
+/** @jsxImportSource preact */
+// `/runs/<run>`: the run's live grid, with the TUI's columns, states and colours.
+import { useState } from 'preact/hooks';
+import { costCell, diffCell, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE } from '../../core/grid-layout.js';
+import type { JobView } from '../../core/run-state.js';
+import { api } from './api.js';
+import { money, shortPath, stateColour, stateGlyph } from './format.js';
+import { useClock, useRun } from './hooks.js';
+import { jobPath, Link } from './router.js';
+
+function JobRow(props: { run: string; job: JobView; now: number }) {
+  const { job, now } = props;
+  const spins = STATE_STYLE[job.state]?.spins === true;
+  const glyph = spins ? (SPINNER_FRAMES[Math.floor(now / 1000) % SPINNER_FRAMES.length] ?? '') : stateGlyph(job.state);
+  return (
+    <Link href={jobPath(props.run, job.id)} class={`grid-row ${job.state === 'needs-input' ? 'attention' : ''}`}>
+      <span class="c-state" style={{ color: stateColour(job.state) }}>
+        {glyph} {job.state}
+      </span>
+      <span class="c-job">{job.id}</span>
+      <span class="c-branch dim">{job.branch ?? ''}</span>
+      <span class="c-time">{jobElapsed(job, now)}</span>
+      <span class="c-activity">{jobActivity(job)}</span>
+      <span class="c-turns">{job.turns || ''}</span>
+      <span class="c-cost">{costCell(job.cost_usd)}</span>
+      <span class="c-diff">{diffCell(job)}</span>
+    </Link>
+  );
+}
+
+/** Sending one message to every job still going, and cancelling the run. */
+function RunActions(props: { run: string; running: boolean }) {
+  const [text, setText] = useState('');
+  const [said, setSaid] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const act = async (path: string, body: unknown, confirmText?: string): Promise<void> => {
+    if (confirmText && !confirm(confirmText)) return;
+    setError(null);
+    try {
+      const reply = await api<{ said: string[] }>('POST', `runs/${encodeURIComponent(props.run)}/${path}`, body);
+      setSaid(reply.said.join(' '));
+      if (path === 'send') setText('');
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+  if (!props.running) return null;
+  return (
+    <section class="card">
+      <form
+        class="send"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void act('send', { text });
+        }}
+      >
+        <textarea name="message" rows={2} placeholder="A message to every running job…" value={text} onInput={(event) => setText((event.target as HTMLTextAreaElement).value)} />
+        <div class="buttons">
+          <button type="submit" class="primary" disabled={text.trim() === ''}>
+            Send to all
+          </button>
+          <button type="button" class="danger" onClick={() => void act('cancel', {}, `Cancel every job of run ${props.run}?`)}>
+            Cancel run
+          </button>
+        </div>
+      </form>
+      {said ? <p class="said">{said}</p> : null}
+      {error ? <p class="error">{error}</p> : null}
+    </section>
+  );
+}
+
+export function RunPage(props: { run: string }) {
+  const { detail, error } = useRun(props.run);
+  const now = useClock();
+  if (error) return <main class="page"><p class="error">{error}</p><Link href="/">All runs</Link></main>;
+  if (!detail) return <main class="page"><p class="dim">Reading run {props.run}…</p></main>;
+  const waiting = detail.jobs.filter((job) => job.state === 'needs-input').length;
+  const succeeded = detail.jobs.filter((job) => job.state === 'succeeded').length;
+  const cost = detail.jobs.reduce((sum, job) => sum + (job.cost_usd ?? 0), 0);
+  return (
+    <main class="page">
+      <nav class="crumbs">
+        <Link href="/">Runs</Link> / <b>{detail.run}</b>
+      </nav>
+      <p class="summary">
+        <span style={{ color: stateColour(detail.state) }}>{detail.state}</span> · {succeeded}/{detail.jobs.length} succeeded · {money(cost)} · <span class="dim" title={detail.repository ?? ''}>{shortPath(detail.repository)}</span>
+        {waiting ? <b class="need"> · {waiting} need{waiting === 1 ? 's' : ''} you</b> : null}
+      </p>
+      <div class="grid" role="table" aria-label={`jobs of run ${detail.run}`}>
+        <div class="grid-row head" role="row">
+          <span class="c-state">STATE</span>
+          <span class="c-job">JOB</span>
+          <span class="c-branch">BRANCH</span>
+          <span class="c-time">TIME</span>
+          <span class="c-activity">ACTIVITY</span>
+          <span class="c-turns">TURNS</span>
+          <span class="c-cost">COST</span>
+          <span class="c-diff">DIFF</span>
+        </div>
+        {detail.jobs.map((job) => (
+          <JobRow key={job.id} run={detail.run} job={job} now={now} />
+        ))}
+      </div>
+      <RunActions run={detail.run} running={detail.state === 'running'} />
+    </main>
+  );
+}
