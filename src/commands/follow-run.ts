@@ -8,7 +8,8 @@ import { runFiles } from '../rundir/files.js';
 import { LineFollower } from '../rundir/follow.js';
 import { watchRun } from '../rundir/watch.js';
 import type { CommandContext } from './context.js';
-import { formatJobLine, formatRunTable, jobJson } from './run-output.js';
+import { formatJobLine, formatRunTable } from './run-output.js';
+import { jobJson } from '../core/run-state.js';
 
 /** Job logs are read this often for --terminal-output. */
 const FOLLOW_MS = 100;

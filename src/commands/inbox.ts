@@ -1,25 +1,10 @@
-import type { Pending } from '../core/events.js';
+import type { InboxItem } from '../core/run-state.js';
 import { answerCommand, pendingSummary } from '../core/grid-layout.js';
 import { inputSummary } from '../engine/conversation.js';
 import { runDirOf } from '../rundir/files.js';
 import { readRunPlan } from '../rundir/plan.js';
 import { isRunSupervisor, loadRunState, runIds } from '../rundir/runs.js';
 import type { CommandContext } from './context.js';
-
-/** One thing a person is waited on for, and the command that answers it. */
-export interface InboxItem {
-  run: string;
-  job: string;
-  request_id: string;
-  kind: Pending['kind'];
-  tool: string | null;
-  input: Record<string, unknown>;
-  asked_at: string;
-  /** What it asks, on one line. */
-  summary: string;
-  /** The commands that answer it. */
-  answer: string;
-}
 
 /** Every request and question waiting on a person, across all runs on this machine, oldest first. */
 export function inboxItems(dataDir: string): InboxItem[] {

@@ -4,11 +4,6 @@ import type { RunState, JobView } from '../core/run-state.js';
 import { needYou, runTotals } from '../core/run-state.js';
 import { formatTable, tilde } from '../core/table.js';
 
-/** A job as `par status --json` and `par run --json` print it (DESIGN §9). */
-export function jobJson(job: JobView): JobView {
-  return { ...job, denials: [...job.denials] };
-}
-
 function seconds(from: string | null, to: string | null): string {
   if (!from) return '';
   const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);

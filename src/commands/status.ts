@@ -1,7 +1,8 @@
 import { findRun, loadRunState } from '../rundir/runs.js';
 import { currentRepository } from '../git/repository.js';
 import { terminalWidth, type CommandContext } from './context.js';
-import { formatRunTable, jobJson } from './run-output.js';
+import { formatRunTable } from './run-output.js';
+import { jobJson } from '../core/run-state.js';
 import type { JobView } from '../core/run-state.js';
 import { tilde } from '../core/table.js';
 

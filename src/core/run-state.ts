@@ -282,6 +282,26 @@ export function runTotals(state: RunState): { total: number; running: number; do
   return { total: state.order.length, running, done, succeeded, failed, cost_usd: cost };
 }
 
+/** A job as `par status --json`, `par run --json` and the web API give it (DESIGN §9). */
+export function jobJson(job: JobView): JobView {
+  return { ...job, denials: [...job.denials] };
+}
+
+/** One thing a person is waited on for (`par inbox --json`), and the command that answers it. */
+export interface InboxItem {
+  run: string;
+  job: string;
+  request_id: string;
+  kind: Pending['kind'];
+  tool: string | null;
+  input: Record<string, unknown>;
+  asked_at: string;
+  /** What it asks, on one line. */
+  summary: string;
+  /** The commands that answer it. */
+  answer: string;
+}
+
 /** How many of a run's jobs wait on a person. */
 export function needYou(state: RunState): number {
   let count = 0;

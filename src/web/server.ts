@@ -86,6 +86,35 @@ function pathParts(path: string): string[] | null {
   }
 }
 
+/** The page's shell for any of its addresses, its script and styles; false for any other path. */
+function servePage(assets: PageAssets, response: ServerResponse, path: string): boolean {
+  if (path === '/assets/app.js') send(response, 200, assets.js, { 'Content-Type': 'text/javascript; charset=utf-8' });
+  else if (path === '/assets/app.css') send(response, 200, assets.css, { 'Content-Type': 'text/css; charset=utf-8' });
+  else if (path === '/' || /^\/runs\/[^/]+(\/jobs\/[^/]+)?\/?$/.test(path)) send(response, 200, assets.html, { 'Content-Type': 'text/html; charset=utf-8' });
+  else return false;
+  return true;
+}
+
+/** The event stream: what a reconnecting client missed (or a snapshot), then every change; `streams` holds it while open. */
+function serveEvents(hub: RunHub, streams: Set<ServerResponse>, request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  const write = (event: HubEvent): void => {
+    response.write(`id: ${event.id}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`);
+  };
+  const last = request.headers['last-event-id'];
+  const missed = typeof last === 'string' ? hub.since(last) : null;
+  if (missed) for (const event of missed) write(event);
+  else response.write(`id: ${hub.lastId()}\nevent: snapshot\ndata: ${JSON.stringify({ runs: hub.summaries() })}\n\n`);
+  const unsubscribe = hub.subscribe(write);
+  const heartbeat = setInterval(() => response.write(': still here\n\n'), HEARTBEAT_MS);
+  streams.add(response);
+  response.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+    streams.delete(response);
+  });
+}
+
 /**
  * The server, not yet listening. Every request's Host must name it; the
  * page and its assets are served to anyone who can reach it (they hold no
@@ -105,39 +134,12 @@ export function createWebServer(options: WebServerOptions): { server: Server; cl
     return found;
   };
 
-  function page(response: ServerResponse, path: string): boolean {
-    if (path === '/assets/app.js') send(response, 200, assets.js, { 'Content-Type': 'text/javascript; charset=utf-8' });
-    else if (path === '/assets/app.css') send(response, 200, assets.css, { 'Content-Type': 'text/css; charset=utf-8' });
-    else if (path === '/' || /^\/runs\/[^/]+(\/jobs\/[^/]+)?\/?$/.test(path)) send(response, 200, assets.html, { 'Content-Type': 'text/html; charset=utf-8' });
-    else return false;
-    return true;
-  }
-
-  function events(request: IncomingMessage, response: ServerResponse): void {
-    response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    const write = (event: HubEvent): void => {
-      response.write(`id: ${event.id}\nevent: run\ndata: ${JSON.stringify(event)}\n\n`);
-    };
-    const last = request.headers['last-event-id'];
-    const missed = typeof last === 'string' ? hub.since(last) : null;
-    if (missed) for (const event of missed) write(event);
-    else response.write(`id: ${hub.lastId()}\nevent: snapshot\ndata: ${JSON.stringify({ runs: hub.summaries() })}\n\n`);
-    const unsubscribe = hub.subscribe(write);
-    const heartbeat = setInterval(() => response.write(': still here\n\n'), HEARTBEAT_MS);
-    streams.add(response);
-    response.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(response);
-    });
-  }
-
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'http://par.invalid');
     if (!hostAllowed(request.headers.host, port)) return send(response, 421, { error: 'This server answers only to its own address (the Host header names another).' });
     if (!url.pathname.startsWith('/api/')) {
-      if ((method === 'GET' || method === 'HEAD') && page(response, url.pathname)) return;
+      if ((method === 'GET' || method === 'HEAD') && servePage(assets, response, url.pathname)) return;
       return send(response, 404, { error: `There is no page ${url.pathname}.` });
     }
     const bearer = bearerToken(request.headers.authorization);
@@ -152,7 +154,7 @@ export function createWebServer(options: WebServerOptions): { server: Server; cl
     }
     const parts = pathParts(url.pathname.slice('/api/'.length));
     if (parts === null) return send(response, 404, { error: 'That address does not decode.' });
-    if (method === 'GET' && parts.length === 1 && parts[0] === 'events') return events(request, response);
+    if (method === 'GET' && parts.length === 1 && parts[0] === 'events') return serveEvents(hub, streams, request, response);
     const body = changes ? await readBody(request) : {};
     if (body === 413) return send(response, 413, { error: `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MB; par takes at most that.` });
     if (typeof body === 'number') return send(response, 400, { error: 'The body is not a JSON object.' });

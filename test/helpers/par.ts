@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
-/** The repository root and the built CLI every end-to-end test runs. */
-export const ROOT = join(import.meta.dirname, '..', '..');
+/** The repository root (from test/helpers/, or from .bench/ where the scripts run bundled) and the built CLI every end-to-end test runs. */
+export const ROOT = basename(import.meta.dirname) === '.bench' ? dirname(import.meta.dirname) : join(import.meta.dirname, '..', '..');
 export const PAR_BIN = join(ROOT, 'dist', 'cli.js');
 
 /** A throwaway home with its own XDG directories; never the real one. */

@@ -120,7 +120,7 @@ describe('par web in a browser', () => {
       expect(await row.locator('.c-job').isVisible()).toBe(true);
       expect(await row.locator('.c-diff').textContent()).toMatch(/^\+\d+ −\d+ 1f$/);
     }
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await page.close();
   }, 60_000);
 });

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { PromptItem, WorktreeItem } from '../../core/ui-state.js';
 import type { RunSummary } from '../../rundir/runs.js';
-import type { InboxItem } from '../../commands/inbox.js';
+import type { InboxItem } from '../../core/run-state.js';
 import { api } from './api.js';
 import { money, shortPath, stateColour, when } from './format.js';
 import { jobPath, Link, navigate, runPath } from './router.js';
@@ -33,6 +33,31 @@ function Inbox(props: { needYou: number }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** The discovered worktrees to tick, or a number of fresh ones instead. */
+function WorktreePicker(props: { worktrees: WorktreeItem[] | null; picked: string[]; fresh: number; toggle: (path: string) => void; setFresh: (count: number) => void }) {
+  const { worktrees, picked, fresh, toggle, setFresh } = props;
+  return (
+    <fieldset>
+      <legend>Worktrees</legend>
+      {worktrees === null ? <p class="dim">Looking for worktrees…</p> : null}
+      {worktrees?.length === 0 ? <p class="dim">None found here; ask for fresh ones below.</p> : null}
+      <ul class="picker">
+        {(worktrees ?? []).map((item) => (
+          <li key={item.path}>
+            <label class={item.valid ? '' : 'dim'} title={item.reason ?? item.path}>
+              <input type="checkbox" name="worktree" value={item.path} disabled={!item.valid || fresh > 0} checked={picked.includes(item.path)} onChange={() => toggle(item.path)} />
+              <span class="path">{shortPath(item.path)}</span> <span class="dim">{item.branch ?? 'detached'}{item.dirty ? ' · dirty' : ''}{item.valid ? '' : ` · ${item.reason ?? 'not usable'}`}</span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      <label class="inline">
+        or fresh worktrees: <input type="number" name="new" min={0} max={100} value={fresh} onInput={(event) => setFresh(Number((event.target as HTMLInputElement).value) || 0)} />
+      </label>
+    </fieldset>
   );
 }
 
@@ -95,24 +120,7 @@ function StartRun() {
           <textarea name="message" rows={3} placeholder="What should each agent do?" value={text} onInput={(event) => setText((event.target as HTMLTextAreaElement).value)} />
         </label>
       ) : null}
-      <fieldset>
-        <legend>Worktrees</legend>
-        {worktrees === null ? <p class="dim">Looking for worktrees…</p> : null}
-        {worktrees?.length === 0 ? <p class="dim">None found here; ask for fresh ones below.</p> : null}
-        <ul class="picker">
-          {(worktrees ?? []).map((item) => (
-            <li key={item.path}>
-              <label class={item.valid ? '' : 'dim'} title={item.reason ?? item.path}>
-                <input type="checkbox" name="worktree" value={item.path} disabled={!item.valid || fresh > 0} checked={picked.includes(item.path)} onChange={() => toggle(item.path)} />
-                <span class="path">{shortPath(item.path)}</span> <span class="dim">{item.branch ?? 'detached'}{item.dirty ? ' · dirty' : ''}{item.valid ? '' : ` · ${item.reason ?? 'not usable'}`}</span>
-              </label>
-            </li>
-          ))}
-        </ul>
-        <label class="inline">
-          or fresh worktrees: <input type="number" name="new" min={0} max={100} value={fresh} onInput={(event) => setFresh(Number((event.target as HTMLInputElement).value) || 0)} />
-        </label>
-      </fieldset>
+      <WorktreePicker worktrees={worktrees} picked={picked} fresh={fresh} toggle={toggle} setFresh={setFresh} />
       <label class="inline">
         At once (-j, 0 = the default): <input type="number" name="jobs" min={0} max={100} value={jobs} onInput={(event) => setJobs(Number((event.target as HTMLInputElement).value) || 0)} />
       </label>
@@ -139,7 +147,7 @@ function RunRow(props: { run: RunSummary }) {
       <span class="id">{run.run}</span>
       <span class="counts">
         {run.succeeded}/{run.jobs} ok{run.failed ? ` · ${run.failed} failed` : ''}
-        {run.need_you && run.state === 'running' ? <b class="need"> · {run.need_you} need you</b> : null}
+        {run.need_you && run.state === 'running' ? <b class="need"> · {run.need_you} need{run.need_you === 1 ? 's' : ''} you</b> : null}
       </span>
       <span class="cost">{money(run.cost_usd)}</span>
       <span class="dim when">{when(run.started_at)}</span>

@@ -1,0 +1,60 @@
+// What the web page can do to runs: the CLI's own commands (the channel,
+// reruns, merges, the run starter), each answering with a sentence and
+// marking the journal `via: web`.
+import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { FINAL_STATES } from '../core/events.js';
+import { sendCommand } from '../rundir/channel.js';
+import { inboxItems } from './inbox.js';
+import type { WebPorts } from '../web/ports.js';
+import type { CommandContext } from './context.js';
+
+export function createWebPorts(ctx: CommandContext): WebPorts {
+  const talk = () => import('./talk.js');
+  return {
+    async startRun(request) {
+      const { startRequestedRun } = await import('./launch-run.js');
+      const given = { ...(request.message === null ? {} : { message: request.message }), ...(request.jobs > 0 ? { jobs: String(request.jobs) } : {}) };
+      return (await startRequestedRun(ctx, given, { prompt: request.prompt, worktrees: request.worktrees, newCount: request.newCount })).runId;
+    },
+    inbox: () => inboxItems(ctx.paths.dataDir),
+    async prompts() {
+      const [{ promptsDir }, { promptSummaries }] = await Promise.all([ctx.config(), import('../prompts/summaries.js')]);
+      return promptSummaries(promptsDir, join(ctx.paths.stateDir, 'cache', 'prompts.json'));
+    },
+    worktrees: async () => (await import('./worktrees.js')).pickerItems(ctx, await ctx.git()),
+    async diff(job) {
+      if (!job.worktree) throw new UserError(`Job ${job.id} has no worktree yet, so no diff.`, 1);
+      const [git, { jobDiff }] = await Promise.all([ctx.git(), import('../git/job-results.js')]);
+      return jobDiff(git, job.worktree, job.head);
+    },
+    send: async (run, jobs, text) => (await talk()).sendMessage(ctx, run.runId, jobs, text, 'web'),
+    async approve(run, job, always) {
+      if (job.state === 'awaiting-approval' && run.state.state === 'running') {
+        sendCommand(run.dir, { type: 'approve', job: job.id });
+        return `${job.id}: plan approved; it executes as a place frees up.`;
+      }
+      return (await (await talk()).allowRequest(ctx, run.runId, job.id, { always }, 'web')).sentence;
+    },
+    async deny(run, job, message) {
+      if (job.state === 'awaiting-approval' && run.state.state === 'running') {
+        sendCommand(run.dir, { type: 'reject', job: job.id });
+        return `${job.id}: plan rejected; the job ends cancelled.`;
+      }
+      return (await talk()).denyRequest(ctx, run.runId, job.id, message, 'web');
+    },
+    answer: async (run, job, answers) => (await talk()).answerQuestion(ctx, run.runId, job.id, answers, 'web'),
+    interrupt: async (run, job) => (await talk()).interruptJob(ctx, run.runId, job.id, 'web'),
+    cancel(run, job) {
+      if (run.state.state !== 'running') throw new UserError(`Run ${run.runId} has already ended (${run.state.state}); there is nothing to cancel.`, 1);
+      if (job && FINAL_STATES.has(job.state)) throw new UserError(`Job ${job.id} has already ended (${job.state}); there is nothing to cancel.`, 1);
+      sendCommand(run.dir, { type: 'cancel', job: job?.id ?? null, reason: 'user' });
+      return job ? `Cancelling ${job.id}…` : `Cancelling run ${run.runId}…`;
+    },
+    async rerun(run, job) {
+      await (await import('./rerun.js')).rerunJobs(ctx, { dir: run.dir, runId: run.runId, jobs: [job.id], continueSessions: false });
+      return `${job.id}: queued again as attempt ${job.attempt + 2}.`;
+    },
+    merge: async (run, job, squash) => (await import('./merge.js')).mergeJob(ctx, run.runId, job.id, { squash }),
+  };
+}
