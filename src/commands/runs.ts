@@ -3,8 +3,8 @@ import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import type { JobView, RunState } from '../core/run-state.js';
 import { formatTable, tilde } from '../core/table.js';
-import { journalLine, transcriptLines } from '../core/transcript.js';
-import { readEvents } from '../rundir/journal.js';
+import { controlRequestId, transcriptLines } from '../core/transcript.js';
+import { decisionLines } from '../rundir/journal.js';
 import { sendCommand } from '../rundir/channel.js';
 import { findRun, jobIn, loadRunState, runIds, runSummary } from '../rundir/runs.js';
 import { waitFor } from '../rundir/watch.js';
@@ -14,17 +14,6 @@ import { formatCost } from './run-output.js';
 import { runFiles } from '../rundir/files.js';
 import { LineFollower } from '../rundir/follow.js';
 
-
-/** What was decided on each request of a job, as the transcript shows it. */
-function decisionsOf(dir: string, jobId: string): Map<string, string> {
-  const decisions = new Map<string, string>();
-  for (const event of readEvents(runFiles.events(dir))) {
-    if ((event.type !== 'job/permission' && event.type !== 'job/answered') || event.job !== jobId) continue;
-    const line = journalLine(event);
-    if (line) decisions.set(event.request_id, line);
-  }
-  return decisions;
-}
 
 function jobOf(ctx: CommandContext, runId: string, jobId: string): { job: JobView; dir: string } {
   const { state, dir } = loadRunState(ctx.paths.dataDir, runId);
@@ -55,7 +44,7 @@ export async function runResults(ctx: CommandContext, query: string, jobId: stri
   const { job, dir } = jobOf(ctx, runId, jobId);
   const log = runFiles.output(dir, jobId);
   const cwd = job.worktree ?? '';
-  const decisions = options.raw ? new Map<string, string>() : decisionsOf(dir, jobId);
+  const decisions = options.raw ? new Map<string, string>() : decisionLines(runFiles.events(dir), jobId);
   const show = (line: string): void => {
     if (options.raw) {
       ctx.stdout.write(`${line}\n`);
@@ -63,7 +52,7 @@ export async function runResults(ctx: CommandContext, query: string, jobId: stri
     }
     for (const text of transcriptLines(line, cwd)) ctx.stdout.write(`${text}\n`);
     // What was decided on a request (from the journal) follows it.
-    const requestId = line.startsWith('{"type":"control_request"') ? /"request_id":"([^"]+)"/.exec(line)?.[1] : undefined;
+    const requestId = controlRequestId(line);
     const decided = requestId === undefined ? undefined : decisions.get(requestId);
     if (decided) ctx.stdout.write(`${decided}\n`);
   };

@@ -56,6 +56,11 @@ export function journalLine(event: RunEvent): string | null {
   }
 }
 
+/** The request id of a `control_request` line of an agent's output (a permission request, a question), read without parsing the line. */
+export function controlRequestId(line: string): string | undefined {
+  return line.startsWith('{"type":"control_request"') ? /"request_id":"([^"]+)"/.exec(line)?.[1] : undefined;
+}
+
 /** A message to the agent, as the transcript shows it: `› ` before each line. */
 function messageLines(text: string): string[] {
   if (text.startsWith('[Request interrupted')) return ['‖ interrupted'];

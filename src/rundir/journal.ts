@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { NewRunEvent, RunEvent } from '../core/events.js';
+import { journalLine } from '../core/transcript.js';
 
 /**
  * Appends events to a run's `events.ndjson`, numbering and timing them. Each
@@ -54,4 +55,15 @@ export function readEvents(file: string): RunEvent[] {
     if (event) events.push(event);
   }
   return events;
+}
+
+/** What was decided on each request of a job (by request id), as the transcript shows it under the request. */
+export function decisionLines(file: string, jobId: string): Map<string, string> {
+  const decisions = new Map<string, string>();
+  for (const event of readEvents(file)) {
+    if ((event.type !== 'job/permission' && event.type !== 'job/answered') || event.job !== jobId) continue;
+    const line = journalLine(event);
+    if (line) decisions.set(event.request_id, line);
+  }
+  return decisions;
 }

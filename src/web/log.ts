@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { JobView } from '../core/run-state.js';
-import { transcriptLines } from '../core/transcript.js';
+import { controlRequestId, transcriptLines } from '../core/transcript.js';
 import { runFiles } from '../rundir/files.js';
+import { decisionLines } from '../rundir/journal.js';
 
 /** A first look at a log starts this far before its end; a later read takes at most this much. */
 const LOG_CHUNK = 256 * 1024;
@@ -17,7 +18,7 @@ export interface LogPiece {
 /**
  * Reads a job's log from byte `from` (null: the last part of it) up to
  * the last whole line, at most LOG_CHUNK; the lines as the TUI's log pane
- * and `par results` show them.
+ * and `par results` show them, each request's decision under it.
  */
 export function readLog(dir: string, job: JobView, from: number | null): LogPiece {
   let fd: number;
@@ -40,8 +41,16 @@ export function readLog(dir: string, job: JobView, from: number | null): LogPiec
     }
     const end = text.lastIndexOf(10) + 1;
     const lines: string[] = [];
+    // What was decided on each request follows it, as in the TUI's log and par results: the journal read once, when there is a request.
+    let decisions: Map<string, string> | undefined;
     for (const line of text.subarray(0, end).toString('utf8').split('\n')) {
-      if (line.trim() !== '') lines.push(...transcriptLines(line, job.worktree ?? ''));
+      if (line.trim() === '') continue;
+      lines.push(...transcriptLines(line, job.worktree ?? ''));
+      const requestId = controlRequestId(line);
+      if (requestId === undefined) continue;
+      decisions ??= decisionLines(runFiles.events(dir), job.id);
+      const decided = decisions.get(requestId);
+      if (decided) lines.push(decided);
     }
     return { from: start, next: start + end, size, lines };
   } finally {

@@ -87,6 +87,8 @@ describe('par web in a browser', () => {
     await page.locator('.said', { hasText: 'wt1: allowed.' }).waitFor();
     await page.locator('.summary', { hasText: 'succeeded' }).waitFor({ timeout: 20_000 });
     expect(await request.count()).toBe(0);
+    // The log shows the decision under the request, as the TUI's does.
+    await expect.poll(() => page.getByLabel('log').textContent()).toMatch(/◉ asks to use Bash curl example\.com\n {2}✓ allowed by you \(web\)/);
     const decided = journal((await runStatus(sandbox, repo, runId)).dir).filter((event) => event.type === 'job/permission');
     expect(decided).toEqual([expect.objectContaining({ job: 'wt1', decision: 'allow', by: 'person', via: 'web' })]);
     await page.close();

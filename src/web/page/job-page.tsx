@@ -1,14 +1,15 @@
 /** @jsxImportSource preact */
 // `/runs/<run>/jobs/<job>`: what the job waits on you for, what you can do
 // to it, its log as it streams, and its diff.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { FINAL_STATES } from '../../core/events.js';
 import { costCell, diffCell, jobActivity, jobElapsed, pendingSummary } from '../../core/grid-layout.js';
 import type { JobView } from '../../core/run-state.js';
 import type { LogPiece } from '../log.js';
 import { api } from './api.js';
 import { stateColour, stateGlyph } from './format.js';
-import { useClock, useRun } from './hooks.js';
+import { useClock, useRun, useRunEvents } from './hooks.js';
+import type { HubEvent } from '../hub.js';
 import { Link, runPath } from './router.js';
 
 /** The log keeps this many lines on the page. */
@@ -81,8 +82,20 @@ function Log(props: { run: string; job: JobView }) {
   const box = useRef<HTMLPreElement>(null);
   const next = useRef<number | null>(null);
   const ended = FINAL_STATES.has(props.job.state);
+  // A decision on one of its requests goes under the request: the log is read afresh from its last part.
+  const [decisions, setDecisions] = useState(0);
+  useRunEvents(
+    useCallback(
+      (event: HubEvent) => {
+        const type = event.event?.type;
+        if (event.run === props.run && event.job?.id === props.job.id && (type === 'job/permission' || type === 'job/answered')) setDecisions((count) => count + 1);
+      },
+      [props.run, props.job.id],
+    ),
+  );
   useEffect(() => {
     let stopped = false;
+    next.current = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const read = async (): Promise<void> => {
       const from = next.current === null ? '' : `?from=${next.current}`;
@@ -110,7 +123,7 @@ function Log(props: { run: string; job: JobView }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [props.run, props.job.id, ended]);
+  }, [props.run, props.job.id, ended, decisions]);
   return (
     <pre class="log" ref={box} aria-label="log">
       {lines.length === 0 ? <span class="dim">(no output yet)</span> : lines.join('\n')}
