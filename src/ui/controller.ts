@@ -34,6 +34,8 @@ export class Controller {
   #logJob: string | null = null;
   /** What was decided on each request of the run on screen (job and request id), as the log shows it. */
   readonly #decisions = new Map<string, string>();
+  /** What the status line said of each job waiting on a person, by job. */
+  readonly #asking = new Map<string, string>();
   /** Events before this time were history when the run was attached: no notification for them. */
   #attachedAt = '';
   #unsubscribe: () => void = () => undefined;
@@ -129,6 +131,18 @@ export class Controller {
     for (const notice of runNotices(before, state)) {
       this.#ports.notify(notice.title, notice.body);
       if (notice.say) this.#say(notice.say);
+      if (notice.say && notice.asks) this.#asking.set(notice.asks, notice.say);
+    }
+    this.#forgetAnswered(state);
+  }
+
+  /** A request answered elsewhere (the web page, the CLI, a rule): its keys leave the status line once the job has moved on. */
+  #forgetAnswered(state: RunState): void {
+    for (const [job, said] of this.#asking) {
+      const now = state.byId[job]?.state;
+      if (now === 'needs-input' || now === 'awaiting-approval') continue;
+      this.#asking.delete(job);
+      if (this.#state().message?.text === said) this.#store.dispatch({ type: 'message/clear' });
     }
   }
 

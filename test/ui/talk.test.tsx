@@ -38,6 +38,19 @@ describe('a job that needs you', () => {
     await app.waitForFrame((text) => !text.includes('need you'));
   });
 
+  it('a request answered elsewhere (the web page, the CLI) takes its keys off the status line', async () => {
+    const run = runningRun('t9', ['alpha', 'beta']);
+    const fake = fakePorts({ runs: { t9: run } });
+    app = renderApp({ ports: fake.ports, attach: 't9', columns: 120 });
+    await app.waitForFrame('beta');
+    run.emit({ type: 'job/needs-input', job: 'alpha', pending: { request_id: 'r1', kind: 'permission', tool: 'Bash', input: { command: 'rm -rf build' } } });
+    await app.waitForFrame('alpha asks: Bash rm -rf build: y allows, n denies, A allows always.');
+    run.emit({ type: 'job/permission', job: 'alpha', request_id: 'r1', tool: 'Bash', input: 'rm -rf build', decision: 'allow', by: 'person', rule: null, message: null, via: 'web' });
+    const frame = await app.waitForFrame((text) => !text.includes('need you'));
+    expect(frame).not.toContain('y allows');
+    expect(fake.calls.talked).toEqual([]);
+  });
+
   it('n asks for an optional reason in the input line (pasted text and unicode welcome), then denies; A allows always', async () => {
     const run = runningRun('t2', ['alpha']);
     const fake = fakePorts({ runs: { t2: run } });
