@@ -94,8 +94,29 @@ describe('par web in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('a question answered from the page by its option; an interrupt from the page leaves the job waiting for instructions', async () => {
+    const started = await runPar(sandbox, ['run', '-m', 'sim: turns=1 duration=300ms question=Which_database? options=Postgres,SQLite', wt(3), '--detach'], { cwd: repo });
+    const runId = started.stdout.trim();
+    const page = await openPage();
+    await page.goto(`${web.base}/runs/${runId}/jobs/wt3`);
+    const request = page.getByLabel('pending request');
+    await request.getByText('Question: Which database?').waitFor({ timeout: 15_000 });
+    await request.getByRole('button', { name: 'SQLite' }).click();
+    await page.locator('.said', { hasText: 'wt3: answered "SQLite".' }).waitFor();
+    await page.locator('.summary', { hasText: 'succeeded' }).waitFor({ timeout: 20_000 });
+    const answered = journal((await runStatus(sandbox, repo, runId)).dir).filter((event) => event.type === 'job/answered');
+    expect(answered).toEqual([expect.objectContaining({ job: 'wt3', answer: 'SQLite', by: 'person', via: 'web' })]);
+    const long = (await runPar(sandbox, ['run', '-m', 'sim: turns=1 long=30s', wt(4), '--detach'], { cwd: repo })).stdout.trim();
+    await page.goto(`${web.base}/runs/${long}/jobs/wt4`);
+    await page.locator('.summary', { hasText: 'running' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Interrupt' }).click();
+    await page.locator('.said', { hasText: 'wt4: interrupted' }).waitFor();
+    await page.locator('.activity', { hasText: 'waiting for instructions' }).waitFor({ timeout: 10_000 });
+    await page.close();
+  }, 60_000);
+
   it('a message sent from the page reaches the agent and shows in the log', async () => {
-    const started = await runPar(sandbox, ['run', '-m', 'sim: turns=4 duration=8s', wt(2), '--detach'], { cwd: repo });
+    const started = await runPar(sandbox, ['run', '-m', 'sim: turns=4 duration=5s', wt(2), '--detach'], { cwd: repo });
     const runId = started.stdout.trim();
     const page = await openPage();
     await page.goto(`${web.base}/runs/${runId}/jobs/wt2`);
