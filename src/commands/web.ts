@@ -9,11 +9,8 @@ import { createWebServer } from '../web/server.js';
 import type { CommandContext } from './context.js';
 import { createWebPorts } from './web-ports.js';
 
-/** The port `par web` takes unless told (DESIGN §15). */
-export const DEFAULT_PORT = 7420;
-
-function portOf(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_PORT;
+function portOf(text: string | undefined, configured: number): number {
+  if (text === undefined) return configured;
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UserError(`--port takes a port number from 0 to 65535 (0: any free one), not '${text}'.`);
   return Number(text);
 }
@@ -38,7 +35,7 @@ function origin(host: string, port: number): string {
 
 /** `par web [--port N] [--host ADDR] [--open]`: serves the dashboard until Ctrl+C; the runs go on. */
 export async function runWeb(ctx: CommandContext, options: { port?: string; host?: string; open?: boolean }): Promise<number> {
-  const port = portOf(options.port);
+  const port = portOf(options.port, (await ctx.config()).config.web.port);
   const host = options.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UserError('--host takes an address to listen on, such as 127.0.0.1; it was empty.');
   const assets = pageAssets();

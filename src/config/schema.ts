@@ -26,7 +26,7 @@ export function knownKeys(config: Pick<ParConfig, 'agents'> = { agents: {} }): s
 function describeKind(kind: ValueKind): string {
   switch (kind.kind) {
     case 'int':
-      return `${kind.min === 0 ? 'a whole number of 0 or more' : `a whole number of ${kind.min} or more`}${kind.nullable ? ', or null' : ''}`;
+      return `${kind.max !== undefined ? `a whole number from ${kind.min} to ${kind.max}` : `a whole number of ${kind.min} or more`}${kind.nullable ? ', or null' : ''}`;
     case 'duration':
       return `a duration such as 90s, 30m, 2h or 1h30m${kind.zero ? ', or 0 for none' : ''}`;
     case 'bool':
@@ -56,7 +56,7 @@ function checkValue(kind: ValueKind, value: unknown): string | undefined {
   const fits = ((): boolean => {
     switch (kind.kind) {
       case 'int':
-        return (value === null && kind.nullable === true) || (typeof value === 'number' && Number.isInteger(value) && value >= kind.min);
+        return (value === null && kind.nullable === true) || (typeof value === 'number' && Number.isInteger(value) && value >= kind.min && value <= (kind.max ?? Infinity));
       case 'duration':
         return (kind.zero === true && (value === '0' || value === 0)) || (typeof value === 'string' && parseDuration(value) !== undefined);
       case 'bool':

@@ -7,7 +7,7 @@ import { parseRule } from '../permissions/rules.js';
 
 /** The kind of value a key holds: how `config set` parses it and how it is checked. */
 export type ValueKind =
-  | { kind: 'int'; min: number; nullable?: boolean }
+  | { kind: 'int'; min: number; max?: number; nullable?: boolean }
   | { kind: 'duration'; zero?: boolean }
   | { kind: 'bool' }
   | { kind: 'enum'; values: readonly string[] }
@@ -101,6 +101,8 @@ export const SETTINGS = {
   'permissions.deny': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules always refused (also handed to claude as `--disallowedTools`)'),
   'permissions.classifier': setting({ kind: 'classifier' }, null, 'a small model asked about requests no rule decides, such as `{agent: claude, model: haiku}`; errors and slow answers go to a person'),
   'permissions.default': setting({ kind: 'enum', values: ['ask', 'allow', 'deny'] }, 'ask', 'what nothing above decides gets'),
+  'web.port': setting({ kind: 'int', min: 0, max: 65535 }, 7420, '`par web`\'s port unless `--port` is given; `0`: any free one'),
+  'mcp.allow_answers': setting({ kind: 'bool' }, false, 'may an MCP client (`par mcp`) allow, deny or answer a job\'s pending request (never "always")'),
 } as const;
 
 /** The fields of an entry under `agents:` (DESIGN §3 "Other agents"); `binary` has no default: it is required. */
@@ -129,10 +131,12 @@ export interface ParConfig {
   worktrees: SectionOf<'worktrees'>;
   prompts: SectionOf<'prompts'>;
   permissions: SectionOf<'permissions'>;
+  web: SectionOf<'web'>;
+  mcp: SectionOf<'mcp'>;
 }
 
 /** The configuration's sections, in order. */
-export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts', 'permissions'];
+export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts', 'permissions', 'web', 'mcp'];
 
 /** Defaults live in code; reading the config never writes them. A fresh copy each time. */
 export function defaultConfig(): ParConfig {
