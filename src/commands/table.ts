@@ -302,6 +302,19 @@ the server, never the runs. From a phone: ssh -L 7420:127.0.0.1:7420 this machin
   run: async (ctx, _args, options) => (await import('./web.js')).runWeb(ctx, options),
 });
 
+const mcp = command({
+  name: 'mcp',
+  description: 'par as MCP tools on stdio, for an agent to start, follow, answer and cancel runs',
+  args: {},
+  options: {},
+  help: `Add it to Claude Code with: claude mcp add par -- par mcp
+Tools: list_prompts, list_worktrees, start_run, run_status, wait_run, job_result,
+job_log, send_message, interrupt, approve, deny, answer, cancel, inbox. approve,
+deny and answer work only with mcp.allow_answers set (never "always"). Only the
+protocol goes to stdout; it ends when its client closes stdin, leaving runs going.`,
+  run: async (ctx) => (await import('./mcp.js')).runMcp(ctx),
+});
+
 const clean = command({
   name: 'clean',
   description: 'remove old runs and the worktrees par made for them, never losing work',
@@ -361,4 +374,4 @@ const config = command({
 });
 
 /** Every command, in the order `par --help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, web, clean, config];
+export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, web, mcp, clean, config];

@@ -7,7 +7,7 @@ import { pageAssets } from '../web/page-assets.js';
 import { isLoopback, newSecret } from '../web/security.js';
 import { createWebServer } from '../web/server.js';
 import type { CommandContext } from './context.js';
-import { createWebPorts } from './web-ports.js';
+import { createOperations } from './operations.js';
 
 function portOf(text: string | undefined, configured: number): number {
   if (text === undefined) return configured;
@@ -42,7 +42,7 @@ export async function runWeb(ctx: CommandContext, options: { port?: string; host
   const token = newSecret();
   const hub = new RunHub(ctx.paths.dataDir);
   hub.start();
-  const web = createWebServer({ token, hub, api: createApi(createWebPorts(ctx), hub, ctx.log), assets, log: ctx.log });
+  const web = createWebServer({ token, hub, api: createApi(createOperations(ctx, 'web'), hub, ctx.log), assets, log: ctx.log });
   let bound: number;
   try {
     bound = await listen(web.server, port, host);

@@ -5,8 +5,8 @@ import { isUserError } from '../core/errors.js';
 import { jobJson, type JobView } from '../core/run-state.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunHub } from './hub.js';
-import { readLog } from './log.js';
-import type { FoundRun, WebPorts } from './ports.js';
+import { readLog } from '../rundir/job-log.js';
+import type { FoundRun, RunOperations } from '../core/operations.js';
 
 export interface ApiRequest {
   method: string;
@@ -44,7 +44,7 @@ const isCount = (value: unknown): value is number => Number.isInteger(value) && 
 const isStringOrNull = (value: unknown): value is string | null => value === null || isString(value);
 const text = (body: Record<string, unknown>): string => field(body, 'text', isString, 'the message as a string');
 
-type JobAction = (ports: WebPorts, run: FoundRun, job: JobView, body: Record<string, unknown>) => Promise<string | string[]> | string;
+type JobAction = (ports: RunOperations, run: FoundRun, job: JobView, body: Record<string, unknown>) => Promise<string | string[]> | string;
 
 /** What a POST to `/api/runs/:run/jobs/:job/<action>` does. */
 const JOB_ACTIONS: Record<string, JobAction> = {
@@ -77,7 +77,7 @@ function startRequest(body: Record<string, unknown>) {
 }
 
 /** The API: one function from a request to its reply. */
-export function createApi(ports: WebPorts, hub: RunHub, log: Logger): (request: ApiRequest) => Promise<ApiReply> {
+export function createApi(ports: RunOperations, hub: RunHub, log: Logger): (request: ApiRequest) => Promise<ApiReply> {
   const findRun = (id: string): FoundRun => {
     let run = hub.run(id);
     if (!run) {

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { FINAL_STATES } from '../../core/events.js';
 import { costCell, diffCell, jobActivity, jobElapsed, pendingSummary } from '../../core/grid-layout.js';
 import type { JobView } from '../../core/run-state.js';
-import type { LogPiece } from '../log.js';
+import type { LogPiece } from '../../rundir/job-log.js';
 import { api } from './api.js';
 import { stateColour, stateGlyph } from './format.js';
 import { useClock, useRun, useRunEvents } from './hooks.js';

@@ -1,21 +1,33 @@
-// What the web page can do to runs: the CLI's own commands (the channel,
+// What par web and par mcp do to runs: the CLI's own commands (the channel,
 // reruns, merges, the run starter), each answering with a sentence and
-// marking the journal `via: web`.
+// marking the journal with the face that asked.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { sendCommand } from '../rundir/channel.js';
 import { inboxItems } from './inbox.js';
-import type { WebPorts } from '../web/ports.js';
+import type { RunOperations } from '../core/operations.js';
+import type { Via } from '../core/events.js';
 import type { CommandContext } from './context.js';
 
-export function createWebPorts(ctx: CommandContext): WebPorts {
+export function createOperations(ctx: CommandContext, via: Via): RunOperations {
   const talk = () => import('./talk.js');
   return {
     async startRun(request) {
       const { startRequestedRun } = await import('./launch-run.js');
-      const given = { ...(request.message === null ? {} : { message: request.message }), ...(request.jobs > 0 ? { jobs: String(request.jobs) } : {}) };
-      return (await startRequestedRun(ctx, given, { prompt: request.prompt, worktrees: request.worktrees, newCount: request.newCount })).runId;
+      const given = { ...(request.message === null ? {} : { message: request.message }), ...(request.jobs > 0 ? { jobs: String(request.jobs) } : {}), ...(request.agent ? { agent: request.agent } : {}) };
+      if (!request.tasks?.length) return (await startRequestedRun(ctx, given, { prompt: request.prompt, worktrees: request.worktrees, newCount: request.newCount })).runId;
+      // A list of tasks goes through a tasks file, as par run --tasks reads it.
+      const dir = mkdtempSync(join(tmpdir(), 'par-tasks-'));
+      try {
+        const file = join(dir, 'tasks.json');
+        writeFileSync(file, JSON.stringify({ prompts: request.tasks }));
+        return (await startRequestedRun(ctx, { ...given, tasks: file }, { prompt: request.prompt, worktrees: request.worktrees, newCount: request.newCount })).runId;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
     inbox: () => inboxItems(ctx.paths.dataDir),
     async prompts() {
@@ -28,23 +40,23 @@ export function createWebPorts(ctx: CommandContext): WebPorts {
       const [git, { jobDiff }] = await Promise.all([ctx.git(), import('../git/job-results.js')]);
       return jobDiff(git, job.worktree, job.head);
     },
-    send: async (run, jobs, text) => (await talk()).sendMessage(ctx, run.runId, jobs, text, 'web'),
+    send: async (run, jobs, text) => (await talk()).sendMessage(ctx, run.runId, jobs, text, via),
     async approve(run, job, always) {
       if (job.state === 'awaiting-approval' && run.state.state === 'running') {
         sendCommand(run.dir, { type: 'approve', job: job.id });
         return `${job.id}: plan approved; it executes as a place frees up.`;
       }
-      return (await (await talk()).allowRequest(ctx, run.runId, job.id, { always }, 'web')).sentence;
+      return (await (await talk()).allowRequest(ctx, run.runId, job.id, { always }, via)).sentence;
     },
     async deny(run, job, message) {
       if (job.state === 'awaiting-approval' && run.state.state === 'running') {
         sendCommand(run.dir, { type: 'reject', job: job.id });
         return `${job.id}: plan rejected; the job ends cancelled.`;
       }
-      return (await talk()).denyRequest(ctx, run.runId, job.id, message, 'web');
+      return (await talk()).denyRequest(ctx, run.runId, job.id, message, via);
     },
-    answer: async (run, job, answers) => (await talk()).answerQuestion(ctx, run.runId, job.id, answers, 'web'),
-    interrupt: async (run, job) => (await talk()).interruptJob(ctx, run.runId, job.id, 'web'),
+    answer: async (run, job, answers) => (await talk()).answerQuestion(ctx, run.runId, job.id, answers, via),
+    interrupt: async (run, job) => (await talk()).interruptJob(ctx, run.runId, job.id, via),
     cancel(run, job) {
       if (run.state.state !== 'running') throw new UserError(`Run ${run.runId} has already ended (${run.state.state}); there is nothing to cancel.`, 1);
       if (job && FINAL_STATES.has(job.state)) throw new UserError(`Job ${job.id} has already ended (${job.state}); there is nothing to cancel.`, 1);

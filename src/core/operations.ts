@@ -1,8 +1,12 @@
-import type { InboxItem, JobView, RunState } from '../core/run-state.js';
-import type { RunPlan } from '../core/run-plan.js';
-import type { PromptItem, WorktreeItem } from '../core/ui-state.js';
+import type { InboxItem, JobView, RunState } from './run-state.js';
+import type { RunPlan } from './run-plan.js';
+import type { PromptItem, WorktreeItem } from './ui-state.js';
 
-/** A run as the API acts on it: found by the hub among the run directory's own names. */
+// What the faces beside the CLI (par web, par mcp) can do to runs, as one
+// interface: commands/operations.ts implements it with the CLI's own
+// commands; the faces take it as a parameter.
+
+/** A run found by its own id among the run directory's names. */
 export interface FoundRun {
   runId: string;
   state: RunState;
@@ -10,23 +14,26 @@ export interface FoundRun {
   dir: string;
 }
 
-/** What the page asked to start: a library prompt or text, worktrees or fresh ones, how many at once (0: the default). */
-export interface WebStart {
+/** A run to start: a library prompt or text (or a list of tasks), worktrees or fresh ones, how many at once (0: the default), the agent (null: the default). */
+export interface StartRequest {
   prompt: string | null;
   message: string | null;
   worktrees: string[];
   newCount: number;
   jobs: number;
+  tasks?: string[];
+  agent?: string | null;
 }
 
 /**
- * Everything the web API does to the world besides reading run
- * directories: the real one (commands/web-ports.ts) is the CLI's own
- * commands, each answering with a sentence and marking the journal `via:
- * web`. Refusals are the commands' UserErrors.
+ * Everything a face does to the world besides reading run directories:
+ * the real one is the CLI's own commands, each answering with a sentence
+ * and marking the journal with the face (`via: web`, `via: mcp`).
+ * Refusals are the commands' UserErrors.
  */
-export interface WebPorts {
-  startRun(request: WebStart): Promise<string>;
+export interface RunOperations {
+  /** Checks and starts a run; its id. */
+  startRun(request: StartRequest): Promise<string>;
   inbox(): InboxItem[];
   prompts(): Promise<PromptItem[]>;
   worktrees(): Promise<{ items: WorktreeItem[]; warnings: string[] }>;

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { JobView } from '../core/run-state.js';
 import { controlRequestId, transcriptLines } from '../core/transcript.js';
-import { runFiles } from '../rundir/files.js';
-import { decisionLines } from '../rundir/journal.js';
+import { runFiles } from './files.js';
+import { decisionLines } from './journal.js';
 
 /** A first look at a log starts this far before its end; a later read takes at most this much. */
 const LOG_CHUNK = 256 * 1024;
