@@ -59,7 +59,7 @@ function newestUserMessage(body: Record<string, unknown>): number {
 function directives(body: Record<string, unknown>): Map<string, string> {
   const found = new Map<string, string>();
   const read = (text: string): void => {
-    for (const match of text.matchAll(/\b(scenario|file|command|commands|delay|question|options)=([^\s"\\]+)/g)) found.set(match[1] as string, match[2] as string);
+    for (const match of text.matchAll(/\b(scenario|file|command|commands|delay|question|options|worktrees)=([^\s"\\]+)/g)) found.set(match[1] as string, match[2] as string);
   };
   read(JSON.stringify(body.messages ?? []));
   read(userText(messagesOf(body)[newestUserMessage(body)] ?? {}));
@@ -79,7 +79,7 @@ function lastToolResults(body: Record<string, unknown>): string {
 }
 
 /** The reply for a turn of a scenario: content blocks and a stop reason. */
-function reply(scenario: string, turn: number, args: Map<string, string>): { content: Block[]; stop: string } {
+function reply(scenario: string, turn: number, args: Map<string, string>, toolResults = ''): { content: Block[]; stop: string } {
   const done = { content: [{ type: 'text' as const, text: 'Done: the stand-in task is complete.' }], stop: 'end_turn' };
   const file = args.get('file') ?? '/tmp/stand-in.txt';
   switch (scenario) {
@@ -115,6 +115,17 @@ function reply(scenario: string, turn: number, args: Map<string, string>): { con
       // The first turn answers at once with a tool call; the second is slow (see delay).
       if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Write', input: { file_path: file, content: 'first turn\n' } }], stop: 'tool_use' };
       return done;
+    case 'orchestrate': {
+      // A model using par through its MCP server: start a run of the worktrees named, wait for it, read its status, report.
+      // The tool results come as the CLI passes them: maybe JSON text inside JSON.
+      const said = toolResults.replace(/\\n/g, '\n').replace(/\\"/g, '"');
+      const run = /"run": ?"([^"]+)"/.exec(said)?.[1] ?? '';
+      if (turn === 0) return { content: [{ type: 'text', text: 'Starting a par run.' }, { type: 'tool_use', id: id('toolu'), name: 'mcp__par__start_run', input: { message: 'sim: turns=1 duration=200ms edit=README.md', worktrees: (args.get('worktrees') ?? '').split(',') } }], stop: 'tool_use' };
+      if (turn === 1) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'mcp__par__wait_run', input: { run, timeout_s: 60 } }], stop: 'tool_use' };
+      if (turn === 2) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'mcp__par__run_status', input: { run } }], stop: 'tool_use' };
+      const states = [...said.matchAll(/"id": ?"([^"]+)",\s*"state": ?"([^"]+)"/g)].map((match) => `${match[1]} ${match[2]}`);
+      return { content: [{ type: 'text', text: `Run ${run}: ${states.join(', ')}.` }], stop: 'end_turn' };
+    }
     default:
       return done;
   }
@@ -235,7 +246,7 @@ export async function startStandIn(): Promise<StandIn> {
       if (res.destroyed) return;
     }
     const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4-5';
-    const { content, stop } = reply(scenario ?? 'done', turns, args);
+    const { content, stop } = reply(scenario ?? 'done', turns, args, lastToolResults(body));
     if (stream) streamMessage(res, model, content, stop);
     else {
       res.writeHead(200, { 'content-type': 'application/json' });
