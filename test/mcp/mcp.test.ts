@@ -70,6 +70,10 @@ describe('par mcp', () => {
     const log = await call('job_log', { run, job: 'wt2', tail: 3 });
     expect((log.structuredContent as { lines: string[] }).lines).toHaveLength(3);
     expect((log.structuredContent as { lines: string[] }).lines.at(-1)).toMatch(/^✓ done \(3 turns, \$[\d.]+\)$/);
+    // A list of tasks: a job each, in fresh worktrees.
+    const tasks = await call('start_run', { tasks: ['sim: turns=1 duration=100ms write=a.txt', 'sim: turns=1 duration=100ms write=b.txt'] });
+    const byTasks = await call('wait_run', { run: (tasks.structuredContent as { run: string }).run, timeout_s: 30 });
+    expect(byTasks.structuredContent).toMatchObject({ waited: 'ended', state: 'succeeded', jobs: [{ id: 't1', state: 'succeeded' }, { id: 't2', state: 'succeeded' }] });
     const prompts = await call('list_prompts');
     expect(prompts.structuredContent).toEqual({ prompts: [] });
     const worktrees = (await call('list_worktrees')).structuredContent as { worktrees: { path: string; valid: boolean }[] };
