@@ -10,6 +10,7 @@ import { watchRun } from '../rundir/watch.js';
 import type { CommandContext } from './context.js';
 import { formatJobLine, formatRunTable } from './run-output.js';
 import { jobJson } from '../core/run-state.js';
+import { jobsJson } from '../core/forecast.js';
 
 /** Job logs are read this often for --terminal-output. */
 const FOLLOW_MS = 100;
@@ -102,7 +103,7 @@ export function followRun(ctx: CommandContext, dir: string, runId: string, optio
         detachSignals();
         live?.stopAll();
         if (how === 'interrupted') ctx.stderr.write(`par: the supervisor of run ${runId} is gone; the run is interrupted.\n`);
-        if (json) out(`${JSON.stringify({ type: 'summary', run: runId, state: state.state, jobs: state.order.map((id) => jobJson(state.byId[id] as JobView)) })}\n`);
+        if (json) out(`${JSON.stringify({ type: 'summary', run: runId, state: state.state, jobs: jobsJson(state) })}\n`);
         else out(formatRunTable(state));
         resolve(interruptedBySignal ? ExitCode.interrupted : state.state === 'succeeded' ? ExitCode.ok : ExitCode.failed);
       },

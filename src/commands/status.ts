@@ -2,8 +2,7 @@ import { findRun, loadRunState } from '../rundir/runs.js';
 import { currentRepository } from '../git/repository.js';
 import { terminalWidth, type CommandContext } from './context.js';
 import { formatRunTable } from './run-output.js';
-import { jobJson } from '../core/run-state.js';
-import type { JobView } from '../core/run-state.js';
+import { jobsJson } from '../core/forecast.js';
 import { tilde } from '../core/table.js';
 
 /** `par status [run] [--json]`: a run and its jobs; the latest run when none is named. */
@@ -13,7 +12,7 @@ export async function runStatus(ctx: CommandContext, query: string | undefined, 
   const id = findRun(ctx.paths.dataDir, query, repository);
   const { state, plan, dir } = loadRunState(ctx.paths.dataDir, id);
   if (options.json) {
-    const jobs = state.order.map((job) => jobJson(state.byId[job] as JobView));
+    const jobs = jobsJson(state);
     ctx.stdout.write(`${JSON.stringify({ run: id, state: state.state, started_at: state.started_at ?? plan.started_at, finished_at: state.finished_at, dir, jobs }, null, 2)}\n`);
     return 0;
   }

@@ -68,6 +68,22 @@ export interface JobOutcome {
   turns: number | null;
   tokens: number | null;
   diffstat: Diffstat | null;
+  /** The paths the job changed against its base (as the diffstat counts them), for the conflict forecast; absent in older journals. */
+  changed?: string[] | null;
+}
+
+/** How a job's work went into its target branch (`par land`, `par merge`). */
+export interface Landing {
+  /** `landed`; else why not: `conflict`, `check` (the check failed), `skipped` (nothing to land, or not asked). */
+  outcome: 'landed' | 'conflict' | 'check' | 'skipped';
+  onto: string;
+  /** The target's new tip, once landed. */
+  commit: string | null;
+  /** The conflicting files. */
+  files: string[];
+  /** The end of the check's output, or why it was skipped. */
+  detail: string | null;
+  at: string;
 }
 
 /** What a job waiting on a person waits for (DESIGN §14). */
@@ -125,6 +141,10 @@ export type RunEvent =
   | (At & { type: 'job/paused'; job: string; resets_at: string; limit: string | null })
   /** The Claude usage window as the agent last reported it. */
   | (At & { type: 'run/usage'; status: string; resets_at: string | null; limit: string | null })
+  /** A job's work landed on a branch (`par land`, `par merge`): `commit` is the branch's new tip. */
+  | (At & { type: 'job/landed'; job: string; onto: string; commit: string; how: 'merge' | 'squash' | 'rebase' })
+  /** A landing that did not happen: a conflict (its files), a failing check (its output's tail), or skipped (why). */
+  | (At & { type: 'job/land-failed'; job: string; onto: string; reason: 'conflict' | 'check' | 'skipped'; files: string[]; detail: string | null })
   /** A command the supervisor could not carry out, and why. */
   | (At & { type: 'command/refused'; command: string; job: string | null; reason: string });
 

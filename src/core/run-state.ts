@@ -1,4 +1,4 @@
-import { FINAL_STATES, type Diffstat, type JobOutcome, type JobProgress, type JobState, type Pending, type RunEvent, type RunStateName } from './events.js';
+import { FINAL_STATES, type Diffstat, type JobOutcome, type Landing, type JobProgress, type JobState, type Pending, type RunEvent, type RunStateName } from './events.js';
 
 /** One job as every view shows it (DESIGN §9 `par status --json`). */
 export interface JobView {
@@ -35,6 +35,10 @@ export interface JobView {
   pending: Pending | null;
   /** When a job paused by a usage limit goes on (ISO). */
   resets_at: string | null;
+  /** The paths it changed against its base, once finished (the conflict forecast reads them). */
+  changed: string[] | null;
+  /** Its last landing, or attempt at one (`par land`, `par merge`). */
+  landing: Landing | null;
 }
 
 /** A run folded from its journal. */
@@ -86,6 +90,8 @@ function newJob(id: string, worktree: string | null, branch: string | null): Job
     plan: null,
     pending: null,
     resets_at: null,
+    changed: null,
+    landing: null,
   };
 }
 
@@ -105,7 +111,7 @@ function withJob(state: RunState, id: string, change: (job: JobView) => JobView,
 
 /** A job about to run again: queued, its last ending forgotten, its attempts, session and start HEAD kept. */
 function requeued(job: JobView): JobView {
-  return { ...job, state: 'queued', reason: null, started_at: null, finished_at: null, exit_code: null, signal: null, error: null, result: null, denials: [], diffstat: null, retry: null, activity: null, pid: null, pending: null, resets_at: null };
+  return { ...job, state: 'queued', reason: null, started_at: null, finished_at: null, exit_code: null, signal: null, error: null, result: null, denials: [], diffstat: null, changed: null, retry: null, activity: null, pid: null, pending: null, resets_at: null };
 }
 
 /** A job with what its agent said meanwhile: only what the progress names changes. */
@@ -142,6 +148,7 @@ function finished(job: JobView, o: JobOutcome, at: string): JobView {
     turns: o.turns ?? job.turns,
     tokens: o.tokens ?? job.tokens,
     diffstat: o.diffstat,
+    changed: o.changed ?? null,
     retry: null,
     activity: job.activity,
     pending: null,
@@ -204,6 +211,10 @@ function step(state: RunState, event: RunEvent, put: Put): RunState {
       return withJob(state, event.job, (job) => finished(job, event.outcome, event.at), put);
     case 'run/cancel-requested':
       return state;
+    case 'job/landed':
+      return withJob(state, event.job, (job) => ({ ...job, landing: { outcome: 'landed', onto: event.onto, commit: event.commit, files: [], detail: null, at: event.at } }), put);
+    case 'job/land-failed':
+      return withJob(state, event.job, (job) => ({ ...job, landing: { outcome: event.reason, onto: event.onto, commit: null, files: event.files, detail: event.detail, at: event.at } }), put);
     case 'job/plan-ready':
       return withJob(state, event.job, (job) => ({
         ...job,

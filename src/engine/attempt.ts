@@ -4,7 +4,7 @@ import type { AgentAdapter, AgentInvocation, AgentResult, OutputParser } from '.
 import { tailText } from '../agents/agent.js';
 import type { JobOutcome, JobProgress, NewRunEvent } from '../core/events.js';
 import type { Git } from '../git/git.js';
-import { commitResults, diffstat, startingPoint, type StartingPoint } from '../git/job-results.js';
+import { commitResults, jobChanges, startingPoint, type StartingPoint } from '../git/job-results.js';
 import type { Logger } from '../logging/logger.js';
 import type { GroupProcess, ProcessSpawner } from '../os/process-group.js';
 import { runFiles } from '../rundir/files.js';
@@ -342,7 +342,9 @@ async function recordChanges(settings: AttemptSettings, job: AttemptJob, outcome
     if (job.created && settings.commitResults) {
       await commitResults(settings.git, job.worktree, `par: ${job.id} (run ${settings.runId}, ${outcome.state})`);
     }
-    outcome.diffstat = await diffstat(settings.git, job.worktree, job.baseHead ?? start.head, job.created ? null : start.at);
+    const changes = await jobChanges(settings.git, job.worktree, job.baseHead ?? start.head, job.created ? null : start.at);
+    outcome.diffstat = changes.diffstat;
+    outcome.changed = changes.paths;
   } catch (error) {
     settings.log.warn("could not record the job's changes", { job: job.id, error });
   }

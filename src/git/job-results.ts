@@ -75,12 +75,13 @@ export async function startingPoint(git: Git, worktree: string): Promise<Startin
 
 /**
  * `{files, insertions, deletions}` of the worktree against `base` (DESIGN
- * §4): tracked changes, committed or not, plus untracked files the job
+ * §4), and the paths changed (for the conflict forecast): tracked changes, committed or not, plus untracked files the job
  * added or changed — with `since` (epoch ms), those whose inode changed
  * since then: a file the job found and left as it was is not its change.
  */
-export async function diffstat(git: Git, worktree: string, base: string | null, since: number | null = null): Promise<Diffstat> {
+export async function jobChanges(git: Git, worktree: string, base: string | null, since: number | null = null): Promise<{ diffstat: Diffstat; paths: string[] }> {
   const totals: Diffstat = { files: 0, insertions: 0, deletions: 0 };
+  const paths: string[] = [];
   const status = await worktreeStatus(git, worktree);
   // Tracked files differ from the base only if something changed since HEAD or HEAD moved: else no second git.
   const numstat = base && (status.trackedChanges || status.head !== base) ? await git.run(worktree, ['diff', '--numstat', '-z', base, '--']) : '';
@@ -93,7 +94,11 @@ export async function diffstat(git: Git, worktree: string, base: string | null, 
     totals.files++;
     totals.insertions += match[1] === '-' ? 0 : Number(match[1]);
     totals.deletions += match[2] === '-' ? 0 : Number(match[2]);
-    if (match[3] === '') index += 2;
+    // A rename changes both paths.
+    if (match[3] === '') {
+      paths.push(fields[index + 1] ?? '', fields[index + 2] ?? '');
+      index += 2;
+    } else paths.push(match[3] as string);
   }
   for (const file of status.untracked) {
     const path = join(worktree, file);
@@ -101,8 +106,9 @@ export async function diffstat(git: Git, worktree: string, base: string | null, 
     if (since !== null && ((await stat(path).catch(() => undefined))?.ctimeMs ?? 0) < since - CLOCK_TICK_MS) continue;
     totals.files++;
     totals.insertions += await countLines(path);
+    paths.push(file);
   }
-  return totals;
+  return { diffstat: totals, paths: paths.filter(Boolean) };
 }
 
 /**

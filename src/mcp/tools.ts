@@ -6,7 +6,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { isUserError, UserError } from '../core/errors.js';
 import type { FoundRun, RunOperations } from '../core/operations.js';
-import { jobJson, type JobView, type RunState } from '../core/run-state.js';
+import { jobsJson } from '../core/forecast.js';
+import type { JobView, RunState } from '../core/run-state.js';
 import { readLog } from '../rundir/job-log.js';
 import { findRun, jobIn, loadRunState } from '../rundir/runs.js';
 import { waitFor } from '../rundir/watch.js';
@@ -40,7 +41,7 @@ function toolError(text: string): CallToolResult {
 /** A run as `par status --json` prints it. */
 function statusJson(found: FoundRun): Record<string, unknown> {
   const { state, plan, dir, runId } = found;
-  return { run: runId, state: state.state, started_at: state.started_at ?? plan.started_at, finished_at: state.finished_at, dir, jobs: state.order.map((id) => jobJson(state.byId[id] as JobView)) };
+  return { run: runId, state: state.state, started_at: state.started_at ?? plan.started_at, finished_at: state.finished_at, dir, jobs: jobsJson(state) };
 }
 
 /** Jobs that wait on someone: a pending request or question, or a plan for review. */

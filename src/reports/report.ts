@@ -1,5 +1,6 @@
 import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
+import { jobsJson, type Overlap } from '../core/forecast.js';
 import { runTotals } from '../core/run-state.js';
 import { runFiles } from '../rundir/files.js';
 
@@ -12,7 +13,12 @@ export interface RunReport {
   repository: string | null;
   prompt: string;
   totals: ReturnType<typeof runTotals> & { duration_ms: number | null };
-  jobs: (JobView & { log: string; duration_ms: number | null })[];
+  jobs: (JobView & { log: string; duration_ms: number | null; overlaps: Overlap[] })[];
+}
+
+/** The forecast's pairs, each once: the jobs that changed the same files, and which. */
+function overlapPairs(report: RunReport): { a: string; b: string; files: string[] }[] {
+  return report.jobs.flatMap((job) => job.overlaps.filter((other) => job.id < other.job).map((other) => ({ a: job.id, b: other.job, files: other.files })));
 }
 
 function span(from: string | null, to: string | null): number | null {
@@ -31,10 +37,7 @@ export function buildReport(state: RunState, info: { repository: string | null; 
     repository: info.repository,
     prompt: info.prompt,
     totals: { ...runTotals(state), duration_ms: span(state.started_at, state.finished_at) },
-    jobs: state.order.map((id) => {
-      const job = state.byId[id] as JobView;
-      return { ...job, log: runFiles.outputInRun(id), duration_ms: span(job.started_at, job.finished_at) };
-    }),
+    jobs: jobsJson(state).map((job) => ({ ...job, log: runFiles.outputInRun(job.id), duration_ms: span(job.started_at, job.finished_at) })),
   };
 }
 
@@ -62,6 +65,12 @@ export function reportMarkdown(report: RunReport): string {
     ),
     '',
   ];
+  const pairs = overlapPairs(report);
+  if (pairs.length > 0) {
+    lines.push('## Overlaps', '', 'Jobs that changed the same files: landing one may conflict with the other.', '');
+    for (const pair of pairs) lines.push(`- ⚔ ${cell(pair.a)} and ${cell(pair.b)}: ${pair.files.map((file) => `\`${file}\``).join(', ')}`);
+    lines.push('');
+  }
   for (const job of report.jobs) {
     lines.push(`## ${job.id} — ${job.state}`, '');
     if (job.branch) lines.push(`Branch \`${job.branch}\`${job.worktree ? ` in \`${job.worktree}\`` : ''}. Log: [${job.log}](${job.log}).`, '');
@@ -70,6 +79,14 @@ export function reportMarkdown(report: RunReport): string {
     if (job.denials.length) lines.push(`Denied: ${[...new Set(job.denials)].join(', ')}.`, '');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The forecast as a section of the HTML report, or nothing when no two jobs changed the same files. */
+function overlapsHtml(report: RunReport): string {
+  const pairs = overlapPairs(report);
+  if (pairs.length === 0) return '';
+  const items = pairs.map((pair) => `<li>⚔ <b>${escapeHtml(pair.a)}</b> and <b>${escapeHtml(pair.b)}</b>: ${pair.files.map((file) => `<code>${escapeHtml(file)}</code>`).join(', ')}</li>`).join('\n');
+  return `<section class="overlaps"><h2>Overlaps</h2><p>Jobs that changed the same files: landing one may conflict with the other.</p><ul>\n${items}\n</ul></section>\n`;
 }
 
 function escapeHtml(text: string): string {
@@ -160,7 +177,7 @@ export function reportHtml(report: RunReport): string {
   <div><b>${money(totals.cost_usd)}</b>cost</div>
   <div><b>${duration(totals.duration_ms)}</b>wall time</div>
 </div>
-<div class="jobs">
+${overlapsHtml(report)}<div class="jobs">
 ${cards}
 </div>
 </main>

@@ -2,13 +2,14 @@ import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import { costCell, diffCell, fit, gridColumns, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE, type GridColumn } from '../core/grid-layout.js';
 import type { JobView } from '../core/run-state.js';
+import { forecastOverlaps, overlapMark, type Overlap } from '../core/forecast.js';
 import { visibleJobs } from '../core/ui-state.js';
 import { useTui } from './context.js';
 import { Line, windowStart } from './line.js';
 import { useUi } from './store.js';
 import { useTick } from './ticker.js';
 
-function cell(job: JobView, column: GridColumn, now: number): string {
+function cell(job: JobView, column: GridColumn, now: number, mark: string): string {
   switch (column.key) {
     case 'state':
       return '';
@@ -19,7 +20,7 @@ function cell(job: JobView, column: GridColumn, now: number): string {
     case 'elapsed':
       return jobElapsed(job, now);
     case 'activity':
-      return jobActivity(job);
+      return mark ? `${mark} · ${jobActivity(job)}` : jobActivity(job);
     case 'turns':
       return job.turns > 0 ? String(job.turns) : '';
     case 'cost':
@@ -30,7 +31,7 @@ function cell(job: JobView, column: GridColumn, now: number): string {
 }
 
 /** One job, one line. Memoized: an event about another job does not redraw it. */
-const JobRow = memo(function JobRow({ job, columns, selected }: { job: JobView; columns: GridColumn[]; selected: boolean }) {
+const JobRow = memo(function JobRow({ job, columns, selected, mark }: { job: JobView; columns: GridColumn[]; selected: boolean; mark: string }) {
   const { ticker, ports } = useTui();
   const style = STATE_STYLE[job.state];
   // Rows whose time goes on (running, waiting on a person or a reset) redraw with the shared ticker.
@@ -48,7 +49,7 @@ const JobRow = memo(function JobRow({ job, columns, selected }: { job: JobView; 
       </Text>
       {rest.map((column) => (
         <Text key={column.key} wrap="truncate-end" inverse={selected}>
-          {` ${fit(cell(job, column, now), column.width, column.align)}`}
+          {` ${fit(cell(job, column, now, mark), column.width, column.align)}`}
         </Text>
       ))}
     </Box>
@@ -64,6 +65,8 @@ export function JobGrid({ height, width }: { height: number; width: number }) {
   const filter = useUi(store, (state) => (state.jobs.filtering || state.jobs.filter !== '' ? state.jobs : null));
   // The same array while the width holds, so memoized rows skip.
   const columns = useMemo(() => gridColumns(width - 1), [width]);
+  // Jobs that changed the same files (the conflict forecast): `⚔ t2` before the activity.
+  const overlaps = useMemo(() => (run ? forecastOverlaps(run.order.map((id) => run.byId[id] as JobView)) : new Map<string, Overlap[]>()), [run]);
   if (!run) return <Line width={width}>No run yet: pick a prompt and worktrees, or attach to one from Runs (tab).</Line>;
   const filterLine = filter ? 1 : 0;
   const rows = Math.max(1, height - 1 - filterLine);
@@ -78,7 +81,7 @@ export function JobGrid({ height, width }: { height: number; width: number }) {
       {run.order.length === 0 ? <Line width={width} dimColor>Starting the run…</Line> : null}
       {ids.slice(start, start + rows).map((id) => {
         const job = run.byId[id];
-        return job ? <JobRow key={id} job={job} columns={columns} selected={id === selected} /> : null;
+        return job ? <JobRow key={id} job={job} columns={columns} selected={id === selected} mark={overlapMark(overlaps.get(id))} /> : null;
       })}
     </Box>
   );

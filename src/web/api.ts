@@ -2,7 +2,8 @@
 // the ports. Run and job ids are looked up among the runs the hub read from
 // the run directory, never joined into a path.
 import { isUserError } from '../core/errors.js';
-import { jobJson, type JobView } from '../core/run-state.js';
+import { jobsJson } from '../core/forecast.js';
+import type { JobView } from '../core/run-state.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunHub } from './hub.js';
 import { readLog } from '../rundir/job-log.js';
@@ -61,7 +62,7 @@ const JOB_ACTIONS: Record<string, JobAction> = {
 /** A run as `GET /api/runs/:run` gives it: the fields of `par status --json`, and the id of the last change folded into it. */
 function runJson(run: FoundRun, eventId: string): unknown {
   const { state, plan, dir, runId } = run;
-  return { run: runId, state: state.state, repository: plan.repository, started_at: state.started_at ?? plan.started_at, finished_at: state.finished_at, dir, event_id: eventId, jobs: state.order.map((id) => jobJson(state.byId[id] as JobView)) };
+  return { run: runId, state: state.state, repository: plan.repository, started_at: state.started_at ?? plan.started_at, finished_at: state.finished_at, dir, event_id: eventId, jobs: jobsJson(state) };
 }
 
 /** The checked body of `POST /api/runs`. */

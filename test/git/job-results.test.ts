@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGit } from '../../src/git/real-git.js';
 import { headFromFiles, worktreeEntryFromFiles } from '../../src/git/git-files.js';
 import { parseWorktreeList } from '../../src/git/parse-worktrees.js';
-import { commitResults, diffstat, startingPoint } from '../../src/git/job-results.js';
+import { commitResults, jobChanges, startingPoint } from '../../src/git/job-results.js';
 import { git, makeRepo, writeFiles } from '../helpers/git-repo.js';
 
 let dir: string;
@@ -88,19 +88,22 @@ describe('what a job changed', () => {
     const start = await startingPoint(real, repo);
     expect(start.head).toBe(head(repo));
 
-    expect(await diffstat(real, repo, start.head, start.at)).toEqual({ files: 0, insertions: 0, deletions: 0 });
+    expect(await jobChanges(real, repo, start.head, start.at)).toEqual({ diffstat: { files: 0, insertions: 0, deletions: 0 }, paths: [] });
     writeFileSync(join(repo, 'draft.txt'), 'new\nlines\n');
     // mtime put back as it was: the inode's change time still tells.
     utimesSync(join(repo, 'draft.txt'), past, past);
     writeFiles(repo, { 'src/new.ts': 'a\nb\nc' });
     writeFileSync(join(repo, 'src/a.ts'), 'one\n2\nthree\n');
-    expect(await diffstat(real, repo, start.head, start.at)).toEqual({ files: 3, insertions: 2 + 3 + 2, deletions: 1 });
+    expect(await jobChanges(real, repo, start.head, start.at)).toEqual({ diffstat: { files: 3, insertions: 2 + 3 + 2, deletions: 1 }, paths: ['src/a.ts', 'draft.txt', 'src/new.ts'] });
     // A worktree par made counts every untracked file.
-    expect(await diffstat(real, repo, start.head, null)).toEqual({ files: 4, insertions: 1 + 2 + 3 + 2, deletions: 1 });
+    expect((await jobChanges(real, repo, start.head, null)).diffstat).toEqual({ files: 4, insertions: 1 + 2 + 3 + 2, deletions: 1 });
 
     git(repo, 'add', 'src/a.ts');
     git(repo, 'commit', '-q', '-m', 'the job committed');
-    expect(await diffstat(real, repo, start.head, start.at)).toEqual({ files: 3, insertions: 2 + 3 + 2, deletions: 1 });
+    expect((await jobChanges(real, repo, start.head, start.at)).diffstat).toEqual({ files: 3, insertions: 2 + 3 + 2, deletions: 1 });
+    // A rename changes both its paths.
+    git(repo, 'mv', 'src/a.ts', 'src/b.ts');
+    expect((await jobChanges(real, repo, start.head, start.at)).paths).toEqual(expect.arrayContaining(['src/a.ts', 'src/b.ts']));
   });
 
   it('commits what a job left, or nothing when it left nothing', async () => {

@@ -3,12 +3,13 @@
 import { useState } from 'preact/hooks';
 import { costCell, diffCell, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE } from '../../core/grid-layout.js';
 import type { JobView } from '../../core/run-state.js';
+import { forecastOverlaps, overlapMark } from '../../core/forecast.js';
 import { api } from './api.js';
 import { money, shortPath, stateColour, stateGlyph } from './format.js';
 import { useClock, useRun } from './hooks.js';
 import { jobPath, Link } from './router.js';
 
-function JobRow(props: { run: string; job: JobView; now: number }) {
+function JobRow(props: { run: string; job: JobView; now: number; mark: string }) {
   const { job, now } = props;
   const spins = STATE_STYLE[job.state]?.spins === true;
   const glyph = spins ? (SPINNER_FRAMES[Math.floor(now / 1000) % SPINNER_FRAMES.length] ?? '') : stateGlyph(job.state);
@@ -20,7 +21,7 @@ function JobRow(props: { run: string; job: JobView; now: number }) {
       <span class="c-job">{job.id}</span>
       <span class="c-branch dim">{job.branch ?? ''}</span>
       <span class="c-time">{jobElapsed(job, now)}</span>
-      <span class="c-activity">{jobActivity(job)}</span>
+      <span class="c-activity">{props.mark ? `${props.mark} · ` : ''}{jobActivity(job)}</span>
       <span class="c-turns">{job.turns || ''}</span>
       <span class="c-cost">{costCell(job.cost_usd)}</span>
       <span class="c-diff">{diffCell(job)}</span>
@@ -76,6 +77,7 @@ export function RunPage(props: { run: string }) {
   if (error) return <main class="page"><p class="error">{error}</p><Link href="/">All runs</Link></main>;
   if (!detail) return <main class="page"><p class="dim">Reading run {props.run}…</p></main>;
   const waiting = detail.jobs.filter((job) => job.state === 'needs-input').length;
+  const overlaps = forecastOverlaps(detail.jobs);
   const succeeded = detail.jobs.filter((job) => job.state === 'succeeded').length;
   const cost = detail.jobs.reduce((sum, job) => sum + (job.cost_usd ?? 0), 0);
   return (
@@ -99,7 +101,7 @@ export function RunPage(props: { run: string }) {
           <span class="c-diff">DIFF</span>
         </div>
         {detail.jobs.map((job) => (
-          <JobRow key={job.id} run={detail.run} job={job} now={now} />
+          <JobRow key={job.id} run={detail.run} job={job} now={now} mark={overlapMark(overlaps.get(job.id))} />
         ))}
       </div>
       <RunActions run={detail.run} running={detail.state === 'running'} />
