@@ -287,6 +287,27 @@ const attach = command({
   run: async (ctx, { run: id }) => (await import('./attach.js')).runAttach(ctx, id),
 });
 
+const land = command({
+  name: 'land',
+  description: "land a run's succeeded jobs on a branch one at a time, each merged and checked before the branch moves",
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), jobs: arg('[job...]', 'the jobs to land, in this order (default: all succeeded, disjoint ones first)') },
+  options: {
+    onto: value('--onto <branch>', 'the branch to land on (default: the branch of the worktree you are in)'),
+    check: value('--check <command>', 'a command each landing must pass before the branch moves, such as "npm test" (default: land.check)'),
+    squash: flag('--squash', 'one squashed commit per job instead of a merge'),
+    rebase: flag('--rebase', "the job's commits rebased on the branch instead of a merge"),
+    resolve: flag('--resolve', "on a conflict, the job's agent merges the branch and resolves it in its worktree; then one more try"),
+    dryRun: flag('--dry-run', 'print the order and the conflict forecast; change nothing'),
+  },
+  help: `Each job is merged in a scratch worktree on the branch's tip and checked there;
+only then is the branch fast-forwarded to it (its worktree too, which must be
+clean). A conflict or a failing check leaves the branch as it was and the queue
+goes on. Killing par land leaves the branch at its last good landing; running it
+again lands the rest and nothing twice. Exit 1 when any job did not land.
+The check is split into words without a shell: put pipes in a script.`,
+  run: async (ctx, { run: id, jobs }, options) => (await import('./land.js')).runLand(ctx, id, jobs, options),
+});
+
 const web = command({
   name: 'web',
   description: 'the runs in a browser, live: grid, logs, diffs, answers, messages (until Ctrl+C)',
@@ -374,4 +395,4 @@ const config = command({
 });
 
 /** Every command, in the order `par --help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, web, mcp, clean, config];
+export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, land, web, mcp, clean, config];

@@ -101,6 +101,7 @@ export const SETTINGS = {
   'permissions.deny': setting({ kind: 'string-list', checkItem: ruleProblem }, [], 'rules always refused (also handed to claude as `--disallowedTools`)'),
   'permissions.classifier': setting({ kind: 'classifier' }, null, 'a small model asked about requests no rule decides, such as `{agent: claude, model: haiku}`; errors and slow answers go to a person'),
   'permissions.default': setting({ kind: 'enum', values: ['ask', 'allow', 'deny'] }, 'ask', 'what nothing above decides gets'),
+  'land.check': setting({ kind: 'argv', nullable: true }, null, 'a command (argument list) run on each landing before the target moves, such as `["npm", "test"]`; `par land --check` overrides it'),
   'web.port': setting({ kind: 'int', min: 0, max: 65535 }, 7420, '`par web`\'s port unless `--port` is given; `0`: any free one'),
   'mcp.allow_answers': setting({ kind: 'bool' }, false, 'may an MCP client (`par mcp`) allow, deny or answer a job\'s pending request (never "always")'),
 } as const;
@@ -131,12 +132,13 @@ export interface ParConfig {
   worktrees: SectionOf<'worktrees'>;
   prompts: SectionOf<'prompts'>;
   permissions: SectionOf<'permissions'>;
+  land: SectionOf<'land'>;
   web: SectionOf<'web'>;
   mcp: SectionOf<'mcp'>;
 }
 
 /** The configuration's sections, in order. */
-export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts', 'permissions', 'web', 'mcp'];
+export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts', 'permissions', 'land', 'web', 'mcp'];
 
 /** Defaults live in code; reading the config never writes them. A fresh copy each time. */
 export function defaultConfig(): ParConfig {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { NewRunEvent, RunEvent } from '../core/events.js';
 import { journalLine } from '../core/transcript.js';
 
@@ -66,4 +66,15 @@ export function decisionLines(file: string, jobId: string): Map<string, string> 
     if (line) decisions.set(event.request_id, line);
   }
   return decisions;
+}
+
+/**
+ * Appends one event from outside the supervisor (a landing by `par land`):
+ * one write of one line, numbered after the last event there, timed now.
+ * The reducer does not depend on the numbers, and a line appended is never torn.
+ */
+export function appendEvent(file: string, event: NewRunEvent, now = new Date()): RunEvent {
+  const full = { seq: (readEvents(file).at(-1)?.seq ?? 0) + 1, at: now.toISOString(), ...event } as RunEvent;
+  appendFileSync(file, `${JSON.stringify(full)}\n`);
+  return full;
 }
