@@ -2,10 +2,11 @@
 // time, each prepared and checked in a scratch worktree before the target
 // moves; every outcome journaled and printed.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES, type NewRunEvent } from '../core/events.js';
+import type { LandReport } from '../core/operations.js';
 import { forecastOverlaps } from '../core/forecast.js';
 import { landingOrder, splitWords } from '../core/land-plan.js';
 import type { JobView, RunState } from '../core/run-state.js';
@@ -35,13 +36,7 @@ export interface LandOptions {
 }
 
 /** What happened to one job. */
-interface Outcome {
-  job: string;
-  outcome: 'landed' | 'already' | 'conflict' | 'check' | 'skipped';
-  commit: string | null;
-  files: string[];
-  detail: string | null;
-}
+type Outcome = LandReport['outcomes'][number];
 
 /** Everything one `par land` works with. */
 interface Landing {
@@ -103,6 +98,9 @@ async function runCheck(landing: Landing, cwd: string): Promise<string | null> {
 /** One landing: prepared and checked in a scratch worktree on the target's tip, then the target fast-forwarded. */
 async function landOne(landing: Landing, job: JobView): Promise<Outcome> {
   const { git, target } = landing;
+  // Work left uncommitted (par commits only in worktrees it made) would be left behind: said, not landed in part.
+  const dirty = job.worktree && existsSync(job.worktree) ? (await git.run(job.worktree, ['status', '--porcelain']).catch(() => '')).trim() : '';
+  if (dirty !== '') return { job: job.id, outcome: 'skipped', commit: null, files: [], detail: `its worktree has uncommitted changes (par commits only in worktrees it made): commit them in ${job.worktree} to land them` };
   const tip = await targetTip(git, target);
   const scratch = { dir: join(landing.ctx.paths.dataDir, 'land', landing.runId, `${job.id}-${randomBytes(3).toString('hex')}`), branch: `par-land/${landing.runId}/${job.id}` };
   mkdirSync(join(landing.ctx.paths.dataDir, 'land', landing.runId), { recursive: true });
@@ -174,38 +172,43 @@ function printOutcomes(ctx: CommandContext, outcomes: readonly Outcome[], target
   for (const outcome of outcomes) if (outcome.outcome === 'check' && outcome.detail?.includes('\n')) ctx.stdout.write(`\n── ${outcome.job}: ${outcome.detail}\n`);
 }
 
-/** `par land <run> [job…] [--onto B] [--check CMD] [--squash|--rebase] [--resolve] [--dry-run]`. */
-export async function runLand(ctx: CommandContext, query: string, named: string[], options: LandOptions): Promise<number> {
-  if (options.squash && options.rebase) throw new UserError('Land by --squash or by --rebase, not both.');
-  const runId = findRun(ctx.paths.dataDir, query, null);
+/** Everything par land is told: the jobs named, and its options. */
+interface LandArgs extends LandOptions {
+  named: string[];
+}
+
+/**
+ * Lands the jobs onto the target, one at a time, journaling each outcome;
+ * null with --dry-run (the plan printed instead). Shared by `par land`,
+ * `L` in the TUI, the web page and `par mcp`.
+ */
+export async function landJobs(ctx: CommandContext, runId: string, args: LandArgs): Promise<LandReport & { target: LandingTarget }> {
+  if (args.squash && args.rebase) throw new UserError('Land by --squash or by --rebase, not both.');
   const { state, plan, dir } = loadRunState(ctx.paths.dataDir, runId);
   const git = await ctx.git();
-  const target = await chooseTarget(ctx, git, plan.repository, options.onto);
+  const target = await chooseTarget(ctx, git, plan.repository, args.onto);
   const { config } = await ctx.config();
-  const check = options.check !== undefined ? splitWords(options.check) : config.land.check;
-  const queue = landingOrder(jobsToLand(state, named, target), named);
-  if (options.dryRun) {
+  const check = args.check !== undefined ? splitWords(args.check) : config.land.check;
+  const queue = landingOrder(jobsToLand(state, args.named, target), args.named);
+  if (args.dryRun) {
     if (queue.length === 0) ctx.stdout.write(`Nothing of run ${runId} waits to land on ${target.branch}.\n`);
     else printPlan(ctx, queue, target);
-    return 0;
+    return { onto: target.branch, target, outcomes: [] };
   }
   await refuseDirtyTarget(git, target);
-  if (queue.length === 0) {
-    ctx.stdout.write(`Nothing of run ${runId} waits to land on ${target.branch}: every succeeded job has landed (par status ${runId}).\n`);
-    return 0;
-  }
+  if (queue.length === 0) return { onto: target.branch, target, outcomes: [] };
   // One par land of a run at a time (a lock a killed one left is taken over); scratch worktrees it left behind go first.
   const release = await acquireFileLock(join(dir, 'land.lock'), { waitMs: 1000, staleAfterMs: null });
   if (!release) throw new UserError(`Another par land of run ${runId} is going; wait for it, or stop it first.`);
   try {
     rmSync(join(ctx.paths.dataDir, 'land', runId), { recursive: true, force: true });
     await git.run(target.repo, ['worktree', 'prune']).catch(() => undefined);
-    const landing: Landing = { ctx, git, runId, dir, target, how: options.squash ? 'squash' : options.rebase ? 'rebase' : 'merge', check, setup: check ? config.worktrees.setup : [] };
+    const landing: Landing = { ctx, git, runId, dir, target, how: args.squash ? 'squash' : args.rebase ? 'rebase' : 'merge', check, setup: check ? config.worktrees.setup : [] };
     const outcomes: Outcome[] = [];
     for (const queued of queue) {
       const why = unlandable(queued, target);
       let outcome: Outcome = why ? { job: queued.id, outcome: 'skipped', commit: null, files: [], detail: why } : await landOne(landing, queued);
-      if (outcome.outcome === 'conflict' && options.resolve) {
+      if (outcome.outcome === 'conflict' && args.resolve) {
         const resolved = await resolveConflict(landing, queued, outcome.files);
         outcome = resolved.state === 'succeeded' ? await landOne(landing, resolved) : { ...outcome, detail: `the agent did not resolve it (${resolved.state})` };
       }
@@ -213,9 +216,21 @@ export async function runLand(ctx: CommandContext, query: string, named: string[
       outcomes.push(outcome);
       ctx.log.info('job landing', { run: runId, job: outcome.job, outcome: outcome.outcome, onto: target.branch });
     }
-    printOutcomes(ctx, outcomes, target);
-    return outcomes.every((outcome) => outcome.outcome === 'landed' || outcome.outcome === 'already') ? 0 : 1;
+    return { onto: target.branch, target, outcomes };
   } finally {
     await release();
   }
+}
+
+/** `par land <run> [job…] [--onto B] [--check CMD] [--squash|--rebase] [--resolve] [--dry-run]`. */
+export async function runLand(ctx: CommandContext, query: string, named: string[], options: LandOptions): Promise<number> {
+  const runId = findRun(ctx.paths.dataDir, query, null);
+  const report = await landJobs(ctx, runId, { ...options, named });
+  if (options.dryRun) return 0;
+  if (report.outcomes.length === 0) {
+    ctx.stdout.write(`Nothing of run ${runId} waits to land on ${report.onto}: every succeeded job has landed (par status ${runId}).\n`);
+    return 0;
+  }
+  printOutcomes(ctx, report.outcomes, report.target);
+  return report.outcomes.every((outcome) => outcome.outcome === 'landed' || outcome.outcome === 'already') ? 0 : 1;
 }

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { findRun, loadRunState, jobIn } from '../rundir/runs.js';
+import { runDirOf, runFiles } from '../rundir/files.js';
+import { appendEvent } from '../rundir/journal.js';
 import { repositoryFacts, type RepositoryFacts } from '../git/repository.js';
 import { mergeBranch } from '../git/merge.js';
 import type { CommandContext } from './context.js';
@@ -30,6 +32,11 @@ export async function mergeJob(ctx: CommandContext, runId: string, jobId: string
   const exists = await git.run(target, ['rev-parse', '--verify', '--end-of-options', `refs/heads/${job.branch}`]).then(() => true, () => false);
   if (!exists) throw new UserError(`The branch ${job.branch} of job ${jobId} is gone from ${repository.repo} (deleted by par clean or by hand); there is nothing to merge.`);
   const outcome = await mergeBranch(git, { target, branch: job.branch, squash: options.squash ?? false, message: `Merge ${job.branch} (par run ${runId}, job ${jobId})` });
+  if (outcome.kind === 'merged') {
+    // A merge is a landing (DESIGN §17): journaled, so par land does not land it again.
+    const commit = (await git.run(target, ['rev-parse', 'HEAD'])).trim();
+    appendEvent(runFiles.events(runDirOf(ctx.paths.dataDir, runId)), { type: 'job/landed', job: jobId, onto: outcome.target, commit, how: options.squash ? 'squash' : 'merge' });
+  }
   switch (outcome.kind) {
     case 'up-to-date':
       return `${outcome.target} already has everything on ${job.branch}; nothing to merge.`;

@@ -68,5 +68,12 @@ export function createOperations(ctx: CommandContext, via: Via): RunOperations {
       return `${job.id}: queued again as attempt ${job.attempt + 2}.`;
     },
     merge: async (run, job, squash) => (await import('./merge.js')).mergeJob(ctx, run.runId, job.id, { squash }),
+    async land(run, request) {
+      const { landJobs } = await import('./land.js');
+      // Unless told, onto the branch checked out in the run's repository: a face has no worktree of its own.
+      const here = request.onto === null && run.plan.repository ? { ...ctx, cwd: run.plan.repository } : ctx;
+      const { onto, outcomes } = await landJobs(here, run.runId, { named: request.jobs, ...(request.onto ? { onto: request.onto } : {}), ...(request.check ? { check: request.check } : {}), squash: request.how === 'squash', rebase: request.how === 'rebase' });
+      return { onto, outcomes };
+    },
   };
 }

@@ -50,4 +50,20 @@ export interface RunOperations {
   cancel(run: FoundRun, job: JobView | null): string;
   rerun(run: FoundRun, job: JobView): Promise<string>;
   merge(run: FoundRun, job: JobView, squash: boolean): Promise<string>;
+  /** `par land`: the run's succeeded jobs (or those named, in order) onto `onto` (default: the run repository's checked-out branch). */
+  land(run: FoundRun, request: LandRequest): Promise<LandReport>;
+}
+
+/** What to land and how (`par land`'s options). */
+export interface LandRequest {
+  jobs: string[];
+  onto: string | null;
+  check: string | null;
+  how: 'merge' | 'squash' | 'rebase';
+}
+
+/** What a landing did, job by job. */
+export interface LandReport {
+  onto: string;
+  outcomes: { job: string; outcome: 'landed' | 'already' | 'conflict' | 'check' | 'skipped'; commit: string | null; files: string[]; detail: string | null }[];
 }

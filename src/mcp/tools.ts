@@ -158,6 +158,21 @@ const TOOLS: readonly ToolSpec[] = [
     const found = tools.find(args.run);
     return { ok: true, said: [tools.deps.ops.cancel(found, args.job === undefined ? null : jobIn(found.state, args.job))] };
   }),
+  tool(
+    'land',
+    "Lands the run's succeeded jobs (or those named, in that order) on a branch one at a time: each merged and checked in a scratch worktree, and only then the branch fast-forwarded; a conflict or a failing check leaves the branch as it was and the queue goes on. Returns each job's outcome: landed, already, conflict (with files), check (with the output's tail), skipped.",
+    {
+      run: RUN,
+      jobs: z.array(z.string().min(1)).optional().describe('The jobs to land, in this order (default: every succeeded job not yet landed, disjoint ones first).'),
+      onto: z.string().min(1).optional().describe("The branch to land on (default: the branch checked out in the run's repository)."),
+      check: z.string().min(1).optional().describe('A command each landing must pass first, such as "npm test" (default: land.check).'),
+      how: z.enum(['merge', 'squash', 'rebase']).optional().describe('A merge commit (default), one squashed commit, or the job\'s commits rebased.'),
+    },
+    async (tools, args) => {
+      const report = await tools.deps.ops.land(tools.find(args.run), { jobs: args.jobs ?? [], onto: args.onto ?? null, check: args.check ?? null, how: args.how ?? 'merge' });
+      return { ...report };
+    },
+  ),
   tool('inbox', 'Every pending permission request and question across all runs on this machine, oldest first: run, job, request_id, kind, what it asks.', {}, ({ deps }) => ({ items: deps.ops.inbox() })),
 ];
 

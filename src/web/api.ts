@@ -57,7 +57,22 @@ const JOB_ACTIONS: Record<string, JobAction> = {
   cancel: (ports, run, job) => ports.cancel(run, job),
   rerun: (ports, run, job) => ports.rerun(run, job),
   merge: (ports, run, job, body) => ports.merge(run, job, field(body, 'squash', isBoolean, 'true or false', false)),
+  land: async (ports, run, job, body) => (await landRoute(ports, run, body, [job.id])).said,
 };
+
+const isHow = (value: unknown): value is 'merge' | 'squash' | 'rebase' => value === 'merge' || value === 'squash' || value === 'rebase';
+
+/** `POST …/land`: par land's queue for the jobs given; each outcome, and a sentence for each. */
+async function landRoute(ports: RunOperations, run: FoundRun, body: Record<string, unknown>, jobs: string[]): Promise<{ onto: string; outcomes: unknown[]; said: string[] }> {
+  const report = await ports.land(run, {
+    jobs,
+    onto: field(body, 'onto', isStringOrNull, 'a branch name, or null for the branch checked out in the run\'s repository', null),
+    check: field(body, 'check', isStringOrNull, 'a command such as "npm test", or null for land.check', null),
+    how: field(body, 'how', isHow, '"merge", "squash" or "rebase"', 'merge'),
+  });
+  const said = report.outcomes.map((outcome) => `${outcome.job}: ${outcome.outcome === 'landed' ? `landed on ${report.onto}` : outcome.outcome === 'already' ? `${report.onto} already holds it` : outcome.outcome === 'conflict' ? `conflict in ${outcome.files.join(', ')}` : outcome.outcome === 'check' ? `the check failed: ${(outcome.detail ?? '').split('\n').slice(-1)[0] ?? ''}` : `skipped: ${outcome.detail ?? ''}`}.`);
+  return { onto: report.onto, outcomes: report.outcomes, said: said.length > 0 ? said : [`Nothing waits to land on ${report.onto}.`] };
+}
 
 /** A run as `GET /api/runs/:run` gives it: the fields of `par status --json`, and the id of the last change folded into it. */
 function runJson(run: FoundRun, eventId: string): unknown {
@@ -112,6 +127,7 @@ export function createApi(ports: RunOperations, hub: RunHub, log: Logger): (requ
     if (rest[0] === 'jobs' && rest.length === 3) return jobRoute(run, findJob(run, rest[1] as string), rest[2] as string, request);
     if (rest.length === 1 && request.method === 'POST' && rest[0] === 'send') return { said: await ports.send(run, 'all', text(request.body)) };
     if (rest.length === 1 && request.method === 'POST' && rest[0] === 'cancel') return { said: [ports.cancel(run, null)] };
+    if (rest.length === 1 && request.method === 'POST' && rest[0] === 'land') return landRoute(ports, run, request.body, field(request.body, 'jobs', isStrings, 'a list of job ids (empty: every succeeded job)', []));
     throw notFound(`There is no ${request.method} /api/runs/RUN/${rest.join('/')}.`);
   }
 

@@ -206,6 +206,9 @@ describe('par merge', () => {
     expect(readFileSync(join(repo, 'feature.txt'), 'utf8')).toBe('written by the simulated agent\n');
     const again = await runPar(sandbox, ['merge', run.run, 't1'], { cwd: repo });
     expect(again.stdout).toContain('nothing to merge');
+    // A merge is a landing: journaled, so par land does not land it again.
+    expect((await status(run.run)).jobs[0]?.landing).toMatchObject({ outcome: 'landed', onto: 'main', commit: git(repo, 'rev-parse', 'HEAD') });
+    expect((await runPar(sandbox, ['land', run.run], { cwd: repo })).stdout).toMatch(/^Nothing of run .* waits to land on main/);
   });
 
   it('stops on a conflict and puts everything back; refuses a target with uncommitted changes', async () => {

@@ -41,7 +41,7 @@ describe('par mcp', () => {
   it('lists its tools, each with a description and a schema of the arguments §16 names', async () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(Object.keys(byName).sort()).toEqual(['answer', 'approve', 'cancel', 'deny', 'inbox', 'interrupt', 'job_log', 'job_result', 'list_prompts', 'list_worktrees', 'run_status', 'send_message', 'start_run', 'wait_run']);
+    expect(Object.keys(byName).sort()).toEqual(['answer', 'approve', 'cancel', 'deny', 'inbox', 'interrupt', 'job_log', 'job_result', 'land', 'list_prompts', 'list_worktrees', 'run_status', 'send_message', 'start_run', 'wait_run']);
     for (const tool of tools) expect(tool.description?.length, tool.name).toBeGreaterThan(40);
     const properties = (name: string): string[] => Object.keys((byName[name]?.inputSchema.properties ?? {}) as object).sort();
     expect(properties('start_run')).toEqual(['agent', 'jobs', 'message', 'new', 'prompt', 'tasks', 'worktrees']);
@@ -74,6 +74,12 @@ describe('par mcp', () => {
     const tasks = await call('start_run', { tasks: ['sim: turns=1 duration=100ms write=a.txt', 'sim: turns=1 duration=100ms write=b.txt'] });
     const byTasks = await call('wait_run', { run: (tasks.structuredContent as { run: string }).run, timeout_s: 30 });
     expect(byTasks.structuredContent).toMatchObject({ waited: 'ended', state: 'succeeded', jobs: [{ id: 't1', state: 'succeeded' }, { id: 't2', state: 'succeeded' }] });
+    // Landed through the queue, onto the branch checked out in the run's repository.
+    const landed = await call('land', { run: (tasks.structuredContent as { run: string }).run });
+    expect(landed.structuredContent).toMatchObject({ onto: 'main', outcomes: [{ outcome: 'landed' }, { outcome: 'landed' }] });
+    // Jobs in worktrees par did not make left their work uncommitted: said, not landed.
+    const skipped = await call('land', { run });
+    expect(skipped.structuredContent).toMatchObject({ onto: 'main', outcomes: [{ job: 'wt1', outcome: 'skipped', detail: expect.stringContaining('uncommitted changes') }, { job: 'wt2', outcome: 'skipped' }] });
     const prompts = await call('list_prompts');
     expect(prompts.structuredContent).toEqual({ prompts: [] });
     const worktrees = (await call('list_worktrees')).structuredContent as { worktrees: { path: string; valid: boolean }[] };

@@ -117,6 +117,11 @@ describe('par web: the API and the event stream', () => {
     expect((await call(web, 'GET', `/api/runs/${runId}/jobs/wt1/log?from=-1`)).status).toBe(400);
     const diff = (await call(web, 'GET', `/api/runs/${runId}/jobs/wt1/diff`)).json() as { lines: string[] };
     expect(diff.lines.join('\n')).toMatch(/README\.md/);
+    // Landing, from the page: each job's outcome and a sentence for it.
+    const land = await call(web, 'POST', `/api/runs/${runId}/land`, { headers: { Origin: web.base }, body: JSON.stringify({ how: 'squash' }) });
+    expect(land.status).toBe(200);
+    expect(land.json()).toMatchObject({ onto: 'main', outcomes: [{ job: 'wt1', outcome: 'skipped' }, { job: 'wt2', outcome: 'skipped' }], said: [expect.stringMatching(/^wt1: skipped: its worktree has uncommitted changes/), expect.any(String)] });
+    expect((await call(web, 'POST', `/api/runs/${runId}/land`, { headers: { Origin: web.base }, body: JSON.stringify({ how: 'octopus' }) })).json()).toEqual({ error: "'how' takes \"merge\", \"squash\" or \"rebase\", not \"octopus\"." });
   });
 
   it('streams a snapshot on connect, then each journal event; a reconnect with Last-Event-ID gets only what it missed', async () => {

@@ -193,6 +193,11 @@ function Actions(props: { job: JobView; runRunning: boolean; act: Act }) {
               Merge
             </button>
           ) : null}
+          {job.state === 'succeeded' && job.branch ? (
+            <button type="button" onClick={() => void act('land', {}, `Land ${job.id} on its repository's checked-out branch (merged and checked in a scratch worktree first)?`)}>
+              Land
+            </button>
+          ) : null}
         </div>
       </form>
     </section>

@@ -71,6 +71,49 @@ function RunActions(props: { run: string; running: boolean }) {
   );
 }
 
+/** Landing the run's succeeded jobs on a branch: par land's queue, from the page. */
+function LandForm(props: { run: string }) {
+  const [onto, setOnto] = useState('');
+  const [check, setCheck] = useState('');
+  const [how, setHow] = useState('merge');
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const land = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const reply = await api<{ said: string[] }>('POST', `runs/${encodeURIComponent(props.run)}/land`, { onto: onto.trim() || null, check: check.trim() || null, how });
+      setSaid(reply.said);
+    } catch (failure) {
+      setSaid([]);
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="card land" onSubmit={(event) => void land(event)}>
+      <h2>Land</h2>
+      <div class="row">
+        <input name="onto" placeholder="onto: the checked-out branch" value={onto} onInput={(event) => setOnto((event.target as HTMLInputElement).value)} />
+        <input name="check" placeholder="check: e.g. npm test" value={check} onInput={(event) => setCheck((event.target as HTMLInputElement).value)} />
+        <select name="how" value={how} onChange={(event) => setHow((event.target as HTMLSelectElement).value)}>
+          <option value="merge">merge</option>
+          <option value="squash">squash</option>
+          <option value="rebase">rebase</option>
+        </select>
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Landing…' : 'Land succeeded jobs'}
+        </button>
+      </div>
+      {said.length ? <ul class="said">{said.map((line) => <li key={line}>{line}</li>)}</ul> : null}
+      {error ? <p class="error">{error}</p> : null}
+    </form>
+  );
+}
+
 export function RunPage(props: { run: string }) {
   const { detail, error } = useRun(props.run);
   const now = useClock();
@@ -105,6 +148,7 @@ export function RunPage(props: { run: string }) {
         ))}
       </div>
       <RunActions run={detail.run} running={detail.state === 'running'} />
+      {succeeded > 0 ? <LandForm run={detail.run} /> : null}
     </main>
   );
 }
