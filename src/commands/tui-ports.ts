@@ -106,6 +106,11 @@ export function createTuiPorts(given: CommandContext, options: { runOptions: Run
     },
     open: (runId, job) => asScreenError(async () => (await import('./open.js')).openJob(ctx, runId, job)),
     merge: (runId, job) => asScreenError(async () => (await import('./merge.js')).mergeJob(ctx, runId, job, {})),
+    land: (runId) =>
+      asScreenError(async () => {
+        const [{ landJobs }, { landSummary }] = await Promise.all([import('./land.js'), import('../core/land-plan.js')]);
+        return landSummary(await landJobs(ctx, runId, { named: [] }));
+      }),
     notify(title, body) {
       // Bell, then OSC 777 (Ghostty, urxvt, foot) and OSC 9 (iTerm2, kitty): none moves the cursor, so Ink's frame is safe.
       // eslint-disable-next-line no-control-regex -- a control character would end the sequence early

@@ -48,6 +48,7 @@ export type Command =
   | 'grid.log'
   | 'grid.diff'
   | 'grid.merge'
+  | 'grid.land'
   | 'grid.cancel'
   | 'grid.rerun'
   | 'grid.open'
@@ -155,6 +156,7 @@ export const KEYMAP: readonly Binding[] = [
   b('jobs', ['o'], 'grid.open', 'open'),
   b('jobs', ['d'], 'grid.diff', 'diff'),
   b('jobs', ['m'], 'grid.merge', 'merge'),
+  b('jobs', ['L'], 'grid.land', 'land all'),
   b('jobs', ['x'], 'grid.cancel', 'cancel'),
   b('jobs', ['r'], 'grid.rerun', 'rerun'),
   b('jobs', ['/'], 'filter.start', 'filter'),

@@ -3,6 +3,7 @@
 import { UserError } from './errors.js';
 import { forecastOverlaps } from './forecast.js';
 import type { JobView } from './run-state.js';
+import type { LandReport } from './operations.js';
 
 /**
  * Splits a command into words as a shell would — quotes, backslashes —
@@ -57,4 +58,16 @@ export function landingOrder(jobs: readonly JobView[], named: readonly string[])
   const disjoint = jobs.filter((job) => !overlaps.has(job.id)).sort(byFinish);
   const overlapping = jobs.filter((job) => overlaps.has(job.id)).sort(byFinish);
   return [...disjoint, ...overlapping];
+}
+
+/** What a landing did, in one sentence: `Landed t1, t2 on main; t3: conflict in a.txt; t4: the check failed.` */
+export function landSummary(report: LandReport): { said: string; ok: boolean } {
+  const landed = report.outcomes.filter((outcome) => outcome.outcome === 'landed' || outcome.outcome === 'already').map((outcome) => outcome.job);
+  const failed = report.outcomes.filter((outcome) => outcome.outcome !== 'landed' && outcome.outcome !== 'already');
+  if (report.outcomes.length === 0) return { said: `Nothing waits to land on ${report.onto}.`, ok: true };
+  const parts = [
+    ...(landed.length ? [`Landed ${landed.join(', ')} on ${report.onto}`] : []),
+    ...failed.map((outcome) => `${outcome.job}: ${outcome.outcome === 'conflict' ? `conflict in ${outcome.files.join(', ')}` : outcome.outcome === 'check' ? 'the check failed' : `skipped (${outcome.detail ?? ''})`}`),
+  ];
+  return { said: `${parts.join('; ')}.`, ok: failed.length === 0 };
 }

@@ -8,7 +8,7 @@ import { errorText as message } from '../core/errors.js';
 import { PLAIN_COMMANDS } from '../core/ui-commands.js';
 import { activeScope, selectedJob, visiblePrompts, type UiState } from '../core/ui-state.js';
 import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
-import { mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan } from './job-actions.js';
+import { landRun, mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan } from './job-actions.js';
 import type { UiStore } from './store.js';
 import { answerSelected, chooseOption, interruptSelected, startMessage, submitInput, type TalkContext } from './talk-actions.js';
 
@@ -283,6 +283,7 @@ export class Controller {
     const run: Partial<Record<Command, () => Promise<void>>> = {
       'grid.diff': () => openDiff(actions),
       'grid.merge': () => mergeSelected(actions),
+      'grid.land': () => landRun(actions),
       'grid.open': () => openSelected(actions),
       'grid.rerun': () => rerunSelected(actions),
       'plan.approve': () => reviewPlan(actions, 'approve'),

@@ -53,6 +53,19 @@ export async function mergeSelected(ctx: JobActionContext): Promise<void> {
   }
 }
 
+/** `L`: lands the run's succeeded jobs, as `par land` (disjoint first, each checked before the branch moves). */
+export async function landRun(ctx: JobActionContext): Promise<void> {
+  const state = ctx.store.getState();
+  if (!state.run) return;
+  ctx.say('Landing the succeeded jobs…');
+  try {
+    const landed = await ctx.ports.land(state.run.run);
+    ctx.say(landed.said, landed.ok ? 'info' : 'error');
+  } catch (error) {
+    ctx.say(message(error), 'error');
+  }
+}
+
 /** `p`, `e` and `n` on a job whose plan waits for review. */
 export async function reviewPlan(ctx: JobActionContext, verdict: 'approve' | 'edit' | 'reject'): Promise<void> {
   const state = ctx.store.getState();

@@ -60,6 +60,8 @@ export interface TuiPorts {
   open(runId: string, job: string): Promise<string>;
   /** `par merge`; resolves to what happened, rejects with the conflict. */
   merge(runId: string, job: string): Promise<string>;
+  /** `par land` of the run's succeeded jobs; resolves to what happened to each, in a sentence, and whether all landed. */
+  land(runId: string): Promise<{ said: string; ok: boolean }>;
   /** Tells the terminal: bell and a desktop notification (OSC 777 and 9). */
   notify(title: string, body: string): void;
   /** Milliseconds since the epoch; the grid's elapsed times read it. */

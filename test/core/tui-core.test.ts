@@ -45,7 +45,7 @@ describe('keymap', () => {
       const keys = KEYMAP.filter((binding) => binding.scope === scope).flatMap((binding) => binding.keys);
       expect(new Set(keys).size, `${scope}`).toBe(keys.length);
     }
-    expect(footerHints('jobs')).toBe('enter log · o open · d diff · m merge · x cancel · r rerun · / filter · s send · i interrupt · tab pane · ? help · q quit');
+    expect(footerHints('jobs')).toBe('enter log · o open · d diff · m merge · L land all · x cancel · r rerun · / filter · s send · i interrupt · tab pane · ? help · q quit');
     expect(footerHints('prompts-filter')).toBe('enter pick · esc clear');
     expect(bindingsFor('quit').map((binding) => binding.command)).toEqual(['quit.keep', 'quit.cancel', 'quit.stay']);
   });

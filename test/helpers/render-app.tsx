@@ -51,7 +51,7 @@ export class FakeRun {
 
 /** Fake ports: everything in memory, every call recorded. */
 export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: WorktreeItem[]; runs?: Record<string, FakeRun>; output?: Record<string, string[]>; edit?: (text: string) => string | null } = {}) {
-  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[], approved: [] as [string, string | null][], rejected: [] as string[], opened: [] as string[], talked: [] as RunCommand[], continued: [] as [string, string][] };
+  const calls = { started: [] as StartRequest[], cancelled: [] as (string | null)[], reruns: [] as string[], merges: [] as string[], notified: [] as string[], approved: [] as [string, string | null][], rejected: [] as string[], opened: [] as string[], talked: [] as RunCommand[], continued: [] as [string, string][], landed: [] as string[] };
   const runs = options.runs ?? {};
   const ports: TuiPorts = {
     loadPrompts: async () => options.prompts ?? [],
@@ -90,6 +90,10 @@ export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: Worktre
     merge: async (_run, job) => {
       calls.merges.push(job);
       return `Merged ${job}.`;
+    },
+    land: async (run) => {
+      calls.landed.push(run);
+      return { said: 'Landed alpha on main; beta: conflict in a.txt.', ok: false };
     },
     notify: (title) => void calls.notified.push(title),
     now: () => Date.parse('2026-11-22T10:00:30.000Z'),

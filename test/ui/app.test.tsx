@@ -219,6 +219,10 @@ describe('the job grid', () => {
     await app.press('r');
     await app.waitForFrame('Rerunning beta (a fresh session, attempt 2).');
     expect(fake.calls.reruns).toEqual(['beta']);
+    // L lands the run's succeeded jobs through the queue, and says what became of each.
+    await app.press('L');
+    await app.waitForFrame('Landed alpha on main; beta: conflict in a.txt.');
+    expect(fake.calls.landed).toEqual(['r6']);
   });
 
   it('tells the terminal when a job fails and when the run ends, not for history', async () => {
