@@ -66,6 +66,22 @@ function directives(body: Record<string, unknown>): Map<string, string> {
   return found;
 }
 
+/**
+ * A conflict `par land --resolve` handed back to the agent: where its
+ * message sits in the conversation, the branch to merge and the files it
+ * names; null when a message naming a scenario came after it (or none did).
+ */
+function landConflict(body: Record<string, unknown>): { at: number; target: string; files: string[] } | null {
+  const messages = messagesOf(body);
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const text = userText(messages[index] as Message);
+    const match = /par land could not land .* conflicts in (.+?)\. In this worktree, merge (\S+) into your branch/.exec(text);
+    if (match) return { at: index, target: match[2] as string, files: (match[1] as string).split(', ') };
+    if (/\bscenario=/.test(text)) return null;
+  }
+  return null;
+}
+
 /** Assistant turns since the newest user message naming a scenario. */
 function assistantTurns(body: Record<string, unknown>): number {
   return messagesOf(body).slice(newestUserMessage(body)).filter((message) => message.role === 'assistant').length;
@@ -115,6 +131,13 @@ function reply(scenario: string, turn: number, args: Map<string, string>, toolRe
       // The first turn answers at once with a tool call; the second is slow (see delay).
       if (turn === 0) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Write', input: { file_path: file, content: 'first turn\n' } }], stop: 'tool_use' };
       return done;
+    case 'resolve': {
+      // Merge the target into the job's branch, keep both sides of each conflicted file, commit.
+      const files = (args.get('files') ?? '').split(',').filter(Boolean);
+      if (turn === 0) return { content: [{ type: 'text', text: 'Merging the target to see the conflict.' }, { type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command: `git merge --no-edit ${args.get('target') ?? 'main'} || true`, description: 'Merge the target branch' } }], stop: 'tool_use' };
+      if (turn === 1) return { content: [{ type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command: `sed -i -e '/^<<<<<<< /d' -e '/^=======$/d' -e '/^>>>>>>> /d' ${files.join(' ')} && git add -A && git commit -q -m 'Resolve the conflict with the target'`, description: 'Keep both sides and commit' } }], stop: 'tool_use' };
+      return { content: [{ type: 'text', text: 'Resolved: both sides kept, merge committed.' }], stop: 'end_turn' };
+    }
     case 'orchestrate': {
       // A model using par through its MCP server: start a run of the worktrees named, wait for it, read its status, report.
       // The tool results come as the CLI passes them: maybe JSON text inside JSON.
@@ -209,8 +232,11 @@ export async function startStandIn(): Promise<StandIn> {
       return;
     }
     const args = directives(body);
-    const scenario = args.get('scenario') ?? null;
-    const turns = assistantTurns(body);
+    // A conflict handed back by par land is answered as a model would: merge, resolve, commit.
+    const conflict = landConflict(body);
+    if (conflict) args.set('target', conflict.target).set('files', conflict.files.join(','));
+    const scenario = conflict ? 'resolve' : (args.get('scenario') ?? null);
+    const turns = conflict ? messagesOf(body).slice(conflict.at).filter((message) => message.role === 'assistant').length : assistantTurns(body);
     const stream = body.stream === true;
     requests.push({ path, scenario, turns, stream, body, toolResults: lastToolResults(body) });
     const failure = scenario ? failures.get(scenario) : undefined;
