@@ -20,6 +20,7 @@ import { appendEvent } from '../rundir/journal.js';
 import { findRun, jobIn, loadRunState } from '../rundir/runs.js';
 import { waitFor } from '../rundir/watch.js';
 import { terminalWidth, type CommandContext } from './context.js';
+import { formatDiffstat } from './run-output.js';
 
 /** The end of a failing check's output kept in the journal and printed. */
 const TAIL_LINES = 15;
@@ -150,7 +151,7 @@ function printPlan(ctx: CommandContext, queue: readonly JobView[], target: Landi
         { header: '#', value: ({ index }) => String(index + 1) },
         { header: 'JOB', value: ({ job }) => job.id },
         { header: 'BRANCH', value: ({ job }) => job.branch ?? '' },
-        { header: 'CHANGES', value: ({ job }) => (job.diffstat ? `${job.diffstat.files} files +${job.diffstat.insertions} -${job.diffstat.deletions}` : '') },
+        { header: 'CHANGES', value: ({ job }) => formatDiffstat(job) },
         { header: 'OVERLAPS', value: ({ job }) => (overlaps.get(job.id) ?? []).map((other) => `⚔ ${other.job}: ${other.files.join(', ')}`).join('; '), flexible: true },
       ],
       terminalWidth(ctx.stdout),

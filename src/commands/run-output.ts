@@ -3,6 +3,7 @@ import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
 import { needYou, runTotals } from '../core/run-state.js';
 import { formatTable, tilde } from '../core/table.js';
+import { forecastOverlaps, overlapMark } from '../core/forecast.js';
 
 function seconds(from: string | null, to: string | null): string {
   if (!from) return '';
@@ -66,15 +67,26 @@ export function formatJobLine(job: JobView, at: string, home = ''): string {
   return `${time}  ${job.id}  ${stateWord(job)}${details.length ? `  ${details.join('  ')}` : ''}\n`;
 }
 
-/** The NOTE of a job: what it waits on you for, its error, its denials, its result, or what it does. */
-function noteOf(runId: string, job: JobView): string {
+/** Where a job's work went (`par land`, `par merge`), for the NOTE column, or ''. */
+function landingNote(job: JobView): string {
+  const landing = job.landing;
+  if (!landing) return '';
+  if (landing.outcome === 'landed') return `landed on ${landing.onto}`;
+  if (landing.outcome === 'conflict') return `not landed: conflict in ${landing.files.join(', ')}`;
+  return landing.outcome === 'check' ? 'not landed: the check failed' : `not landed: ${landing.detail ?? 'skipped'}`;
+}
+
+/** The NOTE of a job: what it waits on you for, its error, its denials, where its work went and the files it shares with others, its result, or what it does. */
+function noteOf(runId: string, job: JobView, mark: string): string {
   if (job.state === 'needs-input' && job.pending) return `${pendingSummary(job.pending, job.worktree ?? '')} — ${answerCommand(runId, job.id, job.pending)}`;
-  return job.error ?? (job.denials.length ? `⚠ ${job.denials.length} denied` : (job.result ?? job.activity ?? ''));
+  const said = job.error ?? (job.denials.length ? `⚠ ${job.denials.length} denied` : (job.result ?? job.activity ?? ''));
+  return [landingNote(job), job.landing?.outcome === 'landed' ? '' : mark, said].filter(Boolean).join(' · ');
 }
 
 /** The final table of a run, with totals. */
 export function formatRunTable(state: RunState, width?: number): string {
   const jobs = state.order.map((id) => state.byId[id]).filter((job): job is JobView => job !== undefined);
+  const overlaps = forecastOverlaps(jobs);
   const table = formatTable(
     jobs,
     [
@@ -84,7 +96,7 @@ export function formatRunTable(state: RunState, width?: number): string {
       { header: 'TURNS', value: (job) => (job.turns ? String(job.turns) : '') },
       { header: 'COST', value: (job) => formatCost(job.cost_usd) },
       { header: 'CHANGES', value: formatDiffstat },
-      { header: 'NOTE', value: (job) => noteOf(state.run, job), flexible: true },
+      { header: 'NOTE', value: (job) => noteOf(state.run, job, overlapMark(overlaps.get(job.id))), flexible: true },
     ],
     width,
   );

@@ -89,6 +89,10 @@ describe('par land', () => {
     ]));
     const status = await runStatus(sandbox, repo, run.run);
     expect(status.jobs.find((job) => job.id === 't3')?.landing).toMatchObject({ outcome: 'conflict', files: ['a.txt'] });
+    const table = (await runPar(sandbox, ['status', run.run], { cwd: repo })).stdout;
+    expect(table).toMatch(/^t1 .* landed on main · Done/m);
+    expect(table).toMatch(/^t3 .* not landed: conflict in a\.txt · ⚔ t1 · Done/m);
+    expect(table).toMatch(/^t4 .* not landed: the check failed · Done/m);
 
     // Again, as is: the two that failed fail again, nothing lands twice.
     const again = await runPar(sandbox, ['land', run.run, '--check', 'npm test'], { cwd: repo });
