@@ -79,7 +79,8 @@ describe('par mcp', () => {
     expect(landed.structuredContent).toMatchObject({ onto: 'main', outcomes: [{ outcome: 'landed' }, { outcome: 'landed' }] });
     // Jobs in worktrees par did not make left their work uncommitted: said, not landed.
     const skipped = await call('land', { run });
-    expect(skipped.structuredContent).toMatchObject({ onto: 'main', outcomes: [{ job: 'wt1', outcome: 'skipped', detail: expect.stringContaining('uncommitted changes') }, { job: 'wt2', outcome: 'skipped' }] });
+    const outcomes = (skipped.structuredContent as { outcomes: { job: string }[] }).outcomes.sort((a, b) => a.job.localeCompare(b.job));
+    expect(outcomes).toMatchObject([{ job: 'wt1', outcome: 'skipped', detail: expect.stringContaining('uncommitted changes') }, { job: 'wt2', outcome: 'skipped' }]);
     const prompts = await call('list_prompts');
     expect(prompts.structuredContent).toEqual({ prompts: [] });
     const worktrees = (await call('list_worktrees')).structuredContent as { worktrees: { path: string; valid: boolean }[] };

@@ -53,7 +53,7 @@ describe('par web in a browser', () => {
   it('a run of 4 jobs started from the page: the grid shows them run and finish, with the cost and diff par status gives', async () => {
     const page = await openPage();
     await page.getByText('Start a run…').click();
-    await page.locator('textarea[name=message]').fill('sim: turns=3 duration=2500ms edit=README.md');
+    await page.locator('textarea[name=message]').fill('sim: turns=3 duration=1500ms edit=README.md');
     for (let n = 1; n <= 4; n++) await page.locator(`input[name=worktree][value="${wt(n)}"]`).check();
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.waitForURL(/\/runs\/\d{8}-\d{6}-[a-z0-9]{4}$/);
@@ -100,7 +100,7 @@ describe('par web in a browser', () => {
     const page = await openPage();
     await page.goto(`${web.base}/runs/${runId}/jobs/wt3`);
     const request = page.getByLabel('pending request');
-    await request.getByText('Question: Which database?').waitFor({ timeout: 15_000 });
+    await request.getByText('Question: Which database?').waitFor({ timeout: 20_000 });
     await request.getByRole('button', { name: 'SQLite' }).click();
     await page.locator('.said', { hasText: 'wt3: answered "SQLite".' }).waitFor();
     await page.locator('.summary', { hasText: 'succeeded' }).waitFor({ timeout: 20_000 });
@@ -116,7 +116,7 @@ describe('par web in a browser', () => {
   }, 60_000);
 
   it('a message sent from the page reaches the agent and shows in the log', async () => {
-    const started = await runPar(sandbox, ['run', '-m', 'sim: turns=4 duration=5s', wt(2), '--detach'], { cwd: repo });
+    const started = await runPar(sandbox, ['run', '-m', 'sim: turns=4 duration=3s', wt(2), '--detach'], { cwd: repo });
     const runId = started.stdout.trim();
     const page = await openPage();
     await page.goto(`${web.base}/runs/${runId}/jobs/wt2`);
