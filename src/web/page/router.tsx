@@ -18,7 +18,10 @@ export const jobPath = (run: string, job: string): string => `${runPath(run)}/jo
 export function navigate(path: string): void {
   history.pushState(null, '', path);
   dispatchEvent(new PopStateEvent('popstate'));
-  scrollTo(0, 0);
+  // `/#inbox`: to that part of the page once it is drawn; else to the top.
+  const anchor = path.includes('#') ? path.slice(path.indexOf('#') + 1) : '';
+  if (anchor) requestAnimationFrame(() => document.getElementById(anchor)?.scrollIntoView());
+  else scrollTo(0, 0);
 }
 
 /** A link within the app. */
