@@ -11,7 +11,7 @@
 //   lines=N size=B   N extra assistant text lines of about B bytes
 //   write=PATH       write PATH in the working directory (a Write tool call)
 //   edit=PATH        append a line to PATH (an Edit tool call)
-//   line=TEXT        the line edit appends (`_` for spaces; default: edited by the simulated agent)
+//   line=TEXT        the line edit appends (`_` for spaces; `random`: a different one each time; default: edited by the simulated agent)
 //   fail[=TEXT]      result with is_error: true on the success arm (exit 1)
 //   fail-arm=SUB     result on the error arm, subtype SUB (exit 1)
 //   retryable=529    an API error result with that status (exit 1)
@@ -481,7 +481,7 @@ async function firstTurn() {
       action.name === 'Write'
         ? { file_path: target, content: `written by the simulated agent\n` }
         : action.name === 'Edit'
-          ? { file_path: target, old_string: '', new_string: `${typeof knobs.get('line') === 'string' ? knobs.get('line').replaceAll('_', ' ') : 'edited by the simulated agent'}\n` }
+          ? { file_path: target, old_string: '', new_string: `${knobs.get('line') === 'random' ? `edit ${uuid().slice(0, 8)}` : typeof knobs.get('line') === 'string' ? knobs.get('line').replaceAll('_', ' ') : 'edited by the simulated agent'}\n` }
           : action.name === 'Read'
             ? { file_path: target ?? join(cwd, 'README.md') }
             : { command: action.command, description: 'Run the tests' };

@@ -99,6 +99,9 @@ export interface JobTarget {
   repo: RepositoryFacts;
   /** Where a new worktree will be made. */
   path?: string;
+  /** Best-of-N: the target this job is an attempt at (a task's id for --tasks), and which attempt. */
+  target?: string;
+  variant?: number;
 }
 
 /**
@@ -112,7 +115,7 @@ export function renderJobPrompts(options: { jobs: readonly JobTarget[]; resolved
   const taskById = new Map((options.tasks ?? []).map((task) => [task.id, task]));
   const wrapper = resolved.prompt;
   for (const spec of options.jobs) {
-    const task = taskById.get(spec.id);
+    const task = taskById.get(spec.target ?? spec.id);
     try {
       const builtIns = {
         ProjectName: spec.repo.name,

@@ -29,6 +29,7 @@ export interface RunOptions {
   retries?: string;
   terminalOutput?: boolean;
   tasks?: string;
+  variants?: string;
   failFast?: boolean;
   budget?: string;
   detach?: boolean;
@@ -138,7 +139,7 @@ function jobTargets(targets: RunTargets): JobTarget[] {
     const ids = uniqueJobIds(targets.chosen.map((worktree) => basename(worktree.path)));
     return targets.chosen.map((worktree, index) => ({ id: ids[index] as string, worktree: worktree.path, branch: worktree.branch, repo: worktree.repo }));
   }
-  return targets.newTargets.map((target) => ({ id: target.job, worktree: null, branch: target.branch, repo: targets.creationRepo as RepositoryFacts, path: target.path }));
+  return targets.newTargets.map((target) => ({ id: target.job, worktree: null, branch: target.branch, repo: targets.creationRepo as RepositoryFacts, path: target.path, ...targets.variants.get(target.job) }));
 }
 
 /** The agent as the prompt's front matter adds to it: tools it may use, a turn limit. */
@@ -167,7 +168,9 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   const tasks = options.tasks === undefined ? null : await readTasks(ctx, options.tasks);
   const runId = when.runId ?? newRunId(now);
   const problems: string[] = [];
-  const targets = await chooseTargets(ctx, git, { worktreeArgs: resolved.worktreeArgs, options, newCount: checked.newCount, tasks, runId, config, problems });
+  const variants = wholeNumber('--variants', options.variants, 1, 1);
+  if (variants > 20) throw new UserError(`--variants takes at most 20 attempts per target, not ${variants}.`);
+  const targets = await chooseTargets(ctx, git, { worktreeArgs: resolved.worktreeArgs, options, newCount: checked.newCount, tasks, runId, config, problems, variants });
   if (problems.length > 0) throw new UserError(problems.join(' '));
   const jobs = jobTargets(targets);
   const prompts = renderJobPrompts({ jobs, resolved, tasks, cliVars: checked.cliVars, runId, branchPattern: config.worktrees.branch_pattern, problems });
@@ -201,7 +204,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
       term: term ? { command: config.terminal.command, use_ghostty: config.terminal.use_ghostty, wait_after_command: config.terminal.wait_after_command } : null,
       talk: checked.talk,
     },
-    jobs: jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.worktree === null, prompt_file: '' })),
+    jobs: jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.worktree === null, prompt_file: '', ...(spec.target === undefined ? {} : { target: spec.target, variant: spec.variant }) })),
     creation: targets.creation,
     supervisor_pid: null,
   };

@@ -1,4 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import { uniqueJobIds } from '../core/ids.js';
 import { UserError } from '../core/errors.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { parseTasks, type Task } from '../core/tasks.js';
@@ -86,6 +88,20 @@ export interface RunTargets {
   creation: RunPlan['creation'];
   newTargets: { job: string; path: string; branch: string }[];
   creationRepo: RepositoryFacts | undefined;
+  /** Best-of-N (`--variants`): which target and attempt each job is. */
+  variants: Map<string, { target: string; variant: number }>;
+}
+
+/** `t1` → `t1.v1 … t1.vN` (ids unchanged with one variant), and which target and attempt each is. */
+function variantIds(targets: readonly string[], count: number): { ids: string[]; of: Map<string, { target: string; variant: number }> } {
+  const of = new Map<string, { target: string; variant: number }>();
+  if (count <= 1) return { ids: [...targets], of };
+  const ids = targets.flatMap((target) => Array.from({ length: count }, (_, index) => {
+    const id = `${target}.v${index + 1}`;
+    of.set(id, { target, variant: index + 1 });
+    return id;
+  }));
+  return { ids, of };
 }
 
 /**
@@ -96,9 +112,9 @@ export interface RunTargets {
 export async function chooseTargets(
   ctx: CommandContext,
   git: Git,
-  request: { worktreeArgs: string[]; options: RunOptions; newCount: number; tasks: Task[] | null; runId: string; config: ParConfig; problems: string[] },
+  request: { worktreeArgs: string[]; options: RunOptions; newCount: number; tasks: Task[] | null; runId: string; config: ParConfig; problems: string[]; variants: number },
 ): Promise<RunTargets> {
-  const { worktreeArgs, options, newCount, tasks, config, problems } = request;
+  const { worktreeArgs, options, newCount, tasks, config, problems, variants } = request;
   if (tasks && worktreeArgs.length > 0) {
     throw new UserError(`With --tasks each task gets a fresh worktree; '${worktreeArgs[0]}' cannot be given too (the prompt argument, if any, is a wrapper with {{.Instructions}}).`);
   }
@@ -108,10 +124,13 @@ export async function chooseTargets(
   }
   if (sources > 1) throw new UserError('Pass worktree paths, --all, --new N or --tasks FILE — one of them, not several.');
   if (options.branch !== undefined && newCount === 0 && tasks === null) throw new UserError('-b names the base of new worktrees; use it with --new N or --tasks.');
-  const none: RunTargets = { chosen: [], creation: null, newTargets: [], creationRepo: undefined };
-  if (worktreeArgs.length > 0) return { ...none, chosen: await chosenWorktrees(git, worktreeArgs, problems) };
-  if (options.all) return { ...none, chosen: await allLinkedWorktrees(git, ctx) };
-  const ids = tasks ? tasks.map((task) => task.id) : Array.from({ length: newCount }, (_, index) => `t${index + 1}`);
+  const none: RunTargets = { chosen: [], creation: null, newTargets: [], creationRepo: undefined, variants: new Map() };
+  if (worktreeArgs.length > 0 || options.all) {
+    const chosen = worktreeArgs.length > 0 ? await chosenWorktrees(git, worktreeArgs, problems) : await allLinkedWorktrees(git, ctx);
+    if (variants <= 1 || problems.length > 0 || chosen.length === 0) return { ...none, chosen };
+    return variantsOfWorktrees(ctx, git, chosen, { ...request, variants });
+  }
+  const { ids, of } = variantIds(tasks ? tasks.map((task) => task.id) : Array.from({ length: newCount }, (_, index) => `t${index + 1}`), variants);
   const creationPlan = await planWorktrees({
     git,
     runner: { run: () => Promise.reject(new Error('unused')) },
@@ -128,6 +147,30 @@ export async function chooseTargets(
     creationRepo: creationPlan.repository,
     newTargets: creationPlan.targets,
     creation: { repo_dir: creationPlan.repository.worktree, base: options.branch ?? null, data_dir: ctx.paths.dataDir, branch_pattern: config.worktrees.branch_pattern, setup: config.worktrees.setup },
+    variants: of,
+  };
+}
+
+/** Best-of-N of existing worktrees: N fresh worktrees for each, every one starting from its target's HEAD. */
+async function variantsOfWorktrees(ctx: CommandContext, git: Git, chosen: readonly ChosenWorktree[], request: { runId: string; config: ParConfig; variants: number }): Promise<RunTargets> {
+  const repos = new Set(chosen.map((worktree) => worktree.repo.commonDir));
+  if (repos.size > 1) throw new UserError(`--variants makes fresh worktrees in one repository, and these worktrees belong to ${repos.size}: run once per repository.`);
+  const targets = uniqueJobIds(chosen.map((worktree) => basename(worktree.path)));
+  const { ids, of } = variantIds(targets, request.variants);
+  const bases: Record<string, { name: string; commit: string }> = {};
+  for (const [index, worktree] of chosen.entries()) {
+    const commit = (await git.run(worktree.path, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+    for (const [id, variant] of of) if (variant.target === targets[index]) bases[id] = { name: worktree.branch ?? commit, commit };
+  }
+  const first = chosen[0] as ChosenWorktree;
+  const { config } = request;
+  const creationPlan = await planWorktrees({ git, runner: { run: () => Promise.reject(new Error('unused')) }, repoDir: first.path, runId: request.runId, jobs: ids, bases, dataDir: ctx.paths.dataDir, branchPattern: config.worktrees.branch_pattern, setup: config.worktrees.setup });
+  return {
+    chosen: [],
+    creationRepo: creationPlan.repository,
+    newTargets: creationPlan.targets,
+    creation: { repo_dir: creationPlan.repository.worktree, base: null, bases, data_dir: ctx.paths.dataDir, branch_pattern: config.worktrees.branch_pattern, setup: config.worktrees.setup },
+    variants: of,
   };
 }
 

@@ -71,6 +71,7 @@ const run = command({
     branch: value('-b, --branch <name>', 'base of new worktrees (default: the repository default branch)'),
     new: value('--new <n>', 'create n fresh worktrees from the base, the prompt in each'),
     tasks: value('--tasks <file>', 'many tasks, each in its own fresh worktree: {"prompts": [...]} or one per line; - is stdin'),
+    variants: value('--variants <n>', 'best-of-N: N independent jobs per target (<target>.v1…), each in a fresh worktree'),
     var: list('--var <name=value>', 'a template variable (repeatable)'),
     agent: value('--agent <name>', 'claude or a configured agent'),
     permissionMode: value('--permission-mode <mode>', 'passed to claude (default: claude.permission_mode)'),
@@ -308,6 +309,30 @@ The check is split into words without a shell: put pipes in a script.`,
   run: async (ctx, { run: id, jobs }, options) => (await import('./land.js')).runLand(ctx, id, jobs, options),
 });
 
+const compare = command({
+  name: 'compare',
+  description: "a best-of-N run's attempts side by side: state, changes, files in common, cost, turns, the check",
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), target: arg('[target]', 'one target (default: every one)') },
+  options: { check: value('--check <command>', "run this in each attempt's worktree and show whether it passed, such as \"npm test\""), json },
+  run: async (ctx, { run: id, target }, options) => (await import('./variants.js')).runCompare(ctx, id, target, options),
+});
+
+const keep = command({
+  name: 'keep',
+  description: 'land one attempt of a best-of-N target; the others are salvaged and their worktrees removed',
+  args: { run: arg('<run>', RUN_ID, { completes: 'run' }), job: arg('<job>', 'the attempt to keep, such as t1.v2') },
+  options: {
+    onto: value('--onto <branch>', 'the branch to land on (default: the branch of the worktree you are in)'),
+    check: value('--check <command>', 'a command the landing must pass before the branch moves (default: land.check)'),
+    squash: flag('--squash', 'one squashed commit instead of a merge'),
+    rebase: flag('--rebase', "the attempt's commits rebased on the branch"),
+  },
+  help: `The kept attempt lands through par land's queue. Only once it has landed are the other
+attempts' worktrees removed, each after its work is saved under <data>/salvage (RESTORE.txt
+says how to get it back); when it does not land, nothing is removed (exit 1).`,
+  run: async (ctx, { run: id, job }, options) => (await import('./variants.js')).runKeep(ctx, id, job, options),
+});
+
 const web = command({
   name: 'web',
   description: 'the runs in a browser, live: grid, logs, diffs, answers, messages (until Ctrl+C)',
@@ -395,4 +420,4 @@ const config = command({
 });
 
 /** Every command, in the order `par --help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, land, web, mcp, clean, config];
+export const COMMANDS: readonly AnyCommand[] = [add, listCommand, show, remove, run, status, results, report, merge, cancel, completion, complete, doctor, demo, open, approve, send, interrupt, deny, answer, inbox, permissions, resume, attach, land, compare, keep, web, mcp, clean, config];

@@ -34,6 +34,9 @@ export interface JobSpec {
   branch: string | null;
   /** True when par creates the worktree (`--new`, `--tasks`). */
   created: boolean;
+  /** Best-of-N (`--variants`): the target this job is an attempt at, and which attempt (1…N). */
+  target?: string;
+  variant?: number;
 }
 
 /** Progress read from an agent's output; every field optional, the latest wins. */

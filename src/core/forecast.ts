@@ -13,7 +13,9 @@ export interface Overlap {
  * same ones (in the order given), with the shared files sorted. Jobs with
  * no recorded changes (not finished, or from an older journal) overlap none.
  */
-export function forecastOverlaps(jobs: readonly { id: string; changed: readonly string[] | null }[]): Map<string, Overlap[]> {
+export function forecastOverlaps(jobs: readonly { id: string; changed: readonly string[] | null; target?: string | null }[]): Map<string, Overlap[]> {
+  // Attempts at the same target (best-of-N) are alternatives, not work to combine: they never overlap each other.
+  const targetOf = new Map(jobs.map((job) => [job.id, job.target ?? null]));
   const byPath = new Map<string, string[]>();
   for (const job of jobs) {
     for (const path of new Set(job.changed ?? [])) {
@@ -27,8 +29,11 @@ export function forecastOverlaps(jobs: readonly { id: string; changed: readonly 
     if (ids.length < 2) continue;
     for (const id of ids) {
       const mine = shared.get(id) ?? new Map<string, string[]>();
-      shared.set(id, mine);
-      for (const other of ids) if (other !== id) mine.set(other, [...(mine.get(other) ?? []), path]);
+      for (const other of ids) {
+        if (other === id || (targetOf.get(id) !== null && targetOf.get(id) === targetOf.get(other))) continue;
+        mine.set(other, [...(mine.get(other) ?? []), path]);
+      }
+      if (mine.size > 0) shared.set(id, mine);
     }
   }
   const order = new Map(jobs.map((job, index) => [job.id, index]));

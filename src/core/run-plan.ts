@@ -36,6 +36,8 @@ export type AgentChoice =
 export interface CreationSpec {
   repo_dir: string;
   base: string | null;
+  /** Best-of-N of existing worktrees: each variant starts from its target worktree's HEAD (a ref name and its commit), by job. */
+  bases?: Record<string, { name: string; commit: string }>;
   data_dir: string;
   branch_pattern: string;
   setup: string[][];

@@ -39,6 +39,9 @@ export interface JobView {
   changed: string[] | null;
   /** Its last landing, or attempt at one (`par land`, `par merge`). */
   landing: Landing | null;
+  /** Best-of-N: the target this job is an attempt at, and which (`<target>.v2`); null otherwise. */
+  target: string | null;
+  variant: number | null;
 }
 
 /** A run folded from its journal. */
@@ -59,7 +62,7 @@ export function emptyRunState(run: string): RunState {
   return { run, state: 'running', started_at: null, finished_at: null, supervisor_pid: null, order: [], byId: {}, usage: null };
 }
 
-function newJob(id: string, worktree: string | null, branch: string | null): JobView {
+function newJob(id: string, worktree: string | null, branch: string | null, spec: { target?: string; variant?: number } = {}): JobView {
   return {
     id,
     state: 'queued',
@@ -92,6 +95,8 @@ function newJob(id: string, worktree: string | null, branch: string | null): Job
     resets_at: null,
     changed: null,
     landing: null,
+    target: spec.target ?? null,
+    variant: spec.variant ?? null,
   };
 }
 
@@ -175,7 +180,7 @@ function step(state: RunState, event: RunEvent, put: Put): RunState {
   switch (event.type) {
     case 'run/started': {
       const byId: Record<string, JobView> = {};
-      for (const spec of event.jobs) byId[spec.id] = newJob(spec.id, spec.worktree, spec.branch);
+      for (const spec of event.jobs) byId[spec.id] = newJob(spec.id, spec.worktree, spec.branch, spec);
       return { ...state, run: event.run, started_at: event.at, supervisor_pid: event.supervisor_pid, order: event.jobs.map((spec) => spec.id), byId };
     }
     case 'job/worktree-ready':

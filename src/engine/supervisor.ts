@@ -122,6 +122,7 @@ function newWorktrees(plan: RunPlan, deps: SupervisorDeps, signal: AbortSignal):
         runId: plan.id,
         jobs: createdJobs,
         ...(creation.base === null ? {} : { base: creation.base }),
+        ...(creation.bases ? { bases: creation.bases } : {}),
         dataDir: creation.data_dir,
         branchPattern: creation.branch_pattern,
         setup: creation.setup,

@@ -234,3 +234,19 @@ export async function runCleanup(
   for (const repo of repos) await git.run(repo, ['worktree', 'prune']).catch(() => undefined);
   return outcomes;
 }
+
+/**
+ * The worktrees of `records` to go whatever they hold (`par keep`: the
+ * variants not kept): each removed only after what it holds is salvaged
+ * (DESIGN §5.4), a locked one kept. The run's data stays.
+ */
+export async function planDiscard(git: Git, dataDir: string, records: readonly WorktreeRecord[]): Promise<RunCleanup> {
+  const options: CleanupOptions = { git, dataDir, runs: [], records, keepDays: 0, all: true, failedOnly: false, discard: true, now: new Date() };
+  const locks = new Map<string, Map<string, string>>();
+  const actions: WorktreeAction[] = [];
+  for (const record of records) {
+    if (!locks.has(record.repo)) locks.set(record.repo, await lockedWorktrees(git, record.repo));
+    actions.push(await planWorktree(options, record, join(dataDir, 'salvage'), locks.get(record.repo) as Map<string, string>));
+  }
+  return { run: null, runId: records[0]?.run ?? '', actions, deleteRunData: false };
+}

@@ -83,8 +83,8 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
         path: target.path,
         repo: plan.repository.repo,
         branch: target.branch,
-        base: plan.baseName,
-        base_commit: plan.baseCommit,
+        base: target.base.name,
+        base_commit: target.base.commit,
         run: plan.runId,
         job: target.job,
         created_at: (plan.now?.() ?? new Date()).toISOString(),
@@ -134,7 +134,7 @@ export async function* createWorktrees(plan: CreationPlan): AsyncGenerator<Creat
  * that appeared since planning is reported and left alone; anything else
  * git leaves half-made is undone.
  */
-async function register(plan: CreationPlan, target: { path: string; branch: string }, checkout: boolean): Promise<void> {
+async function register(plan: CreationPlan, target: { path: string; branch: string; base: { commit: string } }, checkout: boolean): Promise<void> {
   const cwd = plan.repository.worktree;
   // Checked here, under the lock, rather than read from git's message: what stands in the way is not ours to undo.
   if (existsSync(target.path)) throw new ForeignConflict(`${target.path} appeared in the meantime`);
@@ -142,7 +142,7 @@ async function register(plan: CreationPlan, target: { path: string; branch: stri
   if (taken) throw new ForeignConflict(`branch '${target.branch}' appeared in the meantime`);
   try {
     // A commit, not a remote-tracking ref, as the start point: no upstream config is written (git's config.lock race).
-    await plan.git.run(cwd, ['worktree', 'add', ...(checkout ? ['--quiet'] : ['--no-checkout']), '-b', target.branch, target.path, plan.baseCommit]);
+    await plan.git.run(cwd, ['worktree', 'add', ...(checkout ? ['--quiet'] : ['--no-checkout']), '-b', target.branch, target.path, target.base.commit]);
   } catch (error) {
     // Neither path nor branch was there before: whatever git made of them is ours, and undone.
     await undo(plan, target);

@@ -22,6 +22,8 @@ export interface CreationRequest {
   jobs: readonly string[];
   /** `-b`: a branch, tag or commit; default: the repository's default branch. */
   base?: string;
+  /** A start for some jobs of their own (best-of-N of an existing worktree: its HEAD), by job: a ref name and its commit. */
+  bases?: Readonly<Record<string, { name: string; commit: string }>>;
   dataDir: string;
   branchPattern: string;
   /** `worktrees.setup`: argv lists run in each new worktree. */
@@ -44,7 +46,7 @@ export interface CreationPlan extends CreationRequest {
   repository: RepositoryFacts;
   baseName: string;
   baseCommit: string;
-  targets: { job: string; path: string; branch: string }[];
+  targets: { job: string; path: string; branch: string; base: { name: string; commit: string } }[];
 }
 
 /** One job's worktree, or why it could not be made. */
@@ -135,6 +137,7 @@ export async function planWorktrees(request: CreationRequest): Promise<CreationP
     job,
     path: join(root, job),
     branch: branchFor(request.branchPattern, { run: request.runId, job, repo: repository.name }),
+    base: request.bases?.[job] ?? { name: base.name, commit: base.commit },
   }));
   const branches = refs.branches;
   const problems: string[] = [];

@@ -34,7 +34,7 @@ describe('par --version and --help', () => {
     const result = await runPar(sandbox, ['--help']);
     expect(result.code).toBe(0);
     const commands = [...result.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((match) => match[1]);
-    expect(commands).toEqual(['add', 'list', 'show', 'remove', 'run', 'status', 'results', 'report', 'merge', 'cancel', 'completion', 'doctor', 'demo', 'open', 'approve', 'send', 'interrupt', 'deny', 'answer', 'inbox', 'permissions', 'resume', 'attach', 'land', 'web', 'mcp', 'clean', 'config', 'help']);
+    expect(commands).toEqual(['add', 'list', 'show', 'remove', 'run', 'status', 'results', 'report', 'merge', 'cancel', 'completion', 'doctor', 'demo', 'open', 'approve', 'send', 'interrupt', 'deny', 'answer', 'inbox', 'permissions', 'resume', 'attach', 'land', 'compare', 'keep', 'web', 'mcp', 'clean', 'config', 'help']);
     expect(result.stdout).toContain('2 bad usage');
   });
 

@@ -12,6 +12,7 @@ describe('the conflict forecast', () => {
       { t1: [{ job: 't3', files: ['a.ts', 'z.ts'] }], t2: [{ job: 't3', files: ['m.ts'] }], t3: [{ job: 't1', files: ['a.ts', 'z.ts'] }, { job: 't2', files: ['m.ts'] }] },
     ],
     ['unfinished jobs (no changes recorded) overlap none', [{ id: 't1', changed: ['a.ts'] }, { id: 't2', changed: null }], {}],
+    ['attempts at the same target (best-of-N) never overlap each other, only other targets', [{ id: 't1.v1', target: 't1', changed: ['a.ts'] }, { id: 't1.v2', target: 't1', changed: ['a.ts'] }, { id: 't2', target: null, changed: ['a.ts'] }], { 't1.v1': [{ job: 't2', files: ['a.ts'] }], 't1.v2': [{ job: 't2', files: ['a.ts'] }], t2: [{ job: 't1.v1', files: ['a.ts'] }, { job: 't1.v2', files: ['a.ts'] }] }],
     ['a path listed twice counts once', [{ id: 't1', changed: ['a.ts', 'a.ts'] }, { id: 't2', changed: ['a.ts'] }], { t1: [{ job: 't2', files: ['a.ts'] }], t2: [{ job: 't1', files: ['a.ts'] }] }],
   ])('%s', (_name, jobs, expected) => {
     expect(Object.fromEntries(forecastOverlaps(jobs))).toEqual(expected);

@@ -1,0 +1,129 @@
+// Best-of-N (DESIGN §17): `par compare` tabulates a target's attempts,
+// `par keep` lands the one kept and clears the others away, their work
+// salvaged first.
+import { existsSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
+import { FINAL_STATES } from '../core/events.js';
+import { landSummary, splitWords } from '../core/land-plan.js';
+import type { JobView, RunState } from '../core/run-state.js';
+import { formatTable } from '../core/table.js';
+import { planDiscard, runCleanup } from '../git/cleanup.js';
+import { WorktreeRegistry } from '../git/worktree-registry.js';
+import { findRun, loadRunState } from '../rundir/runs.js';
+import { terminalWidth, type CommandContext } from './context.js';
+import { landJobs, type LandOptions } from './land.js';
+import { formatCost, formatDiffstat } from './run-output.js';
+
+/** How many lines of a failing check's output compare keeps. */
+const TAIL_LINES = 10;
+
+/** A run's attempts by target, in run order. */
+function targetsOf(state: RunState): Map<string, JobView[]> {
+  const groups = new Map<string, JobView[]>();
+  for (const id of state.order) {
+    const job = state.byId[id] as JobView;
+    if (job.target === null) continue;
+    groups.set(job.target, [...(groups.get(job.target) ?? []), job]);
+  }
+  return groups;
+}
+
+/** The attempts of `target` (or of every target), or a UserError naming what there is. */
+function chosenTargets(runId: string, state: RunState, target: string | undefined): [string, JobView[]][] {
+  const groups = targetsOf(state);
+  if (groups.size === 0) throw new UserError(`Run ${runId} has no attempts to compare: par run --variants N gives each target N of them.`);
+  if (target === undefined) return [...groups];
+  const group = groups.get(target);
+  if (!group) throw new UserError(`Run ${runId} has no target '${target}'; its targets: ${[...groups.keys()].join(', ')}.`);
+  return [[target, group]];
+}
+
+/** The files an attempt changed that another attempt at the same target changed too. */
+function inCommon(job: JobView, siblings: readonly JobView[]): string[] {
+  const others = new Set(siblings.filter((other) => other.id !== job.id).flatMap((other) => other.changed ?? []));
+  return (job.changed ?? []).filter((file) => others.has(file)).sort();
+}
+
+/** Runs the check in an attempt's worktree: passed, or the tail of what it said. */
+async function checkIn(ctx: CommandContext, argv: readonly string[], job: JobView): Promise<{ passed: boolean; detail: string | null } | null> {
+  if (!job.worktree || !existsSync(job.worktree) || !FINAL_STATES.has(job.state)) return null;
+  const { createCommandRunner } = await import('../os/command-runner.js');
+  const ran = await createCommandRunner().run(argv, { cwd: job.worktree });
+  if (ran.exitCode === 0) return { passed: true, detail: null };
+  const tail = `${ran.stdout}\n${ran.stderr}`.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+  return { passed: false, detail: ran.failedToStart ?? `exit ${ran.exitCode ?? ran.signal}: ${tail}` };
+}
+
+/** `par compare <run> [target] [--check CMD] [--json]`. */
+export async function runCompare(ctx: CommandContext, query: string, target: string | undefined, options: { check?: string; json?: boolean }): Promise<number> {
+  const runId = findRun(ctx.paths.dataDir, query, null);
+  const { state } = loadRunState(ctx.paths.dataDir, runId);
+  const check = options.check === undefined ? null : splitWords(options.check);
+  const targets = [];
+  for (const [name, attempts] of chosenTargets(runId, state, target)) {
+    const variants = [];
+    for (const job of attempts) {
+      variants.push({ job: job.id, variant: job.variant, state: job.state, diffstat: job.diffstat, files_in_common: inCommon(job, attempts), cost_usd: job.cost_usd, turns: job.turns, landing: job.landing, check: check ? await checkIn(ctx, check, job) : null });
+    }
+    targets.push({ target: name, variants });
+  }
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify({ run: runId, targets }, null, 2)}\n`);
+    return 0;
+  }
+  for (const { target: name, variants } of targets) {
+    ctx.stdout.write(`── ${name}: ${variants.length} attempt${variants.length === 1 ? '' : 's'}\n`);
+    const byId = new Map(variants.map((variant) => [variant.job, variant]));
+    ctx.stdout.write(
+      formatTable(
+        variants,
+        [
+          { header: 'JOB', value: (row) => row.job },
+          { header: 'STATE', value: (row) => row.state },
+          { header: 'CHANGES', value: (row) => formatDiffstat(state.byId[row.job] as JobView) },
+          { header: 'IN COMMON', value: (row) => (row.files_in_common.length ? row.files_in_common.join(', ') : '—') },
+          { header: 'COST', value: (row) => formatCost(row.cost_usd) },
+          { header: 'TURNS', value: (row) => String(row.turns || '') },
+          ...(check ? [{ header: 'CHECK', value: (row: (typeof variants)[number]) => (row.check === null ? '—' : row.check.passed ? 'passed' : 'failed') }] : []),
+          { header: 'LANDED', value: (row) => (row.landing?.outcome === 'landed' ? `on ${row.landing.onto}` : ''), flexible: true },
+        ],
+        terminalWidth(ctx.stdout),
+      ),
+    );
+    for (const variant of variants) {
+      const failed = byId.get(variant.job)?.check;
+      if (failed && !failed.passed) ctx.stdout.write(`   ${variant.job}: ${failed.detail?.split('\n').slice(-3).join(' ⏎ ') ?? ''}\n`);
+    }
+    ctx.stdout.write('\n');
+  }
+  return 0;
+}
+
+/** `par keep <run> <job>`: lands the attempt kept (through the queue, with the check), then removes the others' worktrees, salvaging them first. */
+export async function runKeep(ctx: CommandContext, query: string, jobId: string, options: LandOptions): Promise<number> {
+  const runId = findRun(ctx.paths.dataDir, query, null);
+  const { state } = loadRunState(ctx.paths.dataDir, runId);
+  const kept = state.byId[jobId];
+  if (!kept || !Object.hasOwn(state.byId, jobId)) throw new UserError(`Run ${runId} has no job '${jobId}'; par compare ${runId} lists its attempts.`);
+  if (kept.target === null) throw new UserError(`Job ${jobId} is not one of several attempts (par run --variants N makes them); land it with par land ${runId} ${jobId}.`);
+  const siblings = (targetsOf(state).get(kept.target) ?? []).filter((job) => job.id !== jobId);
+  const going = siblings.filter((job) => !FINAL_STATES.has(job.state));
+  if (going.length > 0) throw new UserError(`${going.map((job) => job.id).join(', ')} of target ${kept.target} ${going.length === 1 ? 'is' : 'are'} still going; wait for ${going.length === 1 ? 'it' : 'them'} or cancel (par cancel ${runId} ${going[0]?.id}) before keeping one.`);
+  const report = await landJobs(ctx, runId, { ...options, named: [jobId] });
+  const summary = landSummary(report);
+  const outcome = report.outcomes[0];
+  if (!outcome || (outcome.outcome !== 'landed' && outcome.outcome !== 'already')) {
+    ctx.stdout.write(`${summary.said} Nothing was removed: ${kept.target}'s other attempts stay as they are.\n`);
+    if (outcome?.detail?.includes('\n')) ctx.stdout.write(`── ${jobId}: ${outcome.detail}\n`);
+    return 1;
+  }
+  ctx.stdout.write(`Kept ${jobId}: ${summary.said}\n`);
+  const registry = new WorktreeRegistry(ctx.paths.dataDir);
+  const records = registry.read().filter((record) => record.run === runId && siblings.some((job) => job.id === record.job));
+  if (records.length === 0) return 0;
+  const git = await ctx.git();
+  const outcomes = await runCleanup(git, [await planDiscard(git, ctx.paths.dataDir, records)], (path) => registry.remove(path));
+  for (const done of outcomes) ctx.stdout.write(`${done.message}\n`);
+  ctx.log.info('kept', { run: runId, job: jobId, others: outcomes.map((done) => done.message) });
+  return outcomes.every((done) => done.ok) ? 0 : 1;
+}
