@@ -17,7 +17,7 @@ export function createOperations(ctx: CommandContext, via: Via): RunOperations {
   return {
     async startRun(request) {
       const { startRequestedRun } = await import('./launch-run.js');
-      const given = { ...(request.message === null ? {} : { message: request.message }), ...(request.jobs > 0 ? { jobs: String(request.jobs) } : {}), ...(request.agent ? { agent: request.agent } : {}) };
+      const given = { ...(request.message === null ? {} : { message: request.message }), ...(request.jobs > 0 ? { jobs: String(request.jobs) } : {}), ...(request.agent ? { agent: request.agent } : {}), ...(request.variants && request.variants > 1 ? { variants: String(request.variants) } : {}), ...(request.base ? { branch: request.base } : {}) };
       if (!request.tasks?.length) return (await startRequestedRun(ctx, given, { prompt: request.prompt, worktrees: request.worktrees, newCount: request.newCount })).runId;
       // A list of tasks goes through a tasks file, as par run --tasks reads it.
       const dir = mkdtempSync(join(tmpdir(), 'par-tasks-'));
@@ -74,6 +74,14 @@ export function createOperations(ctx: CommandContext, via: Via): RunOperations {
       const here = request.onto === null && run.plan.repository ? { ...ctx, cwd: run.plan.repository } : ctx;
       const { onto, outcomes } = await landJobs(here, run.runId, { named: request.jobs, ...(request.onto ? { onto: request.onto } : {}), ...(request.check ? { check: request.check } : {}), squash: request.how === 'squash', rebase: request.how === 'rebase' });
       return { onto, outcomes };
+    },
+    async compare(run, target, check) {
+      return (await (await import('./variants.js')).compareAttempts(ctx, run.runId, target ?? undefined, check ?? undefined)).targets;
+    },
+    async keep(run, job, request) {
+      const here = request.onto === null && run.plan.repository ? { ...ctx, cwd: run.plan.repository } : ctx;
+      const kept = await (await import('./variants.js')).keepAttempt(here, run.runId, job.id, { ...(request.onto ? { onto: request.onto } : {}), ...(request.check ? { check: request.check } : {}), squash: request.how === 'squash', rebase: request.how === 'rebase' });
+      return { said: kept.said, landed: kept.landed };
     },
   };
 }

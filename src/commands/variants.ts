@@ -54,11 +54,10 @@ async function checkIn(ctx: CommandContext, argv: readonly string[], job: JobVie
   return { passed: false, detail: ran.failedToStart ?? `exit ${ran.exitCode ?? ran.signal}: ${tail}` };
 }
 
-/** `par compare <run> [target] [--check CMD] [--json]`. */
-export async function runCompare(ctx: CommandContext, query: string, target: string | undefined, options: { check?: string; json?: boolean }): Promise<number> {
-  const runId = findRun(ctx.paths.dataDir, query, null);
+/** A target's attempts as `par compare --json` gives them. */
+export async function compareAttempts(ctx: CommandContext, runId: string, target: string | undefined, checkCommand: string | undefined) {
   const { state } = loadRunState(ctx.paths.dataDir, runId);
-  const check = options.check === undefined ? null : splitWords(options.check);
+  const check = checkCommand === undefined ? null : splitWords(checkCommand);
   const targets = [];
   for (const [name, attempts] of chosenTargets(runId, state, target)) {
     const variants = [];
@@ -67,6 +66,13 @@ export async function runCompare(ctx: CommandContext, query: string, target: str
     }
     targets.push({ target: name, variants });
   }
+  return { state, check, targets };
+}
+
+/** `par compare <run> [target] [--check CMD] [--json]`. */
+export async function runCompare(ctx: CommandContext, query: string, target: string | undefined, options: { check?: string; json?: boolean }): Promise<number> {
+  const runId = findRun(ctx.paths.dataDir, query, null);
+  const { state, check, targets } = await compareAttempts(ctx, runId, target, options.check);
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify({ run: runId, targets }, null, 2)}\n`);
     return 0;
@@ -99,9 +105,19 @@ export async function runCompare(ctx: CommandContext, query: string, target: str
   return 0;
 }
 
-/** `par keep <run> <job>`: lands the attempt kept (through the queue, with the check), then removes the others' worktrees, salvaging them first. */
+/** `par keep <run> <job>`: lands the attempt kept, then says what became of the others. */
 export async function runKeep(ctx: CommandContext, query: string, jobId: string, options: LandOptions): Promise<number> {
-  const runId = findRun(ctx.paths.dataDir, query, null);
+  const kept = await keepAttempt(ctx, findRun(ctx.paths.dataDir, query, null), jobId, options);
+  for (const line of kept.said) ctx.stdout.write(`${line}\n`);
+  return kept.ok ? 0 : 1;
+}
+
+/**
+ * Lands the attempt kept (through the queue, with the check); only once it
+ * has landed are the others' worktrees removed, each salvaged first. What
+ * happened, a line each, and whether all of it went well.
+ */
+export async function keepAttempt(ctx: CommandContext, runId: string, jobId: string, options: LandOptions): Promise<{ said: string[]; ok: boolean; landed: boolean }> {
   const { state } = loadRunState(ctx.paths.dataDir, runId);
   const kept = state.byId[jobId];
   if (!kept || !Object.hasOwn(state.byId, jobId)) throw new UserError(`Run ${runId} has no job '${jobId}'; par compare ${runId} lists its attempts.`);
@@ -113,17 +129,16 @@ export async function runKeep(ctx: CommandContext, query: string, jobId: string,
   const summary = landSummary(report);
   const outcome = report.outcomes[0];
   if (!outcome || (outcome.outcome !== 'landed' && outcome.outcome !== 'already')) {
-    ctx.stdout.write(`${summary.said} Nothing was removed: ${kept.target}'s other attempts stay as they are.\n`);
-    if (outcome?.detail?.includes('\n')) ctx.stdout.write(`── ${jobId}: ${outcome.detail}\n`);
-    return 1;
+    const said = [`${summary.said} Nothing was removed: ${kept.target}'s other attempts stay as they are.`];
+    if (outcome?.detail?.includes('\n')) said.push(`── ${jobId}: ${outcome.detail}`);
+    return { said, ok: false, landed: false };
   }
-  ctx.stdout.write(`Kept ${jobId}: ${summary.said}\n`);
+  const said = [`Kept ${jobId}: ${summary.said}`];
   const registry = new WorktreeRegistry(ctx.paths.dataDir);
   const records = registry.read().filter((record) => record.run === runId && siblings.some((job) => job.id === record.job));
-  if (records.length === 0) return 0;
+  if (records.length === 0) return { said, ok: true, landed: true };
   const git = await ctx.git();
   const outcomes = await runCleanup(git, [await planDiscard(git, ctx.paths.dataDir, records)], (path) => registry.remove(path));
-  for (const done of outcomes) ctx.stdout.write(`${done.message}\n`);
   ctx.log.info('kept', { run: runId, job: jobId, others: outcomes.map((done) => done.message) });
-  return outcomes.every((done) => done.ok) ? 0 : 1;
+  return { said: [...said, ...outcomes.map((done) => done.message)], ok: outcomes.every((done) => done.ok), landed: true };
 }

@@ -23,6 +23,10 @@ export interface StartRequest {
   jobs: number;
   tasks?: string[];
   agent?: string | null;
+  /** Best-of-N: attempts per target (1: none). */
+  variants?: number;
+  /** The base of fresh worktrees (`-b`): a branch, tag or commit. */
+  base?: string | null;
 }
 
 /**
@@ -52,6 +56,10 @@ export interface RunOperations {
   merge(run: FoundRun, job: JobView, squash: boolean): Promise<string>;
   /** `par land`: the run's succeeded jobs (or those named, in order) onto `onto` (default: the run repository's checked-out branch). */
   land(run: FoundRun, request: LandRequest): Promise<LandReport>;
+  /** `par compare --json`: a best-of-N run's attempts by target (one target, or every one), with the check's result when given. */
+  compare(run: FoundRun, target: string | null, check: string | null): Promise<unknown[]>;
+  /** `par keep`: lands one attempt, then removes the others' worktrees after salvaging them; what happened, a line each. */
+  keep(run: FoundRun, job: JobView, request: Omit<LandRequest, 'jobs'>): Promise<{ said: string[]; landed: boolean }>;
 }
 
 /** What to land and how (`par land`'s options). */

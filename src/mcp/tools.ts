@@ -85,13 +85,15 @@ const START_RUN = {
   tasks: z.array(z.string().min(1)).min(1).optional().describe('A list of task texts, one job (in a fresh worktree) each.'),
   jobs: z.number().int('jobs takes a whole number').min(1, 'jobs takes a whole number of 1 or more (how many agents run at once)').max(100).optional().describe('How many jobs run at once (default: defaults.jobs).'),
   agent: z.string().min(1).optional().describe('The agent to run (default claude; others as configured).'),
+  variants: z.number().int('variants takes a whole number').min(1, 'variants takes 1 to 20 attempts per target').max(20, 'variants takes 1 to 20 attempts per target').optional().describe('Best-of-N: this many independent attempts per target (<target>.v1…), each in a fresh worktree; compare and keep them afterwards.'),
+  base: z.string().min(1).optional().describe('The branch, tag or commit fresh worktrees start from (default: the current branch).'),
 };
 
 async function startRun(tools: ToolContext, args: z.infer<z.ZodObject<typeof START_RUN>>): Promise<Record<string, unknown>> {
   if (args.prompt !== undefined && args.message !== undefined) throw new UserError('Give prompt or message, not both.');
   if (args.prompt === undefined && args.message === undefined && !args.tasks) throw new UserError('Give prompt (a library prompt, see list_prompts), message (the task as text) or tasks.');
   if (!args.worktrees?.length && args.new === undefined && !args.tasks) throw new UserError('Say where to run: worktrees (paths, see list_worktrees), new (a number of fresh worktrees) or tasks.');
-  const run = await tools.deps.ops.startRun({ prompt: args.prompt ?? null, message: args.message ?? null, worktrees: args.worktrees ?? [], newCount: args.new ?? 0, jobs: args.jobs ?? 0, ...(args.tasks ? { tasks: args.tasks } : {}), agent: args.agent ?? null });
+  const run = await tools.deps.ops.startRun({ prompt: args.prompt ?? null, message: args.message ?? null, worktrees: args.worktrees ?? [], newCount: args.new ?? 0, jobs: args.jobs ?? 0, ...(args.tasks ? { tasks: args.tasks } : {}), agent: args.agent ?? null, variants: args.variants ?? 1, base: args.base ?? null });
   return { run };
 }
 
@@ -171,6 +173,22 @@ const TOOLS: readonly ToolSpec[] = [
     async (tools, args) => {
       const report = await tools.deps.ops.land(tools.find(args.run), { jobs: args.jobs ?? [], onto: args.onto ?? null, check: args.check ?? null, how: args.how ?? 'merge' });
       return { ...report };
+    },
+  ),
+  tool(
+    'compare',
+    "A best-of-N run's attempts by target (par run --variants N): each attempt's state, diffstat, files it changed in common with its siblings, cost, turns, and with check whether that command passes in its worktree.",
+    { run: RUN, target: z.string().min(1).optional().describe('One target (such as "t1"); default every one.'), check: z.string().min(1).optional().describe('A command run in each attempt\'s worktree, such as "npm test".') },
+    async (tools, args) => ({ targets: await tools.deps.ops.compare(tools.find(args.run), args.target ?? null, args.check ?? null) }),
+  ),
+  tool(
+    'keep',
+    'Keeps one attempt of a best-of-N target: lands it (as land does, with the check); only once it has landed are the other attempts\' worktrees removed, each after its work is salvaged. Returns what happened, a line each.',
+    { run: RUN, job: JOB.describe('The attempt to keep, such as "t1.v2".'), onto: z.string().min(1).optional().describe("The branch to land on (default: the branch checked out in the run's repository)."), check: z.string().min(1).optional().describe('A command the landing must pass first (default: land.check).'), how: z.enum(['merge', 'squash', 'rebase']).optional().describe('How it lands (default merge).') },
+    async (tools, args) => {
+      const found = tools.find(args.run);
+      const kept = await tools.deps.ops.keep(found, jobIn(found.state, args.job), { onto: args.onto ?? null, check: args.check ?? null, how: args.how ?? 'merge' });
+      return { ok: kept.landed, said: kept.said };
     },
   ),
   tool('inbox', 'Every pending permission request and question across all runs on this machine, oldest first: run, job, request_id, kind, what it asks.', {}, ({ deps }) => ({ items: deps.ops.inbox() })),

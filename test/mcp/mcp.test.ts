@@ -41,10 +41,10 @@ describe('par mcp', () => {
   it('lists its tools, each with a description and a schema of the arguments §16 names', async () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(Object.keys(byName).sort()).toEqual(['answer', 'approve', 'cancel', 'deny', 'inbox', 'interrupt', 'job_log', 'job_result', 'land', 'list_prompts', 'list_worktrees', 'run_status', 'send_message', 'start_run', 'wait_run']);
+    expect(Object.keys(byName).sort()).toEqual(['answer', 'approve', 'cancel', 'compare', 'deny', 'inbox', 'interrupt', 'job_log', 'job_result', 'keep', 'land', 'list_prompts', 'list_worktrees', 'run_status', 'send_message', 'start_run', 'wait_run']);
     for (const tool of tools) expect(tool.description?.length, tool.name).toBeGreaterThan(40);
     const properties = (name: string): string[] => Object.keys((byName[name]?.inputSchema.properties ?? {}) as object).sort();
-    expect(properties('start_run')).toEqual(['agent', 'jobs', 'message', 'new', 'prompt', 'tasks', 'worktrees']);
+    expect(properties('start_run')).toEqual(['agent', 'base', 'jobs', 'message', 'new', 'prompt', 'tasks', 'variants', 'worktrees']);
     expect(properties('wait_run')).toEqual(['run', 'timeout_s']);
     expect(properties('approve')).toEqual(['job', 'request_id', 'run']);
     expect(properties('answer')).toEqual(['job', 'options', 'request_id', 'run']);
@@ -81,6 +81,14 @@ describe('par mcp', () => {
     const skipped = await call('land', { run });
     const outcomes = (skipped.structuredContent as { outcomes: { job: string }[] }).outcomes.sort((a, b) => a.job.localeCompare(b.job));
     expect(outcomes).toMatchObject([{ job: 'wt1', outcome: 'skipped', detail: expect.stringContaining('uncommitted changes') }, { job: 'wt2', outcome: 'skipped' }]);
+    // Best-of-N over MCP: a run of no attempts says so; one of three keeps one.
+    expect(text(await call('compare', { run }))).toMatch(/has no attempts to compare: par run --variants N/);
+    const best = (await call('start_run', { message: 'sim: turns=1 edit=README.md line=random', new: 1, variants: 3, jobs: 3 })).structuredContent as { run: string };
+    expect((await call('wait_run', { run: best.run, timeout_s: 30 })).structuredContent).toMatchObject({ waited: 'ended', state: 'succeeded' });
+    const compared = (await call('compare', { run: best.run })).structuredContent as { targets: { target: string; variants: { job: string; files_in_common: string[] }[] }[] };
+    expect(compared.targets.map((target) => [target.target, target.variants.map((variant) => [variant.job, variant.files_in_common])])).toEqual([['t1', [['t1.v1', ['README.md']], ['t1.v2', ['README.md']], ['t1.v3', ['README.md']]]]]);
+    const kept = await call('keep', { run: best.run, job: 't1.v2' });
+    expect(kept.structuredContent).toMatchObject({ ok: true, said: [expect.stringMatching(/^Kept t1\.v2: Landed t1\.v2 on main\.$/), expect.stringMatching(/^discarded .*t1\.v1/), expect.stringMatching(/^discarded .*t1\.v3/)] });
     const prompts = await call('list_prompts');
     expect(prompts.structuredContent).toEqual({ prompts: [] });
     const worktrees = (await call('list_worktrees')).structuredContent as { worktrees: { path: string; valid: boolean }[] };
