@@ -356,9 +356,9 @@ const mcp = command({
   help: `Add it to Claude Code with: claude mcp add par -- par mcp
 Tools: list_prompts, list_worktrees, start_run, run_status, wait_run, job_result,
 job_log, send_message, interrupt, approve, deny, answer, cancel, land, compare, keep,
-inbox. approve,
-deny and answer work only with mcp.allow_answers set (never "always"). Only the
-protocol goes to stdout; it ends when its client closes stdin, leaving runs going.`,
+inbox. approve, deny and answer work only with mcp.allow_answers set (never
+"always"). Only the protocol goes to stdout; it ends when its client closes stdin,
+leaving runs going.`,
   run: async (ctx) => (await import('./mcp.js')).runMcp(ctx),
 });
 
