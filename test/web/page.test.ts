@@ -111,7 +111,7 @@ describe('par web in a browser', () => {
     await page.locator('.summary', { hasText: 'running' }).waitFor({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Interrupt' }).click();
     await page.locator('.said', { hasText: 'wt4: interrupted' }).waitFor();
-    await page.locator('.activity', { hasText: 'waiting for instructions' }).waitFor({ timeout: 10_000 });
+    await page.locator('.activity', { hasText: 'waiting for instructions' }).waitFor({ timeout: 20_000 });
     await page.close();
   }, 60_000);
 

@@ -1,6 +1,6 @@
 // State the pages share: the server's changes, a clock, and a run kept
 // live from its first read and the changes after it.
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { JobView, RunState } from '../../core/run-state.js';
 import type { HubEvent } from '../hub.js';
 import { api } from './api.js';
@@ -45,21 +45,50 @@ export function useClock(): number {
 /** Ids compare by their count, within one server. */
 const countOf = (id: string): number => Number(id.split('.')[1] ?? 0);
 
+/** A change folded into a run as read: the job it names replaced; null when it cannot be placed (a new job, no job, the run restarted): read the run again. */
+function applied(now: RunDetail, event: HubEvent): RunDetail | null {
+  if (countOf(event.id) <= countOf(now.event_id)) return now;
+  const job = event.job;
+  const at = job ? now.jobs.findIndex((item) => item.id === job.id) : -1;
+  if (!job || at < 0 || event.event?.type === 'run/started') return null;
+  const jobs = now.jobs.slice();
+  jobs[at] = job;
+  return { ...now, state: event.summary.state, finished_at: event.summary.finished_at, jobs, event_id: event.id };
+}
+
 /**
  * A run read once and kept live: each change the server folded for it
  * replaces the job it names; a change the page cannot place (a new job,
- * the supervisor gone) reads the run again.
+ * the supervisor gone) reads the run again. Changes heard while a read is
+ * on its way are folded in on top of it once it lands (those it already
+ * holds are skipped by their id), so none is lost between the two.
  */
 export function useRun(runId: string): { detail: RunDetail | null; error: string | null } {
   const [detail, setDetail] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const current = useRef<RunDetail | null>(null);
+  const reading = useRef(false);
+  const heard = useRef<HubEvent[]>([]);
+  const show = (next: RunDetail): void => {
+    current.current = next;
+    setDetail(next);
+  };
   const reload = useCallback(() => {
+    reading.current = true;
+    heard.current = [];
     api<RunDetail>('GET', `runs/${encodeURIComponent(runId)}`).then(
       (read) => {
-        setDetail(read);
+        reading.current = false;
+        let next: RunDetail | null = read;
+        for (const event of heard.current.splice(0)) next = next && applied(next, event);
+        if (next) show(next);
+        else reload();
         setError(null);
       },
-      (failure: Error) => setError(failure.message),
+      (failure: Error) => {
+        reading.current = false;
+        setError(failure.message);
+      },
     );
   }, [runId]);
   useEffect(reload, [reload]);
@@ -67,18 +96,13 @@ export function useRun(runId: string): { detail: RunDetail | null; error: string
     useCallback(
       (event: HubEvent) => {
         if (event.run !== runId) return;
-        setDetail((now) => {
-          if (!now || countOf(event.id) <= countOf(now.event_id)) return now;
-          const job = event.job;
-          const at = job ? now.jobs.findIndex((item) => item.id === job.id) : -1;
-          if (!job || at < 0 || event.event?.type === 'run/started') {
-            reload();
-            return now;
-          }
-          const jobs = now.jobs.slice();
-          jobs[at] = job;
-          return { ...now, state: event.summary.state, finished_at: event.summary.finished_at, jobs, event_id: event.id };
-        });
+        if (reading.current || !current.current) {
+          heard.current.push(event);
+          return;
+        }
+        const next = applied(current.current, event);
+        if (next) show(next);
+        else reload();
       },
       [runId, reload],
     ),
