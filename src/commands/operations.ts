@@ -8,11 +8,13 @@ import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { sendCommand } from '../rundir/channel.js';
 import { inboxItems } from './inbox.js';
-import type { RunOperations } from '../core/operations.js';
+import type { FoundRun, RunOperations } from '../core/operations.js';
 import type { Via } from '../core/events.js';
 import type { CommandContext } from './context.js';
 
 export function createOperations(ctx: CommandContext, via: Via): RunOperations {
+  // Unless told where, a landing goes onto the branch checked out in the run's repository: a face has no worktree of its own.
+  const landingContext = (run: FoundRun, onto: string | null): CommandContext => (onto === null && run.plan.repository ? { ...ctx, cwd: run.plan.repository } : ctx);
   const talk = () => import('./talk.js');
   return {
     async startRun(request) {
@@ -70,17 +72,14 @@ export function createOperations(ctx: CommandContext, via: Via): RunOperations {
     merge: async (run, job, squash) => (await import('./merge.js')).mergeJob(ctx, run.runId, job.id, { squash }),
     async land(run, request) {
       const { landJobs } = await import('./land.js');
-      // Unless told, onto the branch checked out in the run's repository: a face has no worktree of its own.
-      const here = request.onto === null && run.plan.repository ? { ...ctx, cwd: run.plan.repository } : ctx;
-      const { onto, outcomes } = await landJobs(here, run.runId, { named: request.jobs, ...(request.onto ? { onto: request.onto } : {}), ...(request.check ? { check: request.check } : {}), squash: request.how === 'squash', rebase: request.how === 'rebase' });
+      const { onto, outcomes } = await landJobs(landingContext(run, request.onto), run.runId, { named: request.jobs, ...(request.onto ? { onto: request.onto } : {}), ...(request.check ? { check: request.check } : {}), squash: request.how === 'squash', rebase: request.how === 'rebase' });
       return { onto, outcomes };
     },
     async compare(run, target, check) {
       return (await (await import('./variants.js')).compareAttempts(ctx, run.runId, target ?? undefined, check ?? undefined)).targets;
     },
     async keep(run, job, request) {
-      const here = request.onto === null && run.plan.repository ? { ...ctx, cwd: run.plan.repository } : ctx;
-      const kept = await (await import('./variants.js')).keepAttempt(here, run.runId, job.id, { ...(request.onto ? { onto: request.onto } : {}), ...(request.check ? { check: request.check } : {}), squash: request.how === 'squash', rebase: request.how === 'rebase' });
+      const kept = await (await import('./variants.js')).keepAttempt(landingContext(run, request.onto), run.runId, job.id, { ...(request.onto ? { onto: request.onto } : {}), ...(request.check ? { check: request.check } : {}), squash: request.how === 'squash', rebase: request.how === 'rebase' });
       return { said: kept.said, landed: kept.landed };
     },
   };

@@ -7,6 +7,7 @@ import { costCell, diffCell, jobActivity, jobElapsed, pendingSummary } from '../
 import type { JobView } from '../../core/run-state.js';
 import type { LogPiece } from '../../rundir/job-log.js';
 import { api } from './api.js';
+import { MessageForm } from './message-form.js';
 import { stateColour, stateGlyph } from './format.js';
 import { useClock, useRun, useRunEvents } from './hooks.js';
 import type { HubEvent } from '../hub.js';
@@ -157,49 +158,37 @@ function Diff(props: { run: string; job: JobView }) {
 
 function Actions(props: { job: JobView; runRunning: boolean; act: Act }) {
   const { job, act } = props;
-  const [text, setText] = useState('');
   const ended = FINAL_STATES.has(job.state);
+  const placeholder = ended ? 'Continue its session with…' : job.state === 'needs-input' && job.pending?.kind === 'instructions' ? 'It waits for instructions…' : 'A message for its next turn…';
   return (
     <section class="card">
-      <form
-        class="send"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void act('send', { text }).then((done) => done && setText(''));
-        }}
-      >
-        <textarea name="message" rows={2} placeholder={ended ? 'Continue its session with…' : job.state === 'needs-input' && job.pending?.kind === 'instructions' ? 'It waits for instructions…' : 'A message for its next turn…'} value={text} onInput={(event) => setText((event.target as HTMLTextAreaElement).value)} />
-        <div class="buttons">
-          <button type="submit" class="primary" disabled={text.trim() === ''}>
-            Send
+      <MessageForm placeholder={placeholder} label="Send" send={(text) => act('send', { text })}>
+        {!ended && props.runRunning ? (
+          <button type="button" onClick={() => void act('interrupt')}>
+            Interrupt
           </button>
-          {!ended && props.runRunning ? (
-            <button type="button" onClick={() => void act('interrupt')}>
-              Interrupt
-            </button>
-          ) : null}
-          {!ended && props.runRunning ? (
-            <button type="button" class="danger" onClick={() => void act('cancel', {}, `Cancel job ${job.id}?`)}>
-              Cancel
-            </button>
-          ) : null}
-          {ended ? (
-            <button type="button" onClick={() => void act('rerun', {}, `Run ${job.id} again, a fresh session?`)}>
-              Rerun
-            </button>
-          ) : null}
-          {ended && job.branch ? (
-            <button type="button" onClick={() => void act('merge', {}, `Merge ${job.branch} into its repository's checked-out branch?`)}>
-              Merge
-            </button>
-          ) : null}
-          {job.state === 'succeeded' && job.branch ? (
-            <button type="button" onClick={() => void act('land', {}, `Land ${job.id} on its repository's checked-out branch (merged and checked in a scratch worktree first)?`)}>
-              Land
-            </button>
-          ) : null}
-        </div>
-      </form>
+        ) : null}
+        {!ended && props.runRunning ? (
+          <button type="button" class="danger" onClick={() => void act('cancel', {}, `Cancel job ${job.id}?`)}>
+            Cancel
+          </button>
+        ) : null}
+        {ended ? (
+          <button type="button" onClick={() => void act('rerun', {}, `Run ${job.id} again, a fresh session?`)}>
+            Rerun
+          </button>
+        ) : null}
+        {ended && job.branch ? (
+          <button type="button" onClick={() => void act('merge', {}, `Merge ${job.branch} into its repository's checked-out branch?`)}>
+            Merge
+          </button>
+        ) : null}
+        {job.state === 'succeeded' && job.branch ? (
+          <button type="button" onClick={() => void act('land', {}, `Land ${job.id} on its repository's checked-out branch (merged and checked in a scratch worktree first)?`)}>
+            Land
+          </button>
+        ) : null}
+      </MessageForm>
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { costCell, diffCell, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYL
 import type { JobView } from '../../core/run-state.js';
 import { forecastOverlaps, overlapMark } from '../../core/forecast.js';
 import { api } from './api.js';
+import { MessageForm } from './message-form.js';
 import { money, shortPath, stateColour, stateGlyph } from './format.js';
 import { useClock, useRun } from './hooks.js';
 import { jobPath, Link } from './router.js';
@@ -31,40 +32,28 @@ function JobRow(props: { run: string; job: JobView; now: number; mark: string })
 
 /** Sending one message to every job still going, and cancelling the run. */
 function RunActions(props: { run: string; running: boolean }) {
-  const [text, setText] = useState('');
   const [said, setSaid] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const act = async (path: string, body: unknown, confirmText?: string): Promise<void> => {
-    if (confirmText && !confirm(confirmText)) return;
+  const act = async (path: string, body: unknown, confirmText?: string): Promise<boolean> => {
+    if (confirmText && !confirm(confirmText)) return false;
     setError(null);
     try {
       const reply = await api<{ said: string[] }>('POST', `runs/${encodeURIComponent(props.run)}/${path}`, body);
       setSaid(reply.said.join(' '));
-      if (path === 'send') setText('');
+      return true;
     } catch (failure) {
       setError((failure as Error).message);
+      return false;
     }
   };
   if (!props.running) return null;
   return (
     <section class="card">
-      <form
-        class="send"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void act('send', { text });
-        }}
-      >
-        <textarea name="message" rows={2} placeholder="A message to every running job…" value={text} onInput={(event) => setText((event.target as HTMLTextAreaElement).value)} />
-        <div class="buttons">
-          <button type="submit" class="primary" disabled={text.trim() === ''}>
-            Send to all
-          </button>
-          <button type="button" class="danger" onClick={() => void act('cancel', {}, `Cancel every job of run ${props.run}?`)}>
-            Cancel run
-          </button>
-        </div>
-      </form>
+      <MessageForm placeholder="A message to every running job…" label="Send to all" send={(text) => act('send', { text })}>
+        <button type="button" class="danger" onClick={() => void act('cancel', {}, `Cancel every job of run ${props.run}?`)}>
+          Cancel run
+        </button>
+      </MessageForm>
       {said ? <p class="said">{said}</p> : null}
       {error ? <p class="error">{error}</p> : null}
     </section>
