@@ -93,7 +93,8 @@ export class Conversation {
   /** What became of each request: for a late or second answer. */
   readonly #history = new Map<string, string>();
   #inTurn = false;
-  #interrupting = false;
+  /** Who stopped the turn now ending (null when none is being stopped). */
+  #interrupting: { via: Via; command: string | undefined } | null = null;
   #closed = false;
   #held = false;
   #interrupts = 0;
@@ -165,10 +166,9 @@ export class Conversation {
     // What the stopped turn asked is moot: refused, so the agent is not left waiting on it.
     for (const waiting of this.#waiting.splice(0)) {
       this.#settle(waiting);
-      this.#host.input.write(this.#host.wire.deny(waiting.requestId, 'interrupted by the user'));
-      this.#record(waiting, 'deny', 'person', null, 'interrupted by the user', via, command);
+      this.#refuseInterrupted(waiting, via, command);
     }
-    this.#interrupting = true;
+    this.#interrupting = { via, command };
     this.#host.input.write(this.#host.wire.interrupt(`par-interrupt-${++this.#interrupts}`));
     this.#host.emit({ type: 'job/interrupted', job: this.#host.job, via, ...(command ? { command } : {}) });
     this.#updateHold();
@@ -237,6 +237,10 @@ export class Conversation {
     }
     const waiting: Waiting = { requestId: event.requestId, kind: event.tool === 'AskUserQuestion' ? 'question' : 'permission', tool: event.tool, input: event.input, suggestions: event.suggestions };
     if (event.toolUseId) this.decided.add(event.toolUseId);
+    if (this.#interrupting) {
+      this.#refuseInterrupted(waiting, this.#interrupting.via, this.#interrupting.command);
+      return;
+    }
     if (waiting.kind === 'question') {
       if (host.onAsk === 'deny') {
         host.input.write(host.wire.allow(event.requestId, { ...event.input, answers: answersFor(event.input, [NO_ANSWER]) }));
@@ -256,6 +260,11 @@ export class Conversation {
     const judging = host.judge({ tool: event.tool, input: event.input }, host.plan).catch((): Judgement => ({ verdict: 'ask' }));
     void judging.then((judged) => {
       if (this.#closed && !this.#inTurn) return;
+      // The turn was stopped while the request was judged: it is moot, like those a person had.
+      if (this.#interrupting) {
+        this.#refuseInterrupted(waiting, this.#interrupting.via, this.#interrupting.command);
+        return;
+      }
       if (judged.verdict === 'ask' && host.onAsk === 'deny') judged = { verdict: 'deny', by: 'rule', rule: '--on-ask deny' };
       if (judged.verdict === 'ask') {
         this.#toPerson(waiting);
@@ -270,7 +279,7 @@ export class Conversation {
   #onResult(): void {
     this.#inTurn = false;
     if (this.#interrupting) {
-      this.#interrupting = false;
+      this.#interrupting = null;
       const next = this.#queue.shift();
       if (next !== undefined) this.#write(next);
       else this.#waitForInstructions();
@@ -283,6 +292,11 @@ export class Conversation {
     const next = this.#queue.shift();
     if (next !== undefined) this.#write(next);
     else this.#closeInput();
+  }
+
+  #refuseInterrupted(waiting: Waiting, via: Via, command: string | undefined): void {
+    this.#host.input.write(this.#host.wire.deny(waiting.requestId, 'interrupted by the user'));
+    this.#record(waiting, 'deny', 'person', null, 'interrupted by the user', via, command);
   }
 
   #waitForInstructions(): void {

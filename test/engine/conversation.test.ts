@@ -125,6 +125,28 @@ describe('a conversation over the two-way channel', () => {
     expect(t.closed()).toBe(true);
   });
 
+  it('a request still being judged, or asked after the interrupt, is refused with the turn, never put to a person', async () => {
+    let release: (judgement: Judgement) => void = () => undefined;
+    const t = talk({ judge: () => new Promise<Judgement>((resolve) => (release = resolve)) });
+    t.conversation.start('go');
+    t.request('r1', 'Bash', { command: 'sleep 30' });
+    expect(t.conversation.interrupt('web')).toBeNull();
+    release({ verdict: 'ask' });
+    await tick();
+    t.request('r2', 'Bash', { command: 'make' });
+    expect(t.events.some((event) => event.type === 'job/needs-input')).toBe(false);
+    expect(responses(t.written)).toEqual([
+      { subtype: 'success', request_id: 'r1', response: { behavior: 'deny', message: 'interrupted by the user' } },
+      { subtype: 'success', request_id: 'r2', response: { behavior: 'deny', message: 'interrupted by the user' } },
+    ]);
+    expect(t.events.filter((event) => event.type === 'job/permission').map((event) => event.type === 'job/permission' && [event.request_id, event.by, event.via])).toEqual([
+      ['r1', 'person', 'web'],
+      ['r2', 'person', 'web'],
+    ]);
+    t.result();
+    expect(t.conversation.pending?.kind).toBe('instructions');
+  });
+
   it('a job waiting for instructions past the input timeout ends cancelled (no instructions)', async () => {
     const t = talk({ inputTimeoutMs: 20 });
     t.conversation.start('go');
