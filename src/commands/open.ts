@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
+import { agentOf } from '../core/run-plan.js';
 import { findRun, loadRunState, jobIn } from '../rundir/runs.js';
 import { claudeLocation, jobWindow, parLocation } from '../terminal/job-window.js';
 import { launchFor, openWindow } from '../terminal/open-window.js';
@@ -9,11 +10,12 @@ import type { CommandContext } from './context.js';
 export async function openJob(ctx: CommandContext, runId: string, jobId: string): Promise<string> {
   const { state, plan } = loadRunState(ctx.paths.dataDir, runId);
   const job = jobIn(state, jobId);
+  const agent = agentOf(plan, job.id);
   const { config } = await ctx.config();
   const request = jobWindow({
     runId,
     job,
-    claudeBinary: plan.agent.kind === 'claude' ? plan.agent.binary : null,
+    claudeBinary: agent.kind === 'claude' ? agent.binary : null,
     shell: ctx.env.SHELL || '/bin/sh',
     par: { node: ctx.launcher.node, script: ctx.launcher.script, env: parLocation(ctx.env) },
     // The run's agents ran with the launcher's environment: the resumed session is looked for there.

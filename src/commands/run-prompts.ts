@@ -102,6 +102,8 @@ export interface JobTarget {
   /** Best-of-N: the target this job is an attempt at (a task's id for --tasks), and which attempt. */
   target?: string;
   variant?: number;
+  /** With several agents: whose attempt it is. */
+  agent?: string;
 }
 
 /**

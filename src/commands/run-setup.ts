@@ -49,7 +49,8 @@ export interface PreparedRun {
   /** Rendered prompt per job id. */
   prompts: Map<string, string>;
   /** The argv each job would run, for --dry-run. */
-  argvFor: (prompt: string) => string[];
+  /** The command a job's attempt runs (with several agents, the one of the named agent). */
+  argvFor: (prompt: string, agent?: string) => string[];
 }
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number): number {
@@ -117,7 +118,7 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
   const cliVars = 'vars' in parsedVars ? parsedVars.vars : {};
   const resolved = attempt(() => resolvePrompt(new PromptLibrary(promptsDir), positional, options));
   const meta = resolved?.prompt?.meta;
-  const agent = attempt(() => agentChoice(config, options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude'), ctx));
+  const agents = attempt(() => agentChoices(config, options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude'), ctx));
   const term = options.term ?? config.terminal.new_window_per_job;
   if (term) {
     // A window per job needs a terminal: found now, or nothing starts.
@@ -125,12 +126,22 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
     attempt(() => launchFor({ dir: ctx.cwd, title: 'par', argv: ['true'], waitAfterCommand: false }, config.terminal, ctx.env as NodeJS.ProcessEnv));
   }
   const permissionMode = attempt(() => chosenPermissionMode(options.permissionMode, resolved?.prompt ?? null, config.claude.permission_mode)) ?? null;
-  if (options.plan && agent && agent.kind !== 'claude') problems.push(`--plan uses claude's plan mode; the agent '${agent.name}' cannot plan, so run it without --plan.`);
+  const planless = agents?.find((agent) => agent.kind !== 'claude');
+  if (options.plan && planless) problems.push(`--plan uses claude's plan mode; the agent '${planless.name}' cannot plan, so run it without --plan.`);
   const talk = attempt(() => talkOptions(ctx, config, options));
   if (problems.length > 0) throw new UserError(problems.join(' '));
-  if (!resolved || !agent) throw new UserError('Nothing to run.');
+  if (!resolved || !agents) throw new UserError('Nothing to run.');
   if (!talk) throw new UserError(problems.join(' '));
-  return { jobs, timeoutMs, idleMs, retries, budget, newCount, cliVars, resolved, agent, term, permissionMode, talk };
+  return { jobs, timeoutMs, idleMs, retries, budget, newCount, cliVars, resolved, agents, term, permissionMode, talk };
+}
+
+/** `--agent claude,codex`: each agent named once, each found; one attempt per agent at every target. */
+function agentChoices(config: ParConfig, option: string, ctx: CommandContext): AgentChoice[] {
+  const names = option.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new UserError(`--agent '${option}' has an empty name; give agents separated by commas, like claude,codex.`);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) throw new UserError(`--agent names '${twice}' twice; for several attempts by one agent use --variants N.`);
+  return names.map((name) => agentChoice(config, name, ctx));
 }
 
 /** The jobs, one per target: existing worktrees by their directory names, new ones by their planned names. */
@@ -170,7 +181,8 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   const problems: string[] = [];
   const variants = wholeNumber('--variants', options.variants, 1, 1);
   if (variants > 20) throw new UserError(`--variants takes at most 20 attempts per target, not ${variants}.`);
-  const targets = await chooseTargets(ctx, git, { worktreeArgs: resolved.worktreeArgs, options, newCount: checked.newCount, tasks, runId, config, problems, variants });
+  const agentNames = checked.agents.length > 1 ? checked.agents.map((agent) => agent.name) : [];
+  const targets = await chooseTargets(ctx, git, { worktreeArgs: resolved.worktreeArgs, options, newCount: checked.newCount, tasks, runId, config, problems, attempts: { variants, agents: agentNames } });
   if (problems.length > 0) throw new UserError(problems.join(' '));
   const jobs = jobTargets(targets);
   const prompts = renderJobPrompts({ jobs, resolved, tasks, cliVars: checked.cliVars, runId, branchPattern: config.worktrees.branch_pattern, problems });
@@ -178,8 +190,9 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
 
   const meta = resolved.prompt?.meta;
   const model = options.model ?? (typeof meta?.extra.model === 'string' ? meta.extra.model : null) ?? config.claude.model;
-  const agent = withFrontMatter(checked.agent, resolved);
-  const permissionMode = agent.kind === 'claude' ? checked.permissionMode : null;
+  const agents = checked.agents.map((choice) => withFrontMatter(choice, resolved));
+  const agent = agents[0] as AgentChoice;
+  const permissionMode = agents.some((choice) => choice.kind === 'claude') ? checked.permissionMode : null;
   const plan: RunPlan = {
     id: runId,
     started_at: now.toISOString(),
@@ -188,6 +201,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
     prompt: resolved.source,
     variables: checked.cliVars,
     agent,
+    ...(agents.length > 1 ? { agents } : {}),
     options: {
       jobs: checked.jobs,
       timeout_ms: checked.timeoutMs,
@@ -204,15 +218,19 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
       term: term ? { command: config.terminal.command, use_ghostty: config.terminal.use_ghostty, wait_after_command: config.terminal.wait_after_command } : null,
       talk: checked.talk,
     },
-    jobs: jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.worktree === null, prompt_file: '', ...(spec.target === undefined ? {} : { target: spec.target, variant: spec.variant }) })),
+    jobs: jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.worktree === null, prompt_file: '', ...(spec.target === undefined ? {} : { target: spec.target, variant: spec.variant }), ...(spec.agent === undefined ? {} : { agent: spec.agent }) })),
     creation: targets.creation,
     supervisor_pid: null,
   };
-  if (agent.kind === 'claude' && agent.channel && (permissionMode === 'bypassPermissions' || agent.default_args.includes('--dangerously-skip-permissions'))) {
+  const claude = agents.find((choice) => choice.kind === 'claude');
+  if (claude?.kind === 'claude' && claude.channel && (permissionMode === 'bypassPermissions' || claude.default_args.includes('--dangerously-skip-permissions'))) {
     ctx.stderr.write('par: the permission policy is off for this run: the permission mode bypasses permissions, so the agent is never asked and par never decides.\n');
   }
   const { adapterFor } = await import('../agents/adapter-for.js');
-  const adapter = adapterFor(agent, ctx.env as NodeJS.ProcessEnv);
-  const argvFor = (prompt: string): string[] => adapter.invocation({ prompt, cwd: ctx.cwd, sessionId: '<a new session id per attempt>', model, permissionMode }).argv;
+  const adapters = new Map(agents.map((choice) => [choice.name, adapterFor(choice, ctx.env as NodeJS.ProcessEnv)]));
+  const argvFor = (prompt: string, name?: string): string[] => {
+    const adapter = adapters.get(name ?? agent.name) ?? (adapters.get(agent.name) as ReturnType<typeof adapterFor>);
+    return adapter.invocation({ prompt, cwd: ctx.cwd, sessionId: '<a new session id per attempt>', model, permissionMode }).argv;
+  };
   return { plan, prompts, argvFor };
 }

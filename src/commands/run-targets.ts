@@ -88,19 +88,41 @@ export interface RunTargets {
   creation: RunPlan['creation'];
   newTargets: { job: string; path: string; branch: string }[];
   creationRepo: RepositoryFacts | undefined;
-  /** Best-of-N (`--variants`): which target and attempt each job is. */
-  variants: Map<string, { target: string; variant: number }>;
+  /** Best-of-N (`--variants`, several agents): which target and attempt each job is, and its agent. */
+  variants: Map<string, Attempt>;
 }
 
-/** `t1` → `t1.v1 … t1.vN` (ids unchanged with one variant), and which target and attempt each is. */
-function variantIds(targets: readonly string[], count: number): { ids: string[]; of: Map<string, { target: string; variant: number }> } {
-  const of = new Map<string, { target: string; variant: number }>();
+/** Which target a job is an attempt at, which attempt, and (with several agents) whose. */
+export interface Attempt {
+  target: string;
+  variant: number;
+  agent?: string;
+}
+
+/** How many attempts each target gets: N (`--variants`) for each agent of the run, agent by agent. */
+export interface AttemptsPerTarget {
+  variants: number;
+  /** The run's agents by name, when it has several. */
+  agents: readonly string[];
+}
+
+/**
+ * `t1` → `t1.v1 … t1.vK` (ids unchanged with a single attempt): K is N for
+ * each agent, the first agent's N attempts first.
+ */
+export function variantIds(targets: readonly string[], per: AttemptsPerTarget): { ids: string[]; of: Map<string, Attempt> } {
+  const of = new Map<string, Attempt>();
+  const agents = per.agents.length > 1 ? per.agents : [null];
+  const count = per.variants * agents.length;
   if (count <= 1) return { ids: [...targets], of };
-  const ids = targets.flatMap((target) => Array.from({ length: count }, (_, index) => {
-    const id = `${target}.v${index + 1}`;
-    of.set(id, { target, variant: index + 1 });
-    return id;
-  }));
+  const ids = targets.flatMap((target) =>
+    Array.from({ length: count }, (_, index) => {
+      const id = `${target}.v${index + 1}`;
+      const agent = agents[Math.floor(index / per.variants)];
+      of.set(id, { target, variant: index + 1, ...(agent ? { agent } : {}) });
+      return id;
+    }),
+  );
   return { ids, of };
 }
 
@@ -112,9 +134,10 @@ function variantIds(targets: readonly string[], count: number): { ids: string[];
 export async function chooseTargets(
   ctx: CommandContext,
   git: Git,
-  request: { worktreeArgs: string[]; options: RunOptions; newCount: number; tasks: Task[] | null; runId: string; config: ParConfig; problems: string[]; variants: number },
+  request: { worktreeArgs: string[]; options: RunOptions; newCount: number; tasks: Task[] | null; runId: string; config: ParConfig; problems: string[]; attempts: AttemptsPerTarget },
 ): Promise<RunTargets> {
-  const { worktreeArgs, options, newCount, tasks, config, problems, variants } = request;
+  const { worktreeArgs, options, newCount, tasks, config, problems, attempts } = request;
+  const several = attempts.variants * Math.max(1, attempts.agents.length) > 1;
   if (tasks && worktreeArgs.length > 0) {
     throw new UserError(`With --tasks each task gets a fresh worktree; '${worktreeArgs[0]}' cannot be given too (the prompt argument, if any, is a wrapper with {{.Instructions}}).`);
   }
@@ -127,10 +150,10 @@ export async function chooseTargets(
   const none: RunTargets = { chosen: [], creation: null, newTargets: [], creationRepo: undefined, variants: new Map() };
   if (worktreeArgs.length > 0 || options.all) {
     const chosen = worktreeArgs.length > 0 ? await chosenWorktrees(git, worktreeArgs, problems) : await allLinkedWorktrees(git, ctx);
-    if (variants <= 1 || problems.length > 0 || chosen.length === 0) return { ...none, chosen };
-    return variantsOfWorktrees(ctx, git, chosen, { ...request, variants });
+    if (!several || problems.length > 0 || chosen.length === 0) return { ...none, chosen };
+    return variantsOfWorktrees(ctx, git, chosen, request);
   }
-  const { ids, of } = variantIds(tasks ? tasks.map((task) => task.id) : Array.from({ length: newCount }, (_, index) => `t${index + 1}`), variants);
+  const { ids, of } = variantIds(tasks ? tasks.map((task) => task.id) : Array.from({ length: newCount }, (_, index) => `t${index + 1}`), attempts);
   const creationPlan = await planWorktrees({
     git,
     runner: { run: () => Promise.reject(new Error('unused')) },
@@ -152,11 +175,11 @@ export async function chooseTargets(
 }
 
 /** Best-of-N of existing worktrees: N fresh worktrees for each, every one starting from its target's HEAD. */
-async function variantsOfWorktrees(ctx: CommandContext, git: Git, chosen: readonly ChosenWorktree[], request: { runId: string; config: ParConfig; variants: number }): Promise<RunTargets> {
+async function variantsOfWorktrees(ctx: CommandContext, git: Git, chosen: readonly ChosenWorktree[], request: { runId: string; config: ParConfig; attempts: AttemptsPerTarget }): Promise<RunTargets> {
   const repos = new Set(chosen.map((worktree) => worktree.repo.commonDir));
-  if (repos.size > 1) throw new UserError(`--variants makes fresh worktrees in one repository, and these worktrees belong to ${repos.size}: run once per repository.`);
+  if (repos.size > 1) throw new UserError(`Several attempts per target (--variants, or several agents) make fresh worktrees in one repository, and these worktrees belong to ${repos.size}: run once per repository.`);
   const targets = uniqueJobIds(chosen.map((worktree) => basename(worktree.path)));
-  const { ids, of } = variantIds(targets, request.variants);
+  const { ids, of } = variantIds(targets, request.attempts);
   const bases: Record<string, { name: string; commit: string }> = {};
   for (const [index, worktree] of chosen.entries()) {
     const commit = (await git.run(worktree.path, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();

@@ -12,17 +12,18 @@ function quote(arg: string): string {
 function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOptions): void {
   const { plan } = prepared;
   if (options.json) {
-    const jobs = plan.jobs.map((job) => ({ id: job.id, worktree: job.worktree, branch: job.branch, created: job.created, argv: prepared.argvFor(prepared.prompts.get(job.id) ?? ''), prompt: prepared.prompts.get(job.id) }));
+    const jobs = plan.jobs.map((job) => ({ id: job.id, worktree: job.worktree, branch: job.branch, created: job.created, ...(job.agent ? { agent: job.agent } : {}), argv: prepared.argvFor(prepared.prompts.get(job.id) ?? '', job.agent), prompt: prepared.prompts.get(job.id) }));
     ctx.stdout.write(`${JSON.stringify({ run: plan.id, dry_run: true, jobs }, null, 2)}\n`);
     return;
   }
-  ctx.stdout.write(`Dry run: ${plan.jobs.length} job${plan.jobs.length === 1 ? '' : 's'}, ${plan.options.jobs} at once, agent ${plan.agent.name}; nothing is started or written.\n`);
+  ctx.stdout.write(`Dry run: ${plan.jobs.length} job${plan.jobs.length === 1 ? '' : 's'}, ${plan.options.jobs} at once, ${plan.agents ? 'agents' : 'agent'} ${(plan.agents ?? [plan.agent]).map((agent) => agent.name).join(', ')}; nothing is started or written.\n`);
   for (const job of plan.jobs) {
     const prompt = prepared.prompts.get(job.id) ?? '';
     ctx.stdout.write(`\njob ${job.id}\n`);
     ctx.stdout.write(`  worktree  ${job.worktree ?? '(new) created from the base'}\n`);
     ctx.stdout.write(`  branch    ${job.branch ?? '(detached)'}\n`);
-    ctx.stdout.write(`  command   ${prepared.argvFor(prompt).map(quote).join(' ')}\n`);
+    if (job.agent) ctx.stdout.write(`  agent     ${job.agent}\n`);
+    ctx.stdout.write(`  command   ${prepared.argvFor(prompt, job.agent).map(quote).join(' ')}\n`);
     ctx.stdout.write(`  stdin     the prompt (${Buffer.byteLength(prompt)} bytes):\n`);
     for (const line of prompt.replace(/\n$/, '').split('\n')) ctx.stdout.write(`    │ ${line}\n`);
   }

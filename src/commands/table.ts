@@ -73,7 +73,7 @@ const run = command({
     tasks: value('--tasks <file>', 'many tasks, each in its own fresh worktree: {"prompts": [...]} or one per line; - is stdin'),
     variants: value('--variants <n>', 'best-of-N: N independent jobs per target (<target>.v1…), each in a fresh worktree'),
     var: list('--var <name=value>', 'a template variable (repeatable)'),
-    agent: value('--agent <name>', 'claude or a configured agent'),
+    agent: value('--agent <name>', 'claude or a configured agent; several (claude,codex) give each target one attempt per agent'),
     permissionMode: value('--permission-mode <mode>', 'passed to claude (default: claude.permission_mode)'),
     model: value('--model <name>', 'passed to the agent (default: claude.model)'),
     retries: value('--retries <n>', 'retries of a job that failed for a retryable cause, each a fresh session (default: defaults.retries)'),

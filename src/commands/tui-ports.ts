@@ -81,6 +81,10 @@ export function createTuiPorts(given: CommandContext, options: { runOptions: Run
       const [git, { jobDiff }] = await Promise.all([ctx.git(), import('../git/job-results.js')]);
       return jobDiff(git, job.worktree, job.head);
     },
+    async diffAttempts(a, b) {
+      const [git, { attemptsDiff }] = await Promise.all([ctx.git(), import('../git/job-results.js')]);
+      return attemptsDiff(git, a, b);
+    },
     cancel: (dir, job) => sendCommand(dir, { type: 'cancel', job, reason: 'user' }),
     approve: (dir, job, plan) => sendCommand(dir, { type: 'approve', job, ...(plan === null ? {} : { plan }) }),
     reject: (dir, job) => sendCommand(dir, { type: 'reject', job }),

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/events.js';
 import { landSummary, splitWords } from '../core/land-plan.js';
+import { attemptsByTarget, filesInCommon } from '../core/attempts.js';
 import type { JobView, RunState } from '../core/run-state.js';
 import { formatTable } from '../core/table.js';
 import { planDiscard, runCleanup } from '../git/cleanup.js';
@@ -17,31 +18,14 @@ import { formatCost, formatDiffstat } from './run-output.js';
 /** How many lines of a failing check's output compare keeps. */
 const TAIL_LINES = 10;
 
-/** A run's attempts by target, in run order. */
-function targetsOf(state: RunState): Map<string, JobView[]> {
-  const groups = new Map<string, JobView[]>();
-  for (const id of state.order) {
-    const job = state.byId[id] as JobView;
-    if (job.target === null) continue;
-    groups.set(job.target, [...(groups.get(job.target) ?? []), job]);
-  }
-  return groups;
-}
-
 /** The attempts of `target` (or of every target), or a UserError naming what there is. */
 function chosenTargets(runId: string, state: RunState, target: string | undefined): [string, JobView[]][] {
-  const groups = targetsOf(state);
-  if (groups.size === 0) throw new UserError(`Run ${runId} has no attempts to compare: par run --variants N gives each target N of them.`);
+  const groups = attemptsByTarget(state);
+  if (groups.size === 0) throw new UserError(`Run ${runId} has no attempts to compare: par run --variants N (or --agent with several agents) gives each target several.`);
   if (target === undefined) return [...groups];
   const group = groups.get(target);
   if (!group) throw new UserError(`Run ${runId} has no target '${target}'; its targets: ${[...groups.keys()].join(', ')}.`);
   return [[target, group]];
-}
-
-/** The files an attempt changed that another attempt at the same target changed too. */
-function inCommon(job: JobView, siblings: readonly JobView[]): string[] {
-  const others = new Set(siblings.filter((other) => other.id !== job.id).flatMap((other) => other.changed ?? []));
-  return (job.changed ?? []).filter((file) => others.has(file)).sort();
 }
 
 /** Runs the check in an attempt's worktree: passed, or the tail of what it said. */
@@ -62,7 +46,7 @@ export async function compareAttempts(ctx: CommandContext, runId: string, target
   for (const [name, attempts] of chosenTargets(runId, state, target)) {
     const variants = [];
     for (const job of attempts) {
-      variants.push({ job: job.id, variant: job.variant, state: job.state, diffstat: job.diffstat, files_in_common: inCommon(job, attempts), cost_usd: job.cost_usd, turns: job.turns, landing: job.landing, check: check ? await checkIn(ctx, check, job) : null });
+      variants.push({ job: job.id, variant: job.variant, state: job.state, diffstat: job.diffstat, ...(job.agent === null ? {} : { agent: job.agent }), files_in_common: filesInCommon(job, attempts), cost_usd: job.cost_usd, turns: job.turns, landing: job.landing, check: check ? await checkIn(ctx, check, job) : null });
     }
     targets.push({ target: name, variants });
   }
@@ -85,6 +69,7 @@ export async function runCompare(ctx: CommandContext, query: string, target: str
         variants,
         [
           { header: 'JOB', value: (row) => row.job },
+          ...(variants.some((row) => row.agent !== undefined) ? [{ header: 'AGENT', value: (row: (typeof variants)[number]) => row.agent ?? '' }] : []),
           { header: 'STATE', value: (row) => row.state },
           { header: 'CHANGES', value: (row) => formatDiffstat(state.byId[row.job] as JobView) },
           { header: 'IN COMMON', value: (row) => (row.files_in_common.length ? row.files_in_common.join(', ') : '—') },
@@ -122,7 +107,7 @@ export async function keepAttempt(ctx: CommandContext, runId: string, jobId: str
   const kept = state.byId[jobId];
   if (!kept || !Object.hasOwn(state.byId, jobId)) throw new UserError(`Run ${runId} has no job '${jobId}'; par compare ${runId} lists its attempts.`);
   if (kept.target === null) throw new UserError(`Job ${jobId} is not one of several attempts (par run --variants N makes them); land it with par land ${runId} ${jobId}.`);
-  const siblings = (targetsOf(state).get(kept.target) ?? []).filter((job) => job.id !== jobId);
+  const siblings = (attemptsByTarget(state).get(kept.target) ?? []).filter((job) => job.id !== jobId);
   const going = siblings.filter((job) => !FINAL_STATES.has(job.state));
   if (going.length > 0) throw new UserError(`${going.map((job) => job.id).join(', ')} of target ${kept.target} ${going.length === 1 ? 'is' : 'are'} still going; wait for ${going.length === 1 ? 'it' : 'them'} or cancel (par cancel ${runId} ${going[0]?.id}) before keeping one.`);
   const report = await landJobs(ctx, runId, { ...options, named: [jobId] });

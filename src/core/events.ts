@@ -37,6 +37,8 @@ export interface JobSpec {
   /** Best-of-N (`--variants`): the target this job is an attempt at, and which attempt (1…N). */
   target?: string;
   variant?: number;
+  /** The agent of this job when the run has several (`--agent claude,codex`); absent: the run's agent. */
+  agent?: string;
 }
 
 /** Progress read from an agent's output; every field optional, the latest wins. */

@@ -15,6 +15,7 @@ export type Scope =
   | 'jobs-filter'
   | 'log'
   | 'diff'
+  | 'compare'
   | 'runs'
   | 'help'
   | 'quit'
@@ -47,6 +48,10 @@ export type Command =
   | 'confirm.start'
   | 'grid.log'
   | 'grid.diff'
+  | 'grid.compare'
+  | 'compare.next'
+  | 'compare.previous'
+  | 'compare.swap'
   | 'grid.merge'
   | 'grid.land'
   | 'grid.cancel'
@@ -155,6 +160,7 @@ export const KEYMAP: readonly Binding[] = [
   b('jobs', ['enter'], 'grid.log', 'log'),
   b('jobs', ['o'], 'grid.open', 'open'),
   b('jobs', ['d'], 'grid.diff', 'diff'),
+  b('jobs', ['c'], 'grid.compare', 'compare attempts', false),
   b('jobs', ['m'], 'grid.merge', 'merge'),
   b('jobs', ['L'], 'grid.land', 'land all'),
   b('jobs', ['x'], 'grid.cancel', 'cancel'),
@@ -182,6 +188,11 @@ export const KEYMAP: readonly Binding[] = [
   b('diff', ['enter'], 'grid.log', 'log'),
   b('diff', ['m'], 'grid.merge', 'merge'),
   b('diff', ['esc'], 'pane.back', 'back'),
+  ...LIST('compare'),
+  b('compare', ['right', 'l'], 'compare.next', 'next attempt'),
+  b('compare', ['left', 'h'], 'compare.previous', 'previous', false),
+  b('compare', ['s'], 'compare.swap', 'swap sides'),
+  b('compare', ['esc'], 'pane.back', 'back'),
 
   ...LIST('runs'),
   b('runs', ['enter'], 'runs.attach', 'attach'),
@@ -249,7 +260,7 @@ export function bindingsFor(scope: Scope): Binding[] {
 
 /** How a key is written for people: `↑`, `enter`, `space`. */
 export function keyLabel(name: string): string {
-  const labels: Record<string, string> = { up: '↑', down: '↓', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End' };
+  const labels: Record<string, string> = { up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End' };
   return labels[name] ?? name;
 }
 

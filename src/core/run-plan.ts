@@ -32,6 +32,12 @@ export type AgentChoice =
   | { kind: 'claude'; name: 'claude'; binary: string; default_args: string[]; allowed_tools: string[]; disallowed_tools: string[]; channel?: boolean }
   | { kind: 'configured'; name: string; config: AgentConfig };
 
+/** The agent a job of the plan runs: its own when the run has several, else the run's. */
+export function agentOf(plan: Pick<RunPlan, 'agent' | 'agents' | 'jobs'>, jobId: string): AgentChoice {
+  const name = plan.agents ? plan.jobs.find((job) => job.id === jobId)?.agent : undefined;
+  return (name === undefined ? undefined : plan.agents?.find((agent) => agent.name === name)) ?? plan.agent;
+}
+
 /** New worktrees the supervisor creates (`--new`, `--tasks`). */
 export interface CreationSpec {
   repo_dir: string;
@@ -53,6 +59,8 @@ export interface RunPlan {
   prompt: { source: 'library' | 'message' | 'file' | 'tasks'; name: string | null };
   variables: Record<string, string>;
   agent: AgentChoice;
+  /** `--agent claude,codex`: every agent of the run, the first being `agent`; each job names its own. Absent: one agent. */
+  agents?: AgentChoice[];
   options: {
     jobs: number;
     timeout_ms: number;

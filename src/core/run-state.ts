@@ -42,6 +42,8 @@ export interface JobView {
   /** Best-of-N: the target this job is an attempt at, and which (`<target>.v2`); null otherwise. */
   target: string | null;
   variant: number | null;
+  /** The agent it runs when the run has several (`--agent claude,codex`); null: the run's one agent. */
+  agent: string | null;
 }
 
 /** A run folded from its journal. */
@@ -62,7 +64,7 @@ export function emptyRunState(run: string): RunState {
   return { run, state: 'running', started_at: null, finished_at: null, supervisor_pid: null, order: [], byId: {}, usage: null };
 }
 
-function newJob(id: string, worktree: string | null, branch: string | null, spec: { target?: string; variant?: number } = {}): JobView {
+function newJob(id: string, worktree: string | null, branch: string | null, spec: { target?: string; variant?: number; agent?: string } = {}): JobView {
   return {
     id,
     state: 'queued',
@@ -97,6 +99,7 @@ function newJob(id: string, worktree: string | null, branch: string | null, spec
     landing: null,
     target: spec.target ?? null,
     variant: spec.variant ?? null,
+    agent: spec.agent ?? null,
   };
 }
 

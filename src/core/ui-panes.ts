@@ -24,8 +24,8 @@ export function reduceWorktrees(state: UiState, action: ActionOf<'worktrees/togg
   }
 }
 
-/** The log and diff panes. */
-export function reduceLogAndDiff(state: UiState, action: ActionOf<'log/follow' | 'log/raw' | 'log/appended' | 'diff/loading' | 'diff/loaded'>): UiState {
+/** The log, diff and compare panes. */
+export function reduceLogAndDiff(state: UiState, action: ActionOf<'log/follow' | 'log/raw' | 'log/appended' | 'diff/loading' | 'diff/loaded' | 'compare/open' | 'compare/loaded'>): UiState {
   switch (action.type) {
     case 'log/follow':
       return { ...state, log: { ...state.log, follow: !state.log.follow, scroll: state.log.follow ? state.log.scroll : 0 } };
@@ -39,5 +39,11 @@ export function reduceLogAndDiff(state: UiState, action: ActionOf<'log/follow' |
     case 'diff/loaded':
       if (state.diff.job !== action.job) return state;
       return { ...state, diff: { ...state.diff, lines: action.lines, error: action.error ?? null } };
+    case 'compare/open':
+      return { ...state, pane: 'compare', overlay: null, message: null, compare: { target: action.target, a: action.a, b: action.b, lines: null, error: null, scroll: 0 } };
+    case 'compare/loaded':
+      // A diff that comes back after another pair was picked is dropped.
+      if (state.compare.a !== action.a || state.compare.b !== action.b) return state;
+      return { ...state, compare: { ...state.compare, lines: action.lines, error: action.error ?? null } };
   }
 }

@@ -4,7 +4,7 @@ import type { JobView, RunState } from './run-state.js';
 import { reduceLogAndDiff, reduceWorktrees, type ActionOf } from './ui-panes.js';
 
 /** The TUI's panes (DESIGN §6). */
-export type Pane = 'prompts' | 'worktrees' | 'jobs' | 'log' | 'diff' | 'runs';
+export type Pane = 'prompts' | 'worktrees' | 'jobs' | 'log' | 'diff' | 'compare' | 'runs';
 
 /** A question or panel drawn over the pane. */
 export type Overlay =
@@ -69,6 +69,8 @@ export interface UiState {
   /** The log pane: `scroll` counts lines up from the tail; `count` is how many lines the buffer holds. */
   log: { scroll: number; follow: boolean; raw: boolean; count: number };
   diff: { job: string | null; lines: string[] | null; error: string | null; scroll: number };
+  /** The compare pane (best-of-N): a target's attempts side by side, and the diff from attempt `a` to attempt `b`. */
+  compare: { target: string | null; a: string | null; b: string | null; lines: string[] | null; error: string | null; scroll: number };
   runs: Loaded<RunItem> & { cursor: number };
   /** Shown in the start confirmation: `3 jobs · claude · -j 3`. */
   launch: { agent: string; jobs: number; base: string };
@@ -107,7 +109,9 @@ export type UiAction =
   | { type: 'log/raw' }
   | { type: 'log/appended'; count: number; added: number }
   | { type: 'diff/loading'; job: string }
-  | { type: 'diff/loaded'; job: string; lines: string[] | null; error?: string };
+  | { type: 'diff/loaded'; job: string; lines: string[] | null; error?: string }
+  | { type: 'compare/open'; target: string; a: string; b: string }
+  | { type: 'compare/loaded'; a: string; b: string; lines: string[] | null; error?: string };
 
 /** The state before anything is loaded. */
 export function initialUiState(options: { columns: number; rows: number; launch?: Partial<UiState['launch']> }): UiState {
@@ -123,6 +127,7 @@ export function initialUiState(options: { columns: number; rows: number; launch?
     jobs: { selected: null, filter: '', filtering: false },
     log: { scroll: 0, follow: true, raw: false, count: 0 },
     diff: { job: null, lines: null, error: null, scroll: 0 },
+    compare: NO_COMPARE,
     runs: { items: null, error: null, cursor: 0 },
     launch: { agent: 'claude', jobs: 3, base: 'the default branch', ...options.launch },
     starting: false,
@@ -168,6 +173,8 @@ export function pageSize(state: UiState): number {
   return Math.max(1, state.size.rows - 5);
 }
 
+const NO_COMPARE: UiState['compare'] = { target: null, a: null, b: null, lines: null, error: null, scroll: 0 };
+
 function clamp(value: number, count: number): number {
   return Math.max(0, Math.min(value, count - 1));
 }
@@ -175,7 +182,7 @@ function clamp(value: number, count: number): number {
 /** The pane tab goes to next: the run's grid only when there is a run. */
 function nextPane(state: UiState): Pane {
   const cycle: Pane[] = state.run ? ['prompts', 'worktrees', 'jobs', 'runs'] : ['prompts', 'worktrees', 'runs'];
-  const at = cycle.indexOf(state.pane === 'log' || state.pane === 'diff' ? 'jobs' : state.pane);
+  const at = cycle.indexOf(state.pane === 'log' || state.pane === 'diff' || state.pane === 'compare' ? 'jobs' : state.pane);
   return cycle[(at + 1) % cycle.length] as Pane;
 }
 
@@ -210,6 +217,10 @@ function moveSelection(state: UiState, to: (index: number, count: number) => num
     case 'diff': {
       const count = state.diff.lines?.length ?? 0;
       return { ...state, diff: { ...state.diff, scroll: clamp(to(state.diff.scroll, count), Math.max(1, count)) } };
+    }
+    case 'compare': {
+      const count = state.compare.lines?.length ?? 0;
+      return { ...state, compare: { ...state.compare, scroll: clamp(to(state.compare.scroll, count), Math.max(1, count)) } };
     }
   }
 }
@@ -279,7 +290,7 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
       return { ...state, pane: nextPane(state), overlay: null, message: null };
     case 'pane/back': {
       if (state.overlay) return { ...state, overlay: null };
-      const back: Record<Pane, Pane> = { prompts: 'prompts', worktrees: 'prompts', jobs: 'jobs', log: 'jobs', diff: 'jobs', runs: state.run ? 'jobs' : 'prompts' };
+      const back: Record<Pane, Pane> = { prompts: 'prompts', worktrees: 'prompts', jobs: 'jobs', log: 'jobs', diff: 'jobs', compare: 'jobs', runs: state.run ? 'jobs' : 'prompts' };
       return { ...state, pane: back[state.pane], message: null };
     }
     case 'overlay/open':
@@ -304,6 +315,8 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
     case 'log/appended':
     case 'diff/loading':
     case 'diff/loaded':
+    case 'compare/open':
+    case 'compare/loaded':
       return reduceLogAndDiff(state, action);
     case 'prompts/pick':
       return { ...state, prompts: { ...state.prompts, picked: action.name, filtering: false }, pane: 'worktrees', message: null };
@@ -320,6 +333,7 @@ export function reduceUi(state: UiState, action: UiAction): UiState {
         overlay: null,
         jobs: { selected: action.run.order[0] ?? null, filter: '', filtering: false },
         diff: { job: null, lines: null, error: null, scroll: 0 },
+        compare: NO_COMPARE,
         log: { scroll: 0, follow: true, raw: false, count: 0 },
       };
     case 'run/state': {

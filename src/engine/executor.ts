@@ -8,6 +8,7 @@ import type { CreationResult } from '../git/plan-worktrees.js';
 import type { Via } from '../core/events.js';
 import type { AgentGate } from './agent-gate.js';
 import type { Conversation, PersonAnswer } from './conversation.js';
+import type { AgentAdapter } from '../agents/agent.js';
 
 /** What a job continues with after a usage limit. */
 export const AFTER_LIMIT_PROMPT = 'The usage limit has reset. Continue where you left off and finish the task.\n';
@@ -18,6 +19,8 @@ const UNKNOWN_RESET_S = 3600;
 /** One job as the executor runs it: an attempt's job, its worktree null until a new one is made for it. */
 export interface ExecutorJob extends Omit<AttemptJob, 'worktree'> {
   worktree: string | null;
+  /** With several agents in the run: the one this job runs (a key of `agents`). */
+  agent?: string;
   branch: string | null;
 }
 
@@ -45,6 +48,8 @@ export interface ExecutorOptions extends AttemptSettings {
   worktrees?: AsyncIterable<CreationResult>;
   /** Machine-wide limits on starting agents; none: only `concurrency`. */
   gate?: AgentGate;
+  /** `--agent claude,codex`: each agent's adapter and gate, by name; a job naming one runs it instead of `adapter`. */
+  agents?: ReadonlyMap<string, { adapter: AgentAdapter; gate?: AgentGate }>;
   /** `--on-limit stop`: a usage limit fails the job instead of pausing it. */
   stopOnLimit?: boolean;
   log: Logger;
@@ -383,7 +388,9 @@ export class Executor {
    * plan), its cost is spent and its place freed as soon as its agent exits.
    */
   async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean; place?: Place } = {}): Promise<AttemptResult> {
-    const gate = this.#options.gate;
+    const own = job.agent === undefined ? undefined : this.#options.agents?.get(job.agent);
+    const settings = own ? { ...this.#options, adapter: own.adapter } : this.#options;
+    const gate = own ? own.gate : this.#options.gate;
     let leave: (() => void) | null = () => undefined;
     if (gate) {
       const abort = new AbortController();
@@ -410,7 +417,7 @@ export class Executor {
       spent = true;
     };
     try {
-      const tried = await runAttempt(this.#options, { ...job, worktree: job.worktree as string }, attempt, {
+      const tried = await runAttempt(settings, { ...job, worktree: job.worktree as string }, attempt, {
         maxBudgetUsd: this.#budgetShare(),
         ...(mode.plan ? { plan: true } : {}),
         held,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { adapterFor } from '../agents/adapter-for.js';
 import type { JobState, NewRunEvent, RunStateName } from '../core/events.js';
-import type { RunPlan } from '../core/run-plan.js';
+import { agentOf, type AgentChoice, type RunPlan } from '../core/run-plan.js';
 import { foldRun, runTotals, type RunState } from '../core/run-state.js';
 import { FINAL_STATES } from '../core/events.js';
 import { createWorktrees } from '../git/create-worktrees.js';
@@ -146,12 +146,16 @@ function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup:
   const jobs =
     before && resume
       ? takeOverJobs({ runDir, plan, before, resume, emit: recorder.emit, finalStates: recorder.finalStates })
-      : plan.jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt: readFileSync(spec.prompt_file, 'utf8') }));
+      : plan.jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.created, prompt: readFileSync(spec.prompt_file, 'utf8'), ...(spec.agent === undefined ? {} : { agent: spec.agent }) }));
   const { options } = plan;
   const talk = options.talk;
-  // The channel needs the run's policy; a run from before it (no talk) runs one-shot.
-  const agent = plan.agent.kind === 'claude' ? { ...plan.agent, channel: plan.agent.channel === true && talk !== undefined } : plan.agent;
   const env = deps.launcher.env;
+  // The channel needs the run's policy; a run from before it (no talk) runs one-shot.
+  const withChannel = (choice: AgentChoice): AgentChoice => (choice.kind === 'claude' ? { ...choice, channel: choice.channel === true && talk !== undefined } : choice);
+  // Only claude's jobs wait out claude's usage limits.
+  const gateFor = (choice: AgentChoice) => machineGate({ dataDir: plan.creation?.data_dir ?? dirname(dirname(runDir)), runDir, maxAgents: talk?.max_agents ?? null, limitKey: choice.kind === 'claude' ? claudeConfigKey(env) : null });
+  const agent = withChannel(plan.agent);
+  const agents = plan.agents ? new Map(plan.agents.map((choice) => [choice.name, { adapter: adapterFor(withChannel(choice), env), gate: gateFor(choice) }])) : undefined;
   return new Executor({
     runId: plan.id,
     runDir,
@@ -161,7 +165,8 @@ function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup:
     idleTimeoutMs: options.idle_timeout_ms,
     adapter: adapterFor(agent, env),
     ...(talk ? { talk: runTalk(talk, { runner: deps.runner, env }), stopOnLimit: talk.on_limit === 'stop' } : {}),
-    gate: machineGate({ dataDir: plan.creation?.data_dir ?? dirname(dirname(runDir)), runDir, maxAgents: talk?.max_agents ?? null, limitKey: agent.kind === 'claude' ? claudeConfigKey(env) : null }),
+    gate: gateFor(agent),
+    ...(agents ? { agents } : {}),
     model: options.model,
     permissionMode: options.permission_mode,
     commitResults: options.commit_results,
@@ -266,7 +271,8 @@ function send(runDir: string, plan: RunPlan, executor: Executor, recorder: RunRe
 
 /** Why a finished job's session cannot be continued, or null when it can. */
 export function continuable(runDir: string, plan: RunPlan, job: { id: string; session_id: string | null; worktree: string | null; state: string }): string | null {
-  if (plan.agent.kind !== 'claude') return `job ${job.id} runs ${plan.agent.name}, whose sessions par cannot continue: rerun it instead`;
+  const agent = agentOf(plan, job.id);
+  if (agent.kind !== 'claude') return `job ${job.id} runs ${agent.name}, whose sessions par cannot continue: rerun it instead`;
   const output = runFiles.output(runDir, job.id);
   if (!job.session_id || !existsSync(output) || statSync(output).size === 0) return `job ${job.id} ended (${job.state}) before its agent began a session, so there is nothing to continue: rerun it instead`;
   if (!job.worktree || !existsSync(job.worktree)) return `job ${job.id}'s worktree ${job.worktree ?? ''} is gone, so its session cannot continue there`;

@@ -39,6 +39,7 @@ export function againJob(runDir: string, plan: RunPlan, job: JobView, resume: Re
     attempts: job.attempt,
     resumeSessionId: continued ? job.session_id : null,
     baseHead: job.head,
+    ...(spec?.agent === undefined ? {} : { agent: spec.agent }),
     ...(continued && resume.message !== undefined ? { appendOutput: true } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diffstat } from '../core/events.js';
@@ -167,3 +168,41 @@ export async function jobDiff(git: Git, worktree: string, base: string | null): 
   return lines;
 }
 
+
+/** An attempt as the compare pane diffs it: its id, worktree and branch. */
+export interface AttemptRef {
+  id: string;
+  worktree: string | null;
+  branch: string | null;
+}
+
+/**
+ * The diff from one attempt's result to another's (best-of-N): what B does
+ * differently from A, as committed on their branches (the results par
+ * commits, which `par keep` would land). Changes left uncommitted in a
+ * worktree are named on a line of their own, not shown.
+ */
+export async function attemptsDiff(git: Git, a: AttemptRef, b: AttemptRef): Promise<string[]> {
+  const present = (attempt: AttemptRef): attempt is AttemptRef & { worktree: string } => attempt.worktree !== null && existsSync(attempt.worktree);
+  const worktree = [a, b].find(present)?.worktree;
+  if (!worktree) throw new Error(`neither ${a.id} nor ${b.id} has a worktree any more`);
+  const refOf = (attempt: AttemptRef): string => {
+    if (attempt.branch) return attempt.branch;
+    throw new Error(`${attempt.id} has no branch to compare`);
+  };
+  const [from, to] = [refOf(a), refOf(b)];
+  const [summary, diff, ...dirty] = await Promise.all([
+    git.run(worktree, ['diff', '--stat=200', from, to, '--']),
+    git.run(worktree, ['diff', '--no-color', '--no-ext-diff', from, to, '--']),
+    ...[a, b].map(async (attempt) => (present(attempt) ? (await git.run(attempt.worktree, ['status', '--porcelain', '--untracked-files=normal'])).trim() !== '' : false)),
+  ]);
+  const lines = [`${a.id} → ${b.id}: git diff ${from} ${to}`];
+  [a, b].forEach((attempt, index) => {
+    if (dirty[index]) lines.push(`(${attempt.id} has uncommitted changes in ${attempt.worktree}: not in this diff)`);
+  });
+  lines.push(...summary.replace(/\n$/, '').split('\n').filter((line) => line !== ''));
+  if (diff === '') lines.push('The two attempts committed the same content.');
+  else lines.push('', ...diff.replace(/\n$/, '').split('\n'));
+  if (lines.length > DIFF_LINES) return [...lines.slice(0, DIFF_LINES), `… ${lines.length - DIFF_LINES} more lines (git diff ${from} ${to})`];
+  return lines;
+}

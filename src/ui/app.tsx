@@ -6,6 +6,7 @@ import { Footer, StatusLine } from './footer.js';
 import { HelpPanel } from './help-panel.js';
 import { Header } from './header.js';
 import { DiffPane } from './diff-pane.js';
+import { ComparePane } from './compare-pane.js';
 import { JobGrid } from './job-grid.js';
 import { LogPane } from './log-pane.js';
 import { PromptsPane } from './prompts-pane.js';
@@ -50,6 +51,8 @@ export function App() {
     <LogPane height={height} width={width} />
   ) : pane === 'diff' ? (
     <DiffPane height={height} width={width} />
+  ) : pane === 'compare' ? (
+    <ComparePane height={height} width={width} />
   ) : (
     <RunsPane height={height} width={width} />
   );

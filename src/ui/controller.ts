@@ -8,7 +8,7 @@ import { errorText as message } from '../core/errors.js';
 import { PLAIN_COMMANDS } from '../core/ui-commands.js';
 import { activeScope, selectedJob, visiblePrompts, type UiState } from '../core/ui-state.js';
 import type { OutputSubscription, RunSubscription, TuiPorts } from './ports.js';
-import { landRun, mergeSelected, openDiff, openSelected, rerunSelected, reviewPlan } from './job-actions.js';
+import { landRun, mergeSelected, openCompare, openDiff, openSelected, pickAttempt, rerunSelected, reviewPlan } from './job-actions.js';
 import type { UiStore } from './store.js';
 import { answerSelected, chooseOption, interruptSelected, startMessage, submitInput, type TalkContext } from './talk-actions.js';
 
@@ -282,6 +282,10 @@ export class Controller {
     const actions = this.#actions;
     const run: Partial<Record<Command, () => Promise<void>>> = {
       'grid.diff': () => openDiff(actions),
+      'grid.compare': () => openCompare(actions),
+      'compare.next': () => pickAttempt(actions, 'next'),
+      'compare.previous': () => pickAttempt(actions, 'previous'),
+      'compare.swap': () => pickAttempt(actions, 'swap'),
       'grid.merge': () => mergeSelected(actions),
       'grid.land': () => landRun(actions),
       'grid.open': () => openSelected(actions),

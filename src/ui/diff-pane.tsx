@@ -4,7 +4,7 @@ import { useTui } from './context.js';
 import { Line } from './line.js';
 import { useUi } from './store.js';
 
-function lineColor(line: string): { color?: string; bold?: boolean; dimColor?: boolean } {
+export function lineColor(line: string): { color?: string; bold?: boolean; dimColor?: boolean } {
   if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('diff ')) return { bold: true };
   if (line.startsWith('+')) return { color: 'green' };
   if (line.startsWith('-')) return { color: 'red' };

@@ -55,7 +55,7 @@ export function StatusLine({ width }: { width: number }) {
   const { store, ticker, ports } = useTui();
   const ask = useUi(store, question);
   const message = useUi(store, (state) => state.message);
-  const run = useUi(store, (state) => (state.pane === 'jobs' || state.pane === 'log' || state.pane === 'diff' ? state.run : null));
+  const run = useUi(store, (state) => (state.pane === 'jobs' || state.pane === 'log' || state.pane === 'diff' || state.pane === 'compare' ? state.run : null));
   // The elapsed total moves once a second; the shared ticker drives it while the run goes.
   useTick(ticker, run?.state === 'running');
   if (ask) return <Line width={width} color="yellow" bold>{ask}</Line>;

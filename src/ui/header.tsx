@@ -4,7 +4,7 @@ import { needYou } from '../core/run-state.js';
 import { useTui } from './context.js';
 import { useUi } from './store.js';
 
-const TITLES = { prompts: 'Prompts', worktrees: 'Worktrees', jobs: 'Jobs', log: 'Log', diff: 'Diff', runs: 'Runs' } as const;
+const TITLES = { prompts: 'Prompts', worktrees: 'Worktrees', jobs: 'Jobs', log: 'Log', diff: 'Diff', compare: 'Compare', runs: 'Runs' } as const;
 
 /** The top line: par, the pane, the prompt picked and the run on screen. */
 export function Header({ width }: { width: number }) {

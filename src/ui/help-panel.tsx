@@ -9,6 +9,7 @@ const SECTIONS: [string, Scope][] = [
   ['Jobs', 'jobs'],
   ['Log', 'log'],
   ['Diff', 'diff'],
+  ['Compare attempts', 'compare'],
   ['Runs', 'runs'],
   ['Quitting with jobs running', 'quit'],
 ];

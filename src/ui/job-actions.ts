@@ -1,6 +1,7 @@
 import { FINAL_STATES } from '../core/events.js';
 import { errorText as message } from '../core/errors.js';
 import { selectedJob as selected } from '../core/ui-state.js';
+import { attemptsByTarget } from '../core/attempts.js';
 import type { TuiPorts } from './ports.js';
 import type { UiStore } from './store.js';
 
@@ -24,6 +25,42 @@ export async function openDiff(ctx: JobActionContext): Promise<void> {
     ctx.store.dispatch({ type: 'diff/loaded', job: job.id, lines: await ctx.ports.diff(job) });
   } catch (error) {
     ctx.store.dispatch({ type: 'diff/loaded', job: job.id, lines: null, error: message(error) });
+  }
+}
+
+/** `c`: the selected attempt beside its siblings, and the diff from it to the next one. */
+export async function openCompare(ctx: JobActionContext): Promise<void> {
+  const state = ctx.store.getState();
+  const job = selected(state);
+  if (!job || !state.run) return;
+  if (job.target === null) return ctx.say(`${job.id} is not one of several attempts: compare works on runs with --variants N or several agents.`, 'error');
+  const siblings = attemptsByTarget(state.run).get(job.target) ?? [];
+  const other = siblings[(siblings.findIndex((sibling) => sibling.id === job.id) + 1) % siblings.length];
+  if (!other || other.id === job.id) return ctx.say(`${job.target} has only one attempt: there is nothing to compare it with.`, 'error');
+  await showAttempts(ctx, job.target, job.id, other.id);
+}
+
+/** In the compare pane: the next or previous attempt on the right, or the two sides swapped. */
+export async function pickAttempt(ctx: JobActionContext, how: 'next' | 'previous' | 'swap'): Promise<void> {
+  const state = ctx.store.getState();
+  const { target, a, b } = state.compare;
+  if (!state.run || target === null || a === null || b === null) return;
+  if (how === 'swap') return showAttempts(ctx, target, b, a);
+  const others = (attemptsByTarget(state.run).get(target) ?? []).filter((job) => job.id !== a);
+  const at = others.findIndex((job) => job.id === b);
+  const next = others[(at + (how === 'next' ? 1 : others.length - 1)) % others.length];
+  if (next && next.id !== b) await showAttempts(ctx, target, a, next.id);
+}
+
+async function showAttempts(ctx: JobActionContext, target: string, a: string, b: string): Promise<void> {
+  ctx.store.dispatch({ type: 'compare/open', target, a, b });
+  const run = ctx.store.getState().run;
+  const [left, right] = [run?.byId[a], run?.byId[b]];
+  if (!left || !right) return;
+  try {
+    ctx.store.dispatch({ type: 'compare/loaded', a, b, lines: await ctx.ports.diffAttempts(left, right) });
+  } catch (error) {
+    ctx.store.dispatch({ type: 'compare/loaded', a, b, lines: null, error: message(error) });
   }
 }
 

@@ -4,23 +4,30 @@ import { costCell, diffCell, fit, gridColumns, jobActivity, jobElapsed, SPINNER_
 import type { JobView } from '../core/run-state.js';
 import { forecastOverlaps, overlapMark, type Overlap } from '../core/forecast.js';
 import { visibleJobs } from '../core/ui-state.js';
+import { attemptGlyphs } from '../core/attempts.js';
 import { useTui } from './context.js';
 import { Line, windowStart } from './line.js';
 import { useUi } from './store.js';
 import { useTick } from './ticker.js';
 
-function cell(job: JobView, column: GridColumn, now: number, mark: string): string {
+/** What a row shows besides the job: the conflict forecast's mark and, for an attempt at a target, the glyph tying it to its siblings. */
+interface RowMarks {
+  mark: string;
+  tree: string;
+}
+
+function cell(job: JobView, column: GridColumn, now: number, { mark, tree }: RowMarks): string {
   switch (column.key) {
     case 'state':
       return '';
     case 'job':
-      return job.id;
+      return tree ? `${tree} ${job.id}` : job.id;
     case 'branch':
       return job.branch ?? '';
     case 'elapsed':
       return jobElapsed(job, now);
     case 'activity':
-      return mark ? `${mark} · ${jobActivity(job)}` : jobActivity(job);
+      return [job.agent, mark, jobActivity(job)].filter(Boolean).join(' · ');
     case 'turns':
       return job.turns > 0 ? String(job.turns) : '';
     case 'cost':
@@ -31,7 +38,7 @@ function cell(job: JobView, column: GridColumn, now: number, mark: string): stri
 }
 
 /** One job, one line. Memoized: an event about another job does not redraw it. */
-const JobRow = memo(function JobRow({ job, columns, selected, mark }: { job: JobView; columns: GridColumn[]; selected: boolean; mark: string }) {
+const JobRow = memo(function JobRow({ job, columns, selected, mark, tree }: { job: JobView; columns: GridColumn[]; selected: boolean } & RowMarks) {
   const { ticker, ports } = useTui();
   const style = STATE_STYLE[job.state];
   // Rows whose time goes on (running, waiting on a person or a reset) redraw with the shared ticker.
@@ -49,7 +56,7 @@ const JobRow = memo(function JobRow({ job, columns, selected, mark }: { job: Job
       </Text>
       {rest.map((column) => (
         <Text key={column.key} wrap="truncate-end" inverse={selected}>
-          {` ${fit(cell(job, column, now, mark), column.width, column.align)}`}
+          {` ${fit(cell(job, column, now, { mark, tree }), column.width, column.align)}`}
         </Text>
       ))}
     </Box>
@@ -67,6 +74,8 @@ export function JobGrid({ height, width }: { height: number; width: number }) {
   const columns = useMemo(() => gridColumns(width - 1), [width]);
   // Jobs that changed the same files (the conflict forecast): `⚔ t2` before the activity.
   const overlaps = useMemo(() => (run ? forecastOverlaps(run.order.map((id) => run.byId[id] as JobView)) : new Map<string, Overlap[]>()), [run]);
+  // A target's attempts (best-of-N) tied together: ┌ ├ └ before their ids.
+  const trees = useMemo(() => (run ? attemptGlyphs(ids, run.byId) : new Map<string, string>()), [ids, run]);
   if (!run) return <Line width={width}>No run yet: pick a prompt and worktrees, or attach to one from Runs (tab).</Line>;
   const filterLine = filter ? 1 : 0;
   const rows = Math.max(1, height - 1 - filterLine);
@@ -81,7 +90,7 @@ export function JobGrid({ height, width }: { height: number; width: number }) {
       {run.order.length === 0 ? <Line width={width} dimColor>Starting the run…</Line> : null}
       {ids.slice(start, start + rows).map((id) => {
         const job = run.byId[id];
-        return job ? <JobRow key={id} job={job} columns={columns} selected={id === selected} mark={overlapMark(overlaps.get(id))} /> : null;
+        return job ? <JobRow key={id} job={job} columns={columns} selected={id === selected} mark={overlapMark(overlaps.get(id))} tree={trees.get(id) ?? ''} /> : null;
       })}
     </Box>
   );

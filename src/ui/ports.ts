@@ -43,6 +43,8 @@ export interface TuiPorts {
   followOutput(dir: string, job: string, onLines: (lines: string[]) => void): OutputSubscription;
   /** The job's diffstat and diff against the HEAD it started from, untracked files included, as lines. */
   diff(job: JobView): Promise<string[]>;
+  /** Best-of-N: the diff from one attempt's committed result to another's, as lines. */
+  diffAttempts(a: JobView, b: JobView): Promise<string[]>;
   cancel(dir: string, job: string | null): void;
   /** Runs a finished job again in its worktree, a fresh session, as a new attempt of the same run. */
   rerun(dir: string, runId: string, job: string): Promise<void>;

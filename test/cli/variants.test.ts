@@ -1,12 +1,14 @@
 // Best-of-N (DESIGN §17): `--variants 3` with the simulated agent varying
 // its edits, `par compare` with the check, `par keep` landing one and
 // salvaging the others.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git-repo.js';
 import { runPar, type Sandbox } from '../helpers/par.js';
-import { makeSimRuns, runStatus } from '../helpers/sim-runs.js';
+import { makeSimRuns, runStatus, SIM, type RunStatus } from '../helpers/sim-runs.js';
+import { attemptsDiff } from '../../src/git/job-results.js';
+import { createGit } from '../../src/git/real-git.js';
 
 let sandbox: Sandbox;
 let repo: string;
@@ -82,7 +84,47 @@ describe('best-of-N', () => {
     const plain = (await runStatus(sandbox, repo)).run;
     expect(single.code).toBe(0);
     expect(await runPar(sandbox, ['keep', plain, 't1'], { cwd: repo })).toMatchObject({ code: 2, stderr: `par: Job t1 is not one of several attempts (par run --variants N makes them); land it with par land ${plain} t1.\n` });
-    expect(await runPar(sandbox, ['compare', plain], { cwd: repo })).toMatchObject({ code: 2, stderr: `par: Run ${plain} has no attempts to compare: par run --variants N gives each target N of them.\n` });
+    expect(await runPar(sandbox, ['compare', plain], { cwd: repo })).toMatchObject({ code: 2, stderr: `par: Run ${plain} has no attempts to compare: par run --variants N (or --agent with several agents) gives each target several.\n` });
     expect(await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--variants', '0'], { cwd: repo })).toMatchObject({ code: 2, stderr: "par: --variants takes a whole number of 1 or more, not '0'.\n" });
   }, 60_000);
+
+  it('--agent claude,other: one attempt per agent at each target, each run by its own agent; compare names them; the diff between two attempts', async () => {
+    // A second agent, configured: the simulated agent one-shot, as an agent without the two-way channel runs.
+    appendFileSync(sandbox.configFile, `agents:\n  other:\n    binary: ${JSON.stringify(SIM)}\n    args: [-p, --output-format, stream-json, --verbose]\n    prompt: stdin\n    output: stream-json\n`);
+    const dry = JSON.parse((await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,other', '--variants', '2', '--dry-run', '--json'], { cwd: repo })).stdout) as { jobs: { id: string; agent: string; argv: string[] }[] };
+    expect(dry.jobs.map((job) => [job.id, job.agent, job.argv.includes('--input-format')])).toEqual([
+      ['t1.v1', 'claude', true],
+      ['t1.v2', 'claude', true],
+      ['t1.v3', 'other', false],
+      ['t1.v4', 'other', false],
+    ]);
+    const ran = await runPar(sandbox, ['run', '-m', 'sim: turns=1 edit=a.txt line=random', '--new', '2', '--agent', 'claude,other'], { cwd: repo });
+    expect(ran.code, ran.stderr).toBe(0);
+    const run = await runStatus(sandbox, repo);
+    expect(run.jobs.map((job) => [job.id, job.target, job.variant, (job as unknown as { agent: string }).agent, job.state])).toEqual([
+      ['t1.v1', 't1', 1, 'claude', 'succeeded'],
+      ['t1.v2', 't1', 2, 'other', 'succeeded'],
+      ['t2.v1', 't2', 1, 'claude', 'succeeded'],
+      ['t2.v2', 't2', 2, 'other', 'succeeded'],
+    ]);
+    // Each agent ran as itself: claude over the channel (its transcript has the prompt sent as a message), the other one-shot.
+    const promptEchoed = (job: string) =>
+      readFileSync(join(run.dir, 'jobs', job, 'output.log'), 'utf8')
+        .split('\n')
+        .some((line) => line.includes('"type":"user"') && line.includes('sim: turns=1'));
+    expect([promptEchoed('t1.v1'), promptEchoed('t1.v2')]).toEqual([true, false]);
+    const compared = await runPar(sandbox, ['compare', run.run, 't1'], { cwd: repo });
+    expect(compared.stdout).toMatch(/^JOB +AGENT +STATE/m);
+    expect(compared.stdout).toMatch(/^t1\.v2 +other +succeeded/m);
+    // The diff from one attempt's result to the other's, as the compare pane shows it.
+    const [a, b] = run.jobs as [RunStatus['jobs'][number], RunStatus['jobs'][number]];
+    const lines = await attemptsDiff(createGit(), a, b);
+    expect(lines[0]).toBe(`t1.v1 → t1.v2: git diff ${a.branch} ${b.branch}`);
+    expect(lines).toContain(`-${readFileSync(join(a.worktree as string, 'a.txt'), 'utf8').trim().split('\n').pop()}`);
+    expect(lines).toContain(`+${readFileSync(join(b.worktree as string, 'a.txt'), 'utf8').trim().split('\n').pop()}`);
+    // Bad lists are refused with the fix, nothing started.
+    expect(await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,claude'], { cwd: repo })).toMatchObject({ code: 2, stderr: "par: --agent names 'claude' twice; for several attempts by one agent use --variants N.\n" });
+    expect(await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,'], { cwd: repo })).toMatchObject({ code: 2, stderr: "par: --agent 'claude,' has an empty name; give agents separated by commas, like claude,codex.\n" });
+    expect((await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,nosuch'], { cwd: repo })).stderr).toMatch(/^par: There is no agent 'nosuch'; use one of claude, other/);
+  }, 90_000);
 });

@@ -78,6 +78,7 @@ export function fakePorts(options: { prompts?: PromptItem[]; worktrees?: Worktre
       return { stop: () => undefined };
     },
     diff: async (job) => [`diff of ${job.id}`, '+added line', '-removed line'],
+    diffAttempts: async (a, b) => [`${a.id} → ${b.id}`, `-line of ${a.id}`, `+line of ${b.id}`],
     cancel: (_dir, job) => void calls.cancelled.push(job),
     approve: (_dir, job, plan) => void calls.approved.push([job, plan]),
     reject: (_dir, job) => void calls.rejected.push(job),

@@ -323,6 +323,36 @@ describe('log and diff', () => {
   });
 });
 
+describe('best-of-N in the grid', () => {
+  it('ties a target\'s attempts together and names their agents; c compares them side by side with the diff between two; → and s pick the pair', async () => {
+    const run = new FakeRun('r20');
+    const attempt = (id: string, target: string, variant: number, agent: string) => ({ id, worktree: `/wt/${id}`, branch: `b/${id}`, created: true, target, variant, agent });
+    run.emit({ type: 'run/started', run: 'r20', supervisor_pid: 1, jobs: [attempt('t1.v1', 't1', 1, 'claude'), attempt('t1.v2', 't1', 2, 'codex'), attempt('t1.v3', 't1', 3, 'gemini'), { id: 'solo', worktree: '/wt/solo', branch: 'solo', created: false }], at: '2026-11-22T10:00:00.000Z' });
+    run.emit({ type: 'job/finished', job: 't1.v1', outcome: outcome('succeeded', { cost_usd: 0.25 }) });
+    run.emit({ type: 'job/finished', job: 't1.v2', outcome: outcome('failed', { error: 'tests fail', result: null }) });
+    app = renderApp({ ports: fakePorts({ runs: { r20: run } }).ports, attach: 'r20' });
+    let frame = await app.waitForFrame('┌ t1.v1');
+    expect(frame).toMatch(/├ t1\.v2 .* codex · tests fail/);
+    expect(frame).toMatch(/└ t1\.v3 .* gemini · waiting for a slot/);
+    expect(frame).toMatch(/ solo {2,}/);
+    await app.press('c');
+    frame = await app.waitForFrame('t1.v1 → t1.v2');
+    expect(frame).toMatch(/A t1\.v1 +B t1\.v2 +t1\.v3/);
+    expect(frame).toMatch(/agent +claude +codex +gemini/);
+    expect(frame).toMatch(/state +succeeded +failed +queued/);
+    expect(frame).toMatch(/cost +\$0\.250 +\$0\.500 +—/);
+    expect(frame).toContain('+line of t1.v2');
+    await app.press('right');
+    frame = await app.waitForFrame('+line of t1.v3');
+    expect(frame).toMatch(/A t1\.v1 +t1\.v2 +B t1\.v3/);
+    await app.press('s');
+    frame = await app.waitForFrame('t1.v3 → t1.v1');
+    expect(frame).toMatch(/B t1\.v1 +t1\.v2 +A t1\.v3/);
+    await app.press('esc', 'G', 'c');
+    await app.waitForFrame('solo is not one of several attempts');
+  });
+});
+
 describe('quitting, help and runs', () => {
   it('q with jobs running asks: esc stays, k keeps them running, c cancels them', async () => {
     for (const [key, how, cancelled] of [

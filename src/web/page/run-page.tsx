@@ -22,7 +22,7 @@ function JobRow(props: { run: string; job: JobView; now: number; mark: string })
       <span class="c-job">{job.id}</span>
       <span class="c-branch dim">{job.branch ?? ''}</span>
       <span class="c-time">{jobElapsed(job, now)}</span>
-      <span class="c-activity">{props.mark ? `${props.mark} · ` : ''}{jobActivity(job)}</span>
+      <span class="c-activity">{[job.agent, props.mark, jobActivity(job)].filter(Boolean).join(' · ')}</span>
       <span class="c-turns">{job.turns || ''}</span>
       <span class="c-cost">{costCell(job.cost_usd)}</span>
       <span class="c-diff">{diffCell(job)}</span>
