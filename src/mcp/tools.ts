@@ -84,7 +84,7 @@ const START_RUN = {
   new: z.number().int('new takes a whole number of fresh worktrees').min(1, 'new takes a whole number of 1 or more fresh worktrees').max(100).optional().describe('Instead of worktrees: make this many fresh worktrees from the current branch, one job each.'),
   tasks: z.array(z.string().min(1)).min(1).optional().describe('A list of task texts, one job (in a fresh worktree) each.'),
   jobs: z.number().int('jobs takes a whole number').min(1, 'jobs takes a whole number of 1 or more (how many agents run at once)').max(100).optional().describe('How many jobs run at once (default: defaults.jobs).'),
-  agent: z.string().min(1).optional().describe('The agent to run (default claude; others as configured).'),
+  agent: z.string().min(1).optional().describe('The agent to run (default claude; others as configured); several, comma-separated ("claude,codex"), give each target one attempt per agent to compare.'),
   variants: z.number().int('variants takes a whole number').min(1, 'variants takes 1 to 20 attempts per target').max(20, 'variants takes 1 to 20 attempts per target').optional().describe('Best-of-N: this many independent attempts per target (<target>.v1…), each in a fresh worktree; compare and keep them afterwards.'),
   base: z.string().min(1).optional().describe('The branch, tag or commit fresh worktrees start from (default: the current branch).'),
 };
