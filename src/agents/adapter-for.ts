@@ -1,7 +1,9 @@
 import type { AgentChoice } from '../core/run-plan.js';
 import type { AgentAdapter } from './agent.js';
 import { claudeAdapter } from './claude.js';
+import { codexAdapter } from './codex.js';
 import { configuredAdapter } from './configured.js';
+import { geminiAdapter } from './gemini.js';
 
 /** Builds the adapter a run asked for. */
 export function adapterFor(choice: AgentChoice, env: NodeJS.ProcessEnv): AgentAdapter {
@@ -15,5 +17,7 @@ export function adapterFor(choice: AgentChoice, env: NodeJS.ProcessEnv): AgentAd
       channel: choice.channel === true,
     });
   }
+  if (choice.kind === 'codex') return codexAdapter(choice);
+  if (choice.kind === 'gemini') return geminiAdapter(choice);
   return configuredAdapter(choice.name, choice.config);
 }

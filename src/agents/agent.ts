@@ -91,3 +91,11 @@ export function tailText(text: string, max = 2000): string {
   const newline = cut.indexOf('\n');
   return newline === -1 ? cut : cut.slice(newline + 1);
 }
+
+/**
+ * Whether an agent's error text names a retryable cause (DESIGN §3): a 429
+ * or 5xx status, an overloaded or exhausted API, a dropped connection.
+ */
+export function isRetryableText(text: string): boolean {
+  return /\b(?:429|5\d\d)\b(?=\s+[A-Z(]|\))|status:?\s*(?:429|5\d\d)\b|"code":\s*(?:429|5\d\d)\b|too many requests|overloaded|rate.?limit|resource.?exhausted|service unavailable|ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|connection error|fetch failed|stream disconnected/i.test(text);
+}

@@ -57,23 +57,67 @@ function claudeCredentials(env: Readonly<Record<string, string | undefined>>, ho
   return fail(name, 'no API key and no login found', 'Run claude once and /login, or set ANTHROPIC_API_KEY.');
 }
 
+/** Whether codex has credentials: an API key in its variables, or a login in its home. */
+function codexCredentials(env: Readonly<Record<string, string | undefined>>, home: string): Check {
+  const name = 'codex credentials';
+  for (const variable of ['OPENAI_API_KEY', 'CODEX_API_KEY']) if (env[variable]) return ok(name, `${variable} is set`);
+  const auth = join(env.CODEX_HOME || join(home, '.codex'), 'auth.json');
+  if (existsSync(auth)) return ok(name, `logged in (${auth})`);
+  return warn(name, 'no API key and no login found', 'Run codex login, or set OPENAI_API_KEY, before running jobs with --agent codex.');
+}
+
+/** Whether gemini has credentials: an API key, a cloud project, or a login in its home. */
+function geminiCredentials(env: Readonly<Record<string, string | undefined>>, home: string): Check {
+  const name = 'gemini credentials';
+  for (const variable of ['GEMINI_API_KEY', 'GOOGLE_API_KEY']) if (env[variable]) return ok(name, `${variable} is set`);
+  if (env.GOOGLE_GENAI_USE_VERTEXAI && env.GOOGLE_CLOUD_PROJECT) return ok(name, 'Vertex AI is configured (GOOGLE_CLOUD_PROJECT)');
+  const login = join(home, '.gemini', 'oauth_creds.json');
+  if (existsSync(login)) return ok(name, `logged in (${login})`);
+  return warn(name, 'no API key and no login found', 'Run gemini once to log in, or set GEMINI_API_KEY, before running jobs with --agent gemini.');
+}
+
+/** An agent par may run: where its binary is found, what it is called in the config, whether par needs it. */
+interface AgentToCheck {
+  name: string;
+  binary: string;
+  key: string;
+  install: string;
+  /** claude and the agents configured are wanted; codex and gemini are optional until used. */
+  needed: boolean;
+  credentials?: (env: Readonly<Record<string, string | undefined>>, home: string) => Check;
+}
+
 async function agentChecks(ctx: CommandContext, runner: CommandRunner): Promise<Check[]> {
   const { config } = await ctx.config();
-  const agents: { name: string; binary: string; key: string }[] = [
-    { name: 'claude', binary: config.claude.binary_path, key: 'claude.binary_path' },
-    ...Object.entries(config.agents).map(([name, agent]) => ({ name, binary: agent.binary, key: `agents.${name}.binary` })),
+  const builtin = (name: 'codex' | 'gemini'): AgentToCheck => ({
+    name,
+    binary: config.agents[name]?.binary || name,
+    key: `agents.${name}.binary`,
+    install: name === 'codex' ? 'Install Codex (npm install -g @openai/codex)' : 'Install the Gemini CLI (npm install -g @google/gemini-cli)',
+    needed: false,
+    credentials: name === 'codex' ? codexCredentials : geminiCredentials,
+  });
+  const agents: AgentToCheck[] = [
+    { name: 'claude', binary: config.claude.binary_path, key: 'claude.binary_path', install: 'Install Claude Code (npm install -g @anthropic-ai/claude-code)', needed: true, credentials: claudeCredentials },
+    builtin('codex'),
+    builtin('gemini'),
+    ...Object.entries(config.agents)
+      .filter(([name]) => name !== 'codex' && name !== 'gemini')
+      .map(([name, agent]) => ({ name, binary: agent.binary, key: `agents.${name}.binary`, install: 'Install it', needed: true })),
   ];
   const checks: Check[] = [];
   for (const agent of agents) {
     const path = findExecutable(agent.binary, ctx.env, ctx.cwd);
     if (!path) {
-      checks.push(fail(`agent ${agent.name}`, `'${agent.binary}' was not found${agent.binary.includes('/') ? '' : ' on PATH'}`, agent.name === 'claude' ? `Install Claude Code (npm install -g @anthropic-ai/claude-code) or set ${agent.key}.` : `Install it or set ${agent.key}.`));
+      const where = `'${agent.binary}' was not found${agent.binary.includes('/') ? '' : ' on PATH'}`;
+      const fix = `${agent.install} or set ${agent.key}.`;
+      checks.push(agent.needed ? fail(`agent ${agent.name}`, where, fix) : warn(`agent ${agent.name}`, `${where} (needed only for --agent ${agent.name})`, fix));
       continue;
     }
     const outcome = await runner.run([path, '--version'], { cwd: ctx.cwd, timeoutMs: VERSION_TIMEOUT_MS });
     const version = outcome.exitCode === 0 ? outcome.stdout.trim().split('\n')[0] : undefined;
     checks.push(version ? ok(`agent ${agent.name}`, `${version} (${path})`) : warn(`agent ${agent.name}`, `${path} did not answer --version`, `Check that ${path} runs.`));
-    if (agent.name === 'claude') checks.push(claudeCredentials(ctx.env, ctx.paths.home));
+    if (agent.credentials) checks.push(agent.credentials(ctx.env, ctx.paths.home));
   }
   return checks;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { branchFor } from '../core/ids.js';
-import type { AgentChoice, RunPlan } from '../core/run-plan.js';
+import { BUILTIN_AGENTS, type AgentChoice, type RunPlan } from '../core/run-plan.js';
 import type { Task } from '../core/tasks.js';
 import type { RepositoryFacts } from '../git/repository.js';
 import { findExecutable } from '../os/which.js';
@@ -56,8 +56,10 @@ function resolvePrompt(library: PromptLibrary, positional: string[], options: Ru
   return { prompt: library.get(name), source: { source: 'library', name }, worktreeArgs: rest };
 }
 
-/** The agent a run uses: claude, or one configured under `agents:`, its binary found. */
-export function agentChoice(config: ParConfig, name: string, ctx: CommandContext): AgentChoice {
+const isBuiltinAgent = (name: string): name is (typeof BUILTIN_AGENTS)[number] => (BUILTIN_AGENTS as readonly string[]).includes(name);
+
+/** The agent a run uses: claude, codex, gemini, or one configured under `agents:`, its binary found; `model` is `--model` for an agent other than claude. */
+export function agentChoice(config: ParConfig, name: string, ctx: CommandContext, model: string | null = null): AgentChoice {
   if (name === 'claude') {
     const binary = config.claude.binary_path;
     if (!findExecutable(binary, ctx.env, ctx.cwd)) {
@@ -65,9 +67,19 @@ export function agentChoice(config: ParConfig, name: string, ctx: CommandContext
     }
     return { kind: 'claude', name: 'claude', binary, default_args: [...config.claude.default_args], allowed_tools: [...config.claude.allowed_tools], disallowed_tools: [...config.claude.disallowed_tools], channel: config.claude.channel };
   }
+  if (isBuiltinAgent(name)) {
+    const override = config.agents[name];
+    const binary = override?.binary || name;
+    if (!findExecutable(binary, ctx.env, ctx.cwd)) {
+      const install = name === 'codex' ? 'npm install -g @openai/codex' : 'npm install -g @google/gemini-cli';
+      throw new UserError(`The agent binary '${binary}' was not found${binary.includes('/') ? '' : ' on PATH'}; install ${name} (${install}) or set agents.${name}.binary.`);
+    }
+    const args = [...(override?.args ?? [])];
+    return name === 'codex' ? { kind: 'codex', name, binary, args, model } : { kind: 'gemini', name, binary, args, model };
+  }
   const configured = config.agents[name];
   if (!configured) {
-    const names = ['claude', ...Object.keys(config.agents)];
+    const names = ['claude', ...BUILTIN_AGENTS, ...Object.keys(config.agents).filter((other) => !isBuiltinAgent(other))];
     throw new UserError(`There is no agent '${name}'; use one of ${names.join(', ')}, or configure it: par config set agents.${name} '{binary: …}'.`);
   }
   if (!findExecutable(configured.binary, ctx.env, ctx.cwd)) {

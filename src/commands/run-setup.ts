@@ -118,7 +118,8 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
   const cliVars = 'vars' in parsedVars ? parsedVars.vars : {};
   const resolved = attempt(() => resolvePrompt(new PromptLibrary(promptsDir), positional, options));
   const meta = resolved?.prompt?.meta;
-  const agents = attempt(() => agentChoices(config, options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude'), ctx));
+  const explicitModel = options.model ?? (typeof meta?.extra.model === 'string' ? meta.extra.model : null);
+  const agents = attempt(() => agentChoices(config, options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude'), ctx, explicitModel));
   const term = options.term ?? config.terminal.new_window_per_job;
   if (term) {
     // A window per job needs a terminal: found now, or nothing starts.
@@ -136,12 +137,13 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
 }
 
 /** `--agent claude,codex`: each agent named once, each found; one attempt per agent at every target. */
-function agentChoices(config: ParConfig, option: string, ctx: CommandContext): AgentChoice[] {
+function agentChoices(config: ParConfig, option: string, ctx: CommandContext, model: string | null): AgentChoice[] {
   const names = option.split(',').map((name) => name.trim());
   if (names.some((name) => name === '')) throw new UserError(`--agent '${option}' has an empty name; give agents separated by commas, like claude,codex.`);
   const twice = names.find((name, index) => names.indexOf(name) !== index);
   if (twice !== undefined) throw new UserError(`--agent names '${twice}' twice; for several attempts by one agent use --variants N.`);
-  return names.map((name) => agentChoice(config, name, ctx));
+  // A model name is one agent's: --model goes to codex or gemini only when it runs alone (claude's is the run's model).
+  return names.map((name) => agentChoice(config, name, ctx, names.length === 1 ? model : null));
 }
 
 /** The jobs, one per target: existing worktrees by their directory names, new ones by their planned names. */

@@ -1,4 +1,4 @@
-import type { AgentConfig } from '../core/run-plan.js';
+import { BUILTIN_AGENTS, type AgentConfig } from '../core/run-plan.js';
 import { AGENT_FIELDS, CONFIG_SECTIONS, SETTINGS, agentWithDefaults, defaultConfig, type ParConfig, type ValueKind } from './settings.js';
 import { parseDuration } from '../core/duration.js';
 import { closestMatches } from '../core/suggest.js';
@@ -145,10 +145,15 @@ function validateAgents(agents: Record<string, unknown>): ConfigProblem[] {
       problems.push({ path: ['agents', name], message: `agents.${name} must be a mapping with at least binary:` });
       continue;
     }
-    if (entry.binary === undefined) {
+    const builtin = (BUILTIN_AGENTS as readonly string[]).includes(name);
+    if (entry.binary === undefined && !builtin) {
       problems.push({ path: ['agents', name], message: `agents.${name} needs binary: the program to run` });
     }
     for (const [field, value] of Object.entries(entry)) {
+      if (builtin && field !== 'binary' && field !== 'args') {
+        problems.push({ path: ['agents', name, field], message: `agents.${name} is built in: only its binary and args can be set, not ${field}` });
+        continue;
+      }
       const kind = (AGENT_FIELDS as Record<string, { kind: ValueKind } | undefined>)[field]?.kind;
       const key = `agents.${name}.${field}`;
       if (kind === undefined) {

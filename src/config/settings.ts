@@ -153,7 +153,7 @@ export function defaultConfig(): ParConfig {
 /** An `agents:` entry with its defaults filled in. */
 export function agentWithDefaults(entry: Partial<AgentConfig>): AgentConfig {
   const defaults = Object.fromEntries(Object.entries(AGENT_FIELDS).map(([field, { fallback }]) => [field, structuredClone(fallback)]));
-  return { ...(defaults as unknown as AgentConfig), ...entry, binary: String(entry.binary) };
+  return { ...(defaults as unknown as AgentConfig), ...entry, binary: entry.binary === undefined ? '' : String(entry.binary) };
 }
 
 /** The README's configuration table, drawn from the settings (a test fails when the README drifts from it). */

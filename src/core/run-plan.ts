@@ -30,7 +30,13 @@ export interface AgentConfig {
 export type AgentChoice =
   /** `channel`: the two-way channel (DESIGN §14); absent in runs from before it, which ran one-shot. */
   | { kind: 'claude'; name: 'claude'; binary: string; default_args: string[]; allowed_tools: string[]; disallowed_tools: string[]; channel?: boolean }
+  /** Built-in agents with their own output and sessions (DESIGN §3): `args` added to par's, `model` theirs alone. */
+  | { kind: 'codex'; name: 'codex'; binary: string; args: string[]; model: string | null }
+  | { kind: 'gemini'; name: 'gemini'; binary: string; args: string[]; model: string | null }
   | { kind: 'configured'; name: string; config: AgentConfig };
+
+/** The agents par knows without configuration, besides claude. */
+export const BUILTIN_AGENTS = ['codex', 'gemini'] as const;
 
 /** The agent a job of the plan runs: its own when the run has several, else the run's. */
 export function agentOf(plan: Pick<RunPlan, 'agent' | 'agents' | 'jobs'>, jobId: string): AgentChoice {

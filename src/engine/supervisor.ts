@@ -272,7 +272,7 @@ function send(runDir: string, plan: RunPlan, executor: Executor, recorder: RunRe
 /** Why a finished job's session cannot be continued, or null when it can. */
 export function continuable(runDir: string, plan: RunPlan, job: { id: string; session_id: string | null; worktree: string | null; state: string }): string | null {
   const agent = agentOf(plan, job.id);
-  if (agent.kind !== 'claude') return `job ${job.id} runs ${agent.name}, whose sessions par cannot continue: rerun it instead`;
+  if (agent.kind === 'configured' && agent.config.resume_args.length === 0) return `job ${job.id} runs ${agent.name}, whose sessions par cannot continue (agents.${agent.name}.resume_args is not set): rerun it instead`;
   const output = runFiles.output(runDir, job.id);
   if (!job.session_id || !existsSync(output) || statSync(output).size === 0) return `job ${job.id} ended (${job.state}) before its agent began a session, so there is nothing to continue: rerun it instead`;
   if (!job.worktree || !existsSync(job.worktree)) return `job ${job.id}'s worktree ${job.worktree ?? ''} is gone, so its session cannot continue there`;

@@ -24,12 +24,16 @@ describe('par doctor', () => {
     expect(result.stdout).toMatch(/^✓ git +git \d+\.\d+/m);
     expect(result.stdout).toMatch(/^✓ agent claude +2\.1\.330 \(Claude Code, simulated by par\) \(.*sim-agent\.mjs\)$/m);
     expect(result.stdout).toMatch(/^✗ claude credentials +no API key and no login found\n +→ Run claude once and \/login, or set ANTHROPIC_API_KEY\.$/m);
+    // codex and gemini are optional: not installed is a warning naming how to get them.
+    expect(result.stdout).toMatch(/^⚠ agent codex +'codex' was not found on PATH \(needed only for --agent codex\)\n +→ Install Codex \(npm install -g @openai\/codex\) or set agents\.codex\.binary\.$/m);
+    expect(result.stdout).toMatch(/^⚠ agent gemini +'gemini' was not found on PATH/m);
     expect(result.stdout).toMatch(/^⚠ terminal +no terminal to open job windows in\n +→ Tried ghostty \(not on PATH\), tmux \(par is not running inside tmux\)\. Install Ghostty/m);
   });
 
   it('is all ✓ with a key and a terminal, exit 0; --json says the same', async () => {
-    writeFileSync(sandbox.configFile, `claude:\n  binary_path: ${JSON.stringify(join(process.cwd(), 'assets', 'sim-agent.mjs'))}\nterminal:\n  command: ["kitty", "{cmd}"]\n`);
-    const result = await runPar(sandbox, ['doctor', '--json'], { cwd: repo, env: { ANTHROPIC_API_KEY: 'sk-x' } });
+    const bin = (name: string) => JSON.stringify(join(process.cwd(), 'node_modules', '.bin', name));
+    writeFileSync(sandbox.configFile, `claude:\n  binary_path: ${JSON.stringify(join(process.cwd(), 'assets', 'sim-agent.mjs'))}\nagents:\n  codex: {binary: ${bin('codex')}}\n  gemini: {binary: ${bin('gemini')}}\nterminal:\n  command: ["kitty", "{cmd}"]\n`);
+    const result = await runPar(sandbox, ['doctor', '--json'], { cwd: repo, env: { ANTHROPIC_API_KEY: 'sk-x', OPENAI_API_KEY: 'sk-o', GEMINI_API_KEY: 'g-x' } });
     expect(result.code).toBe(0);
     const doctor = JSON.parse(result.stdout) as Doctor;
     expect(doctor.ok).toBe(true);
@@ -39,12 +43,18 @@ describe('par doctor', () => {
       ['config', 'ok'],
       ['agent claude', 'ok'],
       ['claude credentials', 'ok'],
+      ['agent codex', 'ok'],
+      ['codex credentials', 'ok'],
+      ['agent gemini', 'ok'],
+      ['gemini credentials', 'ok'],
       ['terminal', 'ok'],
       ['data dir', 'ok'],
       ['state dir', 'ok'],
     ]);
     expect(doctor.checks[4]?.detail).toBe('ANTHROPIC_API_KEY is set');
-    expect(doctor.checks[5]?.detail).toBe('windows open in terminal.command (kitty)');
+    expect(doctor.checks[5]?.detail).toMatch(/^codex-cli \d+\.\d+\.\d+ \(.*codex\)$/);
+    expect(doctor.checks[7]?.detail).toMatch(/^\d+\.\d+\.\d+ \(.*gemini\)$/);
+    expect(doctor.checks[9]?.detail).toBe('windows open in terminal.command (kitty)');
   });
 
   it('names a broken config and a missing agent binary as ✗ with the fix', async () => {
