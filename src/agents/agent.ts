@@ -97,5 +97,7 @@ export function tailText(text: string, max = 2000): string {
  * or 5xx status, an overloaded or exhausted API, a dropped connection.
  */
 export function isRetryableText(text: string): boolean {
-  return /\b(?:429|5\d\d)\b(?=\s+[A-Z(]|\))|status:?\s*(?:429|5\d\d)\b|"code":\s*(?:429|5\d\d)\b|too many requests|overloaded|rate.?limit|resource.?exhausted|service unavailable|ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|connection error|fetch failed|stream disconnected/i.test(text);
+  // A status with its reason (`503 Service Unavailable`) or named as one (`status: 429`); a bare number is no status.
+  if (/\b(?:429|5\d\d)\b(?=\s+[A-Z(]|\))/.test(text) || /status:?\s*(?:429|5\d\d)\b|"code":\s*(?:429|5\d\d)\b/i.test(text)) return true;
+  return /too many requests|overloaded|rate.?limit|resource.?(?:has been )?exhausted|quota|service unavailable|ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|connection error|fetch failed|stream disconnected/i.test(text);
 }

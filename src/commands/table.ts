@@ -212,8 +212,8 @@ const send = command({
     file: value('--file <file>', 'the message from a file (- for stdin)'),
   },
   help: `A running job gets it at the end of its current turn (at once when it waits for
-instructions); a finished claude job continues its session with it as a new
-attempt in the same worktree, its result committed as usual.`,
+instructions); a finished job of claude, codex or gemini continues its session
+with it as a new attempt in the same worktree, its result committed as usual.`,
   run: async (ctx, { run: id, jobs }, options) => (await import('./talk.js')).runSend(ctx, id, jobs, options),
 });
 

@@ -116,7 +116,7 @@ export const AGENT_FIELDS = {
 } as const satisfies Record<keyof AgentConfig, Setting>;
 
 /** What `agents` holds, for the README's table. */
-export const AGENTS_DOC = `other agents: \`name: {${Object.keys(AGENT_FIELDS).join(', ')}}\` with \`prompt: stdin\\|arg\`, \`output: stream-json\\|text\``;
+export const AGENTS_DOC = `other agents: \`name: {${Object.keys(AGENT_FIELDS).join(', ')}}\` with \`prompt: stdin\\|arg\`, \`output: stream-json\\|text\`; \`codex\` and \`gemini\` are built in and take only \`binary\` and \`args\``;
 
 type SettingKey = keyof typeof SETTINGS;
 type SectionOf<S extends string> = {

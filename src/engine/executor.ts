@@ -66,6 +66,8 @@ export function approvedPrompt(plan: string): string {
 interface Running {
   stop(stop: StopReason): void;
   conversation: Conversation | null;
+  /** The agent running (its adapter's name), for saying why it cannot be talked to. */
+  agent: string;
 }
 
 /**
@@ -127,7 +129,7 @@ export class Executor {
     if (running?.conversation && !running.conversation.closed) return running.conversation.send(text, via, command);
     if (!this.#active.has(job)) return undefined;
     if (this.#reviews.has(job)) return 'the job waits for its plan to be reviewed: approve or reject the plan first';
-    if (running && !running.conversation) return 'the job runs an agent that cannot take messages (one-shot)';
+    if (running && !running.conversation) return `the job runs ${running.agent}, which takes no messages while it works (it has no two-way channel): send again once it has finished, to continue its session`;
     const mail = this.#mail.get(job) ?? [];
     mail.push(text);
     this.#mail.set(job, mail);
@@ -137,8 +139,9 @@ export class Executor {
 
   /** Stops a running job's current turn; a sentence saying why not otherwise. */
   interrupt(job: string, via: Via, command?: string): string | null {
-    const conversation = this.#running.get(job)?.conversation;
-    if (conversation) return conversation.interrupt(via, command);
+    const running = this.#running.get(job);
+    if (running?.conversation) return running.conversation.interrupt(via, command);
+    if (running) return `the job runs ${running.agent}, which cannot be interrupted (it has no two-way channel): cancel it instead (par cancel)`;
     return this.#active.has(job) ? 'the job has no agent running now: there is no turn to stop' : 'the job is not running';
   }
 
@@ -421,7 +424,7 @@ export class Executor {
         maxBudgetUsd: this.#budgetShare(),
         ...(mode.plan ? { plan: true } : {}),
         held,
-        started: (stop, conversation) => this.#running.set(job.id, { stop, conversation }),
+        started: (stop, conversation) => this.#running.set(job.id, { stop, conversation, agent: settings.adapter.name }),
         ended: () => this.#running.delete(job.id),
         agentGone: (costUsd) => {
           spend(costUsd);

@@ -75,7 +75,8 @@ describe('the config file', () => {
     ['an unknown section', 'terminl:\n  use_ghostty: true\n', /terminl is not a configuration key \(did you mean terminal\?\)/],
     ['a scalar file', 'just text\n', /must hold a YAML mapping/],
     ['terminal.command without {cmd}', 'terminal:\n  command: [kitty, --hold]\n', /terminal\.command is .* it must contain \{cmd\}/],
-    ['an agent without a binary', 'agents:\n  codex:\n    args: [exec]\n', /agents\.codex needs binary/],
+    ['an agent without a binary', 'agents:\n  aider:\n    args: [--yes]\n', /agents\.aider needs binary/],
+    ['a built-in agent given more than binary and args', 'agents:\n  codex:\n    output: text\n', /agents\.codex is built in: only its binary and args can be set, not output/],
   ])('refuses %s, naming the file, and never rewrites it', async (_name, text, message) => {
     writeConfig(text);
     expect(() => new ConfigFile(configDir).read()).toThrow(message);
