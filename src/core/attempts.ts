@@ -56,6 +56,7 @@ export function compareRows(attempts: readonly JobView[]): CompareRow[] {
     }),
     row('files', (job) => (job.changed && job.changed.length > 0 ? job.changed.join(', ') : '—')),
     row('cost', (job) => costCell(job.cost_usd) || '—'),
+    row('tokens', (job) => (job.tokens === null ? '—' : String(job.tokens))),
     row('turns', (job) => (job.turns > 0 ? String(job.turns) : '—')),
     row('landed', (job) => (job.landing?.outcome === 'landed' ? `on ${job.landing.onto}` : job.landing ? job.landing.outcome : '—')),
     row('says', (job) => jobActivity(job) || '—'),

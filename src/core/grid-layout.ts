@@ -113,6 +113,9 @@ export function jobActivity(job: JobView): string {
     parts.push(job.worktree ? 'waiting for a slot' : 'waiting for its worktree');
   } else if (job.activity) {
     parts.push(job.activity);
+  } else if (job.state === 'running') {
+    // Nothing said yet: some agents take seconds before their first line.
+    parts.push('starting');
   }
   return parts.join(' · ').replace(/\s+/g, ' ');
 }
