@@ -48,8 +48,7 @@ export interface PreparedRun {
   plan: RunPlan;
   /** Rendered prompt per job id. */
   prompts: Map<string, string>;
-  /** The argv each job would run, for --dry-run. */
-  /** The command a job's attempt runs (with several agents, the one of the named agent). */
+  /** The argv a job's attempt would run, for --dry-run (with several agents, the named agent's). */
   argvFor: (prompt: string, agent?: string) => string[];
 }
 
