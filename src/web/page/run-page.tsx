@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { costCell, diffCell, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE } from '../../core/grid-layout.js';
 import type { JobView } from '../../core/run-state.js';
+import { attemptGlyphs } from '../../core/attempts.js';
 import { forecastOverlaps, overlapMark } from '../../core/forecast.js';
 import { api } from './api.js';
 import { MessageForm } from './message-form.js';
@@ -10,7 +11,7 @@ import { money, shortPath, stateColour, stateGlyph } from './format.js';
 import { useClock, useRun } from './hooks.js';
 import { jobPath, Link } from './router.js';
 
-function JobRow(props: { run: string; job: JobView; now: number; mark: string }) {
+function JobRow(props: { run: string; job: JobView; now: number; mark: string; tree: string }) {
   const { job, now } = props;
   const spins = STATE_STYLE[job.state]?.spins === true;
   const glyph = spins ? (SPINNER_FRAMES[Math.floor(now / 1000) % SPINNER_FRAMES.length] ?? '') : stateGlyph(job.state);
@@ -19,7 +20,10 @@ function JobRow(props: { run: string; job: JobView; now: number; mark: string })
       <span class="c-state" style={{ color: stateColour(job.state) }}>
         {glyph} {job.state}
       </span>
-      <span class="c-job">{job.id}</span>
+      <span class="c-job">
+        {props.tree ? <span class="dim">{props.tree} </span> : null}
+        {job.id}
+      </span>
       <span class="c-branch dim">{job.branch ?? ''}</span>
       <span class="c-time">{jobElapsed(job, now)}</span>
       <span class="c-activity">{[job.agent, props.mark, jobActivity(job)].filter(Boolean).join(' · ')}</span>
@@ -110,6 +114,8 @@ export function RunPage(props: { run: string }) {
   if (!detail) return <main class="page"><p class="dim">Reading run {props.run}…</p></main>;
   const waiting = detail.jobs.filter((job) => job.state === 'needs-input').length;
   const overlaps = forecastOverlaps(detail.jobs);
+  // A target's attempts tied together, as in the TUI's grid.
+  const trees = attemptGlyphs(detail.jobs.map((job) => job.id), Object.fromEntries(detail.jobs.map((job) => [job.id, job])));
   const succeeded = detail.jobs.filter((job) => job.state === 'succeeded').length;
   const cost = detail.jobs.reduce((sum, job) => sum + (job.cost_usd ?? 0), 0);
   return (
@@ -133,7 +139,7 @@ export function RunPage(props: { run: string }) {
           <span class="c-diff">DIFF</span>
         </div>
         {detail.jobs.map((job) => (
-          <JobRow key={job.id} run={detail.run} job={job} now={now} mark={overlapMark(overlaps.get(job.id))} />
+          <JobRow key={job.id} run={detail.run} job={job} now={now} mark={overlapMark(overlaps.get(job.id))} tree={trees.get(job.id) ?? ''} />
         ))}
       </div>
       <RunActions run={detail.run} running={detail.state === 'running'} />
