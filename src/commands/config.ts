@@ -7,11 +7,23 @@ import { didYouMean } from '../core/suggest.js';
 import { formatTable } from '../core/table.js';
 import { terminalWidth, type CommandContext } from './context.js';
 import { CONFIG_SECTIONS, type ParConfig } from '../config/settings.js';
+import { BUILTIN_AGENTS } from '../core/run-plan.js';
+
+/** The configuration as shown: codex and gemini with only what can be set for them (their binary and args). */
+function shown(config: ParConfig): ParConfig {
+  const agents = Object.fromEntries(
+    Object.entries(config.agents).map(([name, agent]) => {
+      if (!(BUILTIN_AGENTS as readonly string[]).includes(name)) return [name, agent];
+      return [name, { ...(agent.binary ? { binary: agent.binary } : {}), args: agent.args }];
+    }),
+  );
+  return { ...config, agents: agents as ParConfig['agents'] };
+}
 
 function open(ctx: CommandContext): { file: ConfigFile; raw: Record<string, unknown>; config: ParConfig } {
   const file = new ConfigFile(ctx.paths.configDir);
   const raw = file.read();
-  return { file, raw, config: mergeWithDefaults(raw) };
+  return { file, raw, config: shown(mergeWithDefaults(raw)) };
 }
 
 function lookup(source: unknown, key: string): { found: boolean; value: unknown } {

@@ -44,11 +44,14 @@ describe('par config', () => {
     expect(JSON.parse(json.stdout)).toEqual(['*/node_modules', '*/.git', '*/target']);
   });
 
-  it('configures an agent', async () => {
-    const set = await runPar(sandbox, ['config', 'set', 'agents.codex', '{binary: codex, args: [exec, --json], output: text}']);
+  it('configures an agent; a built-in one takes only its binary and args', async () => {
+    const set = await runPar(sandbox, ['config', 'set', 'agents.aider', '{binary: aider, args: [--yes-always, --message, "{prompt}"], prompt: arg, output: text}']);
     expect(set.code).toBe(0);
-    expect((await runPar(sandbox, ['config', 'get', 'agents.codex.binary'])).stdout).toBe('codex\n');
-    expect((await runPar(sandbox, ['config', 'get', 'agents.codex.prompt'])).stdout).toBe('stdin\n');
+    expect((await runPar(sandbox, ['config', 'get', 'agents.aider.binary'])).stdout).toBe('aider\n');
+    expect((await runPar(sandbox, ['config', 'get', 'agents.aider.prompt'])).stdout).toBe('arg\n');
+    expect((await runPar(sandbox, ['config', 'set', 'agents.codex.args', '[--profile, work]'])).code).toBe(0);
+    expect(await runPar(sandbox, ['config', 'set', 'agents.codex.output', 'text'])).toMatchObject({ code: 2, stderr: 'par: Not saved: agents.codex is built in: only its binary and args can be set, not output.\n' });
+    expect((await runPar(sandbox, ['config', 'get', 'agents.codex'])).stdout).toBe('args:\n  - --profile\n  - work\n');
   });
 });
 

@@ -125,6 +125,6 @@ describe('best-of-N', () => {
     // Bad lists are refused with the fix, nothing started.
     expect(await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,claude'], { cwd: repo })).toMatchObject({ code: 2, stderr: "par: --agent names 'claude' twice; for several attempts by one agent use --variants N.\n" });
     expect(await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,'], { cwd: repo })).toMatchObject({ code: 2, stderr: "par: --agent 'claude,' has an empty name; give agents separated by commas, like claude,codex.\n" });
-    expect((await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,nosuch'], { cwd: repo })).stderr).toMatch(/^par: There is no agent 'nosuch'; use one of claude, other/);
+    expect((await runPar(sandbox, ['run', '-m', 'x', '--new', '1', '--agent', 'claude,nosuch'], { cwd: repo })).stderr).toBe("par: There is no agent 'nosuch'; use one of claude, codex, gemini, other, or configure it: par config set agents.nosuch '{binary: …}'.\n");
   }, 90_000);
 });
