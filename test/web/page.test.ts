@@ -111,7 +111,14 @@ describe('par web in a browser', () => {
     await page.locator('.summary', { hasText: 'running' }).waitFor({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Interrupt' }).click();
     await page.locator('.said', { hasText: 'wt4: interrupted' }).waitFor();
-    await page.locator('.activity', { hasText: 'waiting for instructions' }).waitFor({ timeout: 20_000 });
+    // First the run itself (its journal), then the page: a failure says which of the two did not follow.
+    const dir = (await runStatus(sandbox, repo, long)).dir;
+    const told = () => journal(dir).map((event) => (event.type === 'job/needs-input' ? `${event.type} ${event.pending.kind}` : event.type));
+    await expect.poll(told, { timeout: 30_000 }).toContain('job/needs-input instructions');
+    const activity = page.locator('.activity', { hasText: 'waiting for instructions' });
+    await activity.waitFor({ timeout: 20_000 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\nthe page shows: ${await page.locator('.summary').textContent()} / ${await page.locator('.activity').textContent()}`);
+    });
     await page.close();
   }, 60_000);
 
