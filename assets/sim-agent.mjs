@@ -66,7 +66,7 @@ const flag = (name) => {
 
 const channel = flag('--input-format') === 'stream-json';
 let interruptAsked = false;
-/** User messages echoed back (`--replay-user-messages`), once stdout is set up. */
+/** Lines held until stdout is set up: user messages echoed back (`--replay-user-messages`), an early interrupt's acknowledgement. */
 const replays = [];
 let outReady = false;
 const flushReplays = () => {
@@ -96,8 +96,9 @@ if (channel) {
       return;
     }
     if (message.type === 'control_request' && message.request?.subtype === 'interrupt') {
-      // As claude does: the interrupt is acknowledged at once, and the turn stops at its next step.
-      emit({ type: 'control_response', response: { subtype: 'success', request_id: message.request_id } });
+      // As claude does: the interrupt is acknowledged at once (once output is set up, if it comes that early), and the turn stops at its next step.
+      replays.push({ type: 'control_response', response: { subtype: 'success', request_id: message.request_id } });
+      if (outReady) flushReplays();
       interruptAsked = true;
       for (const wake of sleepers.splice(0)) wake();
       return;

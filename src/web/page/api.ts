@@ -51,12 +51,14 @@ export interface Live {
  * every change after it. The browser reconnects by itself, sending the
  * last event id, and the server replays what was missed.
  */
-export function followEvents(onRuns: (runs: RunSummary[]) => void, onEvent: (event: HubEvent) => void, onConnected: (connected: boolean) => void): () => void {
+export function followEvents(onRuns: (runs: RunSummary[]) => void, onEvent: (event: HubEvent) => void, onConnected: (connected: boolean) => void, onSnapshot: () => void): () => void {
   const source = new EventSource('/api/events');
   let runs: RunSummary[] = [];
   source.addEventListener('snapshot', (message) => {
     runs = (JSON.parse((message as MessageEvent<string>).data) as { runs: RunSummary[] }).runs;
     onRuns(runs);
+    // Changes made before the stream was heard from (on first connecting, or after a gap the server no longer holds) are not replayed: what shows them is read again.
+    onSnapshot();
   });
   source.addEventListener('run', (message) => {
     const event = JSON.parse((message as MessageEvent<string>).data) as HubEvent;

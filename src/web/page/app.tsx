@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RunSummary } from '../../rundir/runs.js';
 import { followEvents } from './api.js';
-import { emitRunEvent } from './hooks.js';
+import { emitResync, emitRunEvent } from './hooks.js';
 import { Link, routeOf } from './router.js';
 import { JobPage } from './job-page.js';
 import { RunPage } from './run-page.js';
@@ -37,7 +37,7 @@ export function App(props: { signIn: 'signed-in' | 'no-token' | 'refused' }) {
     void fetch('/api/runs', { credentials: 'same-origin' }).then((response) => {
       if (response.status === 401) setSignedOut(true);
     });
-    return followEvents(setRuns, emitRunEvent, setConnected);
+    return followEvents(setRuns, emitRunEvent, setConnected, emitResync);
   }, []);
   if (signedOut) return <SignedOut why={props.signIn === 'refused' ? 'refused' : 'no-token'} />;
   const needYou = (runs ?? []).filter((run) => run.state === 'running').reduce((sum, run) => sum + run.need_you, 0);

@@ -24,6 +24,13 @@ export function emitRunEvent(event: HubEvent): void {
   for (const listener of listeners) listener(event);
 }
 
+const resyncs = new Set<() => void>();
+
+/** The stream started afresh (a snapshot, not a replay): every run shown is read again. */
+export function emitResync(): void {
+  for (const resync of resyncs) resync();
+}
+
 /** Calls `listener` with each change from the server while the component is shown. */
 export function useRunEvents(listener: (event: HubEvent) => void): void {
   useEffect(() => {
@@ -59,39 +66,50 @@ function applied(now: RunDetail, event: HubEvent): RunDetail | null {
 /**
  * A run read once and kept live: each change the server folded for it
  * replaces the job it names; a change the page cannot place (a new job,
- * the supervisor gone) reads the run again. Changes heard while a read is
- * on its way are folded in on top of it once it lands (those it already
- * holds are skipped by their id), so none is lost between the two.
+ * the supervisor gone) reads the run again, and so does a fresh start of
+ * the stream (a snapshot: what changed before it is not replayed). Changes
+ * heard while a read is on its way are folded in on top of it once it
+ * lands (those it already holds are skipped by their id), so none is lost
+ * between the two; of two reads on their way, only the later counts.
  */
 export function useRun(runId: string): { detail: RunDetail | null; error: string | null } {
   const [detail, setDetail] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const current = useRef<RunDetail | null>(null);
   const reading = useRef(false);
+  /** The latest read asked for: an earlier one landing after it is dropped. */
+  const reads = useRef(0);
   const heard = useRef<HubEvent[]>([]);
   const show = (next: RunDetail): void => {
     current.current = next;
     setDetail(next);
   };
   const reload = useCallback(() => {
+    const read = ++reads.current;
     reading.current = true;
-    heard.current = [];
     api<RunDetail>('GET', `runs/${encodeURIComponent(runId)}`).then(
-      (read) => {
+      (detail) => {
+        if (read !== reads.current) return;
         reading.current = false;
-        let next: RunDetail | null = read;
+        let next: RunDetail | null = detail;
+        // What was heard meanwhile goes on top; what the read already holds is skipped by its id.
         for (const event of heard.current.splice(0)) next = next && applied(next, event);
         if (next) show(next);
         else reload();
         setError(null);
       },
       (failure: Error) => {
+        if (read !== reads.current) return;
         reading.current = false;
         setError(failure.message);
       },
     );
   }, [runId]);
   useEffect(reload, [reload]);
+  useEffect(() => {
+    resyncs.add(reload);
+    return () => void resyncs.delete(reload);
+  }, [reload]);
   useRunEvents(
     useCallback(
       (event: HubEvent) => {
