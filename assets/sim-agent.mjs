@@ -39,6 +39,7 @@
 //   ask=CMD          run the Bash command CMD (`_` for spaces) after asking permission (repeatable)
 //   question=TEXT options=A,B   ask a question (AskUserQuestion) with those options
 //   long=DUR         a Bash call that takes DUR (an interrupt stops it)
+//   boot=DUR         take DUR to start, reading stdin meanwhile (an early interrupt waits for the output)
 //   limit=SECONDS    hit a usage limit that resets SECONDS from now (once per session)
 //   warn-limit       report a usage window close to its limit (allowed_warning)
 //   unknown-control  send the host a control request it cannot know
@@ -214,6 +215,8 @@ const permissionMode = flag('--permission-mode') ?? 'default';
 const cwd = process.cwd();
 const uuid = () => randomUUID();
 
+// A slow start, as a real CLI's can be: what the host writes meanwhile waits on stdin.
+if (knobs.has('boot')) await new Promise((resolve) => setTimeout(resolve, ms(knobs.get('boot'), 0)));
 const teeFd = typeof knobs.get('tee') === 'string' ? openSync(knobs.get('tee'), 'w') : undefined;
 function out(text) {
   process.stdout.write(text);

@@ -4,6 +4,7 @@
 // usage limits, the machine-wide cap on agents).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sendCommand } from '../../src/rundir/channel.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/core/events.js';
 import { eventually, processRuns, runPar, type Sandbox } from '../helpers/par.js';
@@ -126,6 +127,20 @@ describe('par send, approve, deny, answer, interrupt and inbox with the simulate
     const kinds = journal(over).map((event) => event.type).filter((type) => ['job/needs-input', 'job/answered', 'job/permission', 'job/interrupted', 'job/message'].includes(type));
     expect(kinds).toEqual(['job/needs-input', 'job/answered', 'job/permission', 'job/interrupted', 'job/needs-input', 'job/answered', 'job/message']);
   }, 60_000);
+
+  it('an interrupt the moment the job starts, before its agent has said anything, still leaves it waiting for instructions', async () => {
+    // The agent takes a while to start, as a real CLI can: the interrupt reaches it before it has said anything.
+    const run = await detached(['-m', 'sim: turns=1 long=30s boot=1s', wt(1)]);
+    const events = join(run.dir, 'events.ndjson');
+    for (const deadline = Date.now() + 10_000; !readFileSync(events, 'utf8').includes('"type":"job/started"'); ) {
+      if (Date.now() > deadline) throw new Error('the job did not start');
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    // Written straight to the run's channel, as the web server does: no CLI start-up between.
+    sendCommand(run.dir, { type: 'interrupt', id: 'early', job: 'wt1', via: 'web' });
+    const now = await waiting(run.run);
+    expect(now.jobs[0]?.pending).toMatchObject({ kind: 'instructions' });
+  }, 30_000);
 
   it('approve --always --save: the rule holds for the rest of the run and is added to permissions.allow', async () => {
     const run = await detached(['-m', 'sim: turns=1 duration=100ms ask=curl_-s_a ask=curl_-s_b', wt(1)]);
