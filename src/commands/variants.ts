@@ -46,7 +46,7 @@ export async function compareAttempts(ctx: CommandContext, runId: string, target
   for (const [name, attempts] of chosenTargets(runId, state, target)) {
     const variants = [];
     for (const job of attempts) {
-      variants.push({ job: job.id, variant: job.variant, state: job.state, diffstat: job.diffstat, ...(job.agent === null ? {} : { agent: job.agent }), files_in_common: filesInCommon(job, attempts), cost_usd: job.cost_usd, turns: job.turns, landing: job.landing, check: check ? await checkIn(ctx, check, job) : null });
+      variants.push({ job: job.id, variant: job.variant, state: job.state, diffstat: job.diffstat, ...(job.agent === null ? {} : { agent: job.agent }), files_in_common: filesInCommon(job, attempts), cost_usd: job.cost_usd, tokens: job.tokens, turns: job.turns, landing: job.landing, check: check ? await checkIn(ctx, check, job) : null });
     }
     targets.push({ target: name, variants });
   }
