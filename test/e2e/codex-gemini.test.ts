@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codexHome, geminiHome, startGeminiStandIn, startOpenAiStandIn, type ApiStandIn } from '../helpers/agent-api-stand-ins.js';
+import { standInEnv, startStandIn } from '../helpers/anthropic-stand-in.js';
 import { git } from '../helpers/git-repo.js';
 import { ROOT, runPar, type Sandbox } from '../helpers/par.js';
 import { makeSimRuns, runStatus, type RunStatus } from '../helpers/sim-runs.js';
@@ -55,9 +56,18 @@ const typeOf = (value: unknown): string => (Array.isArray(value) ? 'array' : val
 const fields = (value: unknown, names: string[]): Record<string, string> => Object.fromEntries(names.map((name) => [name, typeOf((value as Record<string, unknown> | undefined)?.[name])]));
 
 describe('par with the real Codex and Gemini CLIs', () => {
-  it('--agent claude,codex,gemini: three attempts at one target, each writing the file on its branch with activity, turns and tokens; compare lists them', async () => {
-    const ran = await runPar(sandbox, ['run', '-m', 'scenario=write file=notes.md\nsim: turns=1 write=notes.md', '--new', '1', '--agent', 'claude,codex,gemini', '-j', '3'], { cwd: repo, env });
-    expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+  it('--agent claude,codex,gemini, each real CLI over its stand-in: three attempts at one target, each writing the file on its branch with activity, turns and tokens; compare lists them', async () => {
+    // claude too is the real CLI here, over the Anthropic stand-in.
+    const anthropic = await startStandIn();
+    try {
+      writeFileSync(sandbox.configFile, readFileSync(sandbox.configFile, 'utf8').replace(/binary_path: .*/, `binary_path: ${JSON.stringify(join(BIN, 'claude'))}`));
+      writeFileSync(join(sandbox.dir, 'notes.md'), '---\ntemplate: true\n---\nWrite the notes. scenario=write file={{.WorktreePath}}/notes.md\n');
+      await runPar(sandbox, ['add', '--name', 'notes', '--file', join(sandbox.dir, 'notes.md')]);
+      const ran = await runPar(sandbox, ['run', 'notes', '--new', '1', '--agent', 'claude,codex,gemini', '-j', '3'], { cwd: repo, env: { ...env, ...standInEnv(anthropic) } });
+      expect(ran.code, ran.stderr + ran.stdout).toBe(0);
+    } finally {
+      await anthropic.close();
+    }
     const run = await runStatus(sandbox, repo);
     const jobs = run.jobs as Job[];
     expect(jobs.map((job) => [job.id, job.target, job.agent, job.state])).toEqual([
@@ -65,9 +75,12 @@ describe('par with the real Codex and Gemini CLIs', () => {
       ['t1.v2', 't1', 'codex', 'succeeded'],
       ['t1.v3', 't1', 'gemini', 'succeeded'],
     ]);
+    expect(jobs[0]).toMatchObject({ turns: 2, diffstat: { files: 1, insertions: 1, deletions: 0 } });
+    expect(jobs[0]?.cost_usd).toBeGreaterThan(0);
+    expect(git(repo, 'show', `${jobs[0]?.branch as string}:notes.md`)).toBe('written by claude against the stand-in');
     for (const job of jobs.slice(1)) {
       // Tokens as each agent reports them; no cost, since neither reports one (par never makes one up).
-      expect(job).toMatchObject({ result: 'Wrote notes.md.', cost_usd: null, diffstat: { files: 1, insertions: 1, deletions: 0 } });
+      expect(job).toMatchObject({ result: `Wrote ${join(job.worktree as string, 'notes.md')}.`, cost_usd: null, diffstat: { files: 1, insertions: 1, deletions: 0 } });
       expect(job.turns).toBeGreaterThanOrEqual(2);
       expect(job.tokens).toBeGreaterThan(0);
       expect(git(repo, 'show', `${job.branch as string}:notes.md`)).toBe('hello');
@@ -81,7 +94,7 @@ describe('par with the real Codex and Gemini CLIs', () => {
     expect(fields(codex.find((event) => event.type === 'thread.started'), ['thread_id'])).toEqual({ thread_id: 'string' });
     const command = codex.find((event) => event.type === 'item.completed' && (event.item as { type?: string }).type === 'command_execution')?.item;
     expect(fields(command, ['id', 'command', 'exit_code', 'status'])).toEqual({ id: 'string', command: 'string', exit_code: 'number', status: 'string' });
-    expect(String((command as { command: string }).command)).toContain("> notes.md");
+    expect(String((command as { command: string }).command)).toMatch(/> \S*notes\.md"?$/);
     expect(fields(codex.find((event) => event.type === 'item.completed' && (event.item as { type?: string }).type === 'agent_message')?.item, ['text'])).toEqual({ text: 'string' });
     expect(fields(codex.find((event) => event.type === 'turn.completed')?.usage, ['input_tokens', 'output_tokens'])).toEqual({ input_tokens: 'number', output_tokens: 'number' });
     const geminiEvents = events(run.dir, 't1.v3');

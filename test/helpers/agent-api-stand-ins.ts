@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /** What the model is asked to do next, read from the conversation. */
 type Step = { kind: 'write'; file: string; text: string } | { kind: 'say'; text: string };
@@ -185,7 +185,7 @@ export function startGeminiStandIn(): Promise<ApiStandIn> {
     const allText = contents.map((content) => (content.parts ?? []).map((part) => part.text ?? '').join('\n')).join('\n');
     const workspace = /Workspace Directories:\*\*\s*\n\s*- (\S+)/.exec(allText)?.[1] ?? '/tmp';
     const step = nextStep(userTexts, answered);
-    const parts = step.kind === 'write' ? [{ functionCall: { name: 'write_file', args: { file_path: join(workspace, step.file), content: `${step.text}\n` } } }] : [{ text: step.text }];
+    const parts = step.kind === 'write' ? [{ functionCall: { name: 'write_file', args: { file_path: isAbsolute(step.file) ? step.file : join(workspace, step.file), content: `${step.text}\n` } } }] : [{ text: step.text }];
     const chunk = { candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 1000, candidatesTokenCount: 50, totalTokenCount: 1050 }, modelVersion: 'gemini-2.5-flash' };
     if (path.includes(':stream')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
