@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import type { JobOutcome, JobProgress } from '../core/events.js';
 import type { ChannelWire } from './channel.js';
 
@@ -81,6 +82,12 @@ export interface AgentAdapter {
 export function retryAfterIn(text: string): number | null {
   const match = /retry[- ]after[:\s]+(\d+)/i.exec(text);
   return match ? Number(match[1]) * 1000 : null;
+}
+
+/** A path as the grid shows it: relative to the worktree when inside it, else as given. */
+export function shownPath(cwd: string, path: string): string {
+  const inside = relative(cwd, path);
+  return inside && !inside.startsWith('..') ? inside : path;
 }
 
 /** The last `max` characters of text, from a line start where possible. */

@@ -1,10 +1,9 @@
 // OpenAI's Codex CLI as a built-in agent (DESIGN §3): `codex exec --json`,
 // whose JSONL events (thread, turn, items) are read into the same progress
 // as claude's.
-import { relative } from 'node:path';
 import type { JobProgress } from '../core/events.js';
 import { isObject, jsonObjectLine, type Json } from '../core/json.js';
-import { isRetryableText, retryAfterIn, type AgentAdapter, type AgentExit, type AgentResult, type OutputParser } from './agent.js';
+import { isRetryableText, retryAfterIn, shownPath, type AgentAdapter, type AgentExit, type AgentResult, type OutputParser } from './agent.js';
 
 /** How codex is started: its binary and the arguments the user adds (config `agents.codex`). */
 export interface BuiltinAgentSettings {
@@ -98,7 +97,7 @@ export class CodexParser implements OutputParser {
       }
       case 'file_change': {
         const changes = Array.isArray(item.changes) ? item.changes.filter(isObject) : [];
-        const paths = changes.map((change) => (typeof change.path === 'string' ? this.#relative(change.path) : '')).filter(Boolean);
+        const paths = changes.map((change) => (typeof change.path === 'string' ? shownPath(this.#cwd, change.path) : '')).filter(Boolean);
         const verb = changes.every((change) => change.kind === 'add') ? 'Write' : 'Edit';
         if (first) this.#countTool();
         if (done && item.status === 'failed') this.#toolErrors++;
@@ -126,11 +125,6 @@ export class CodexParser implements OutputParser {
 
   #progress(activity: string): JobProgress {
     return { activity: activity.slice(0, 200), tool_uses: this.#toolUses, tool_errors: this.#toolErrors, turns: this.#steps };
-  }
-
-  #relative(path: string): string {
-    const inside = relative(this.#cwd, path);
-    return inside && !inside.startsWith('..') ? inside : path;
   }
 
   finish(exit: AgentExit): AgentResult {

@@ -1,10 +1,9 @@
 // Google's Gemini CLI as a built-in agent (DESIGN §3): `gemini
 // --output-format stream-json`, whose events (init, message, tool_use,
 // tool_result, error, result) are read into the same progress as claude's.
-import { relative } from 'node:path';
 import type { JobProgress } from '../core/events.js';
 import { isObject, jsonObjectLine, type Json } from '../core/json.js';
-import { isRetryableText, retryAfterIn, type AgentAdapter, type AgentExit, type AgentResult, type OutputParser } from './agent.js';
+import { isRetryableText, retryAfterIn, shownPath, type AgentAdapter, type AgentExit, type AgentResult, type OutputParser } from './agent.js';
 import type { BuiltinAgentSettings } from './codex.js';
 
 /** Gemini's tools as the grid names them (claude's words, so a grid of mixed agents reads alike). */
@@ -89,13 +88,8 @@ export class GeminiParser implements OutputParser {
     const known = TOOL_VERBS[tool];
     if (!known) return tool;
     const value = known.field.map((field) => parameters[field]).find((candidate) => candidate !== undefined);
-    const shown = Array.isArray(value) ? value.map(String).map((path) => this.#relative(path)).join(', ') : typeof value === 'string' ? (known.verb === 'Bash' || known.verb.startsWith('Web') || known.verb === 'Glob' || known.verb === 'Grep' ? value : this.#relative(value)) : '';
+    const shown = Array.isArray(value) ? value.map(String).map((path) => shownPath(this.#cwd, path)).join(', ') : typeof value === 'string' ? (known.verb === 'Bash' || known.verb.startsWith('Web') || known.verb === 'Glob' || known.verb === 'Grep' ? value : shownPath(this.#cwd, value)) : '';
     return `${known.verb} ${shown}`.trim();
-  }
-
-  #relative(path: string): string {
-    const inside = relative(this.#cwd, path);
-    return inside && !inside.startsWith('..') ? inside : path;
   }
 
   finish(exit: AgentExit): AgentResult {

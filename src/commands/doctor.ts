@@ -4,6 +4,7 @@ import { isUserError } from '../core/errors.js';
 import type { CommandRunner } from '../os/command-runner.js';
 import { findExecutable } from '../os/which.js';
 import type { CommandContext } from './context.js';
+import { AGENT_INSTALL } from '../core/run-plan.js';
 
 /** One line of `par doctor`. */
 export interface Check {
@@ -93,12 +94,12 @@ async function agentChecks(ctx: CommandContext, runner: CommandRunner): Promise<
     name,
     binary: config.agents[name]?.binary || name,
     key: `agents.${name}.binary`,
-    install: name === 'codex' ? 'Install Codex (npm install -g @openai/codex)' : 'Install the Gemini CLI (npm install -g @google/gemini-cli)',
+    install: AGENT_INSTALL[name],
     needed: false,
     credentials: name === 'codex' ? codexCredentials : geminiCredentials,
   });
   const agents: AgentToCheck[] = [
-    { name: 'claude', binary: config.claude.binary_path, key: 'claude.binary_path', install: 'Install Claude Code (npm install -g @anthropic-ai/claude-code)', needed: true, credentials: claudeCredentials },
+    { name: 'claude', binary: config.claude.binary_path, key: 'claude.binary_path', install: AGENT_INSTALL.claude, needed: true, credentials: claudeCredentials },
     builtin('codex'),
     builtin('gemini'),
     ...Object.entries(config.agents)

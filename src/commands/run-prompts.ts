@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { branchFor } from '../core/ids.js';
-import { BUILTIN_AGENTS, type AgentChoice, type RunPlan } from '../core/run-plan.js';
+import { AGENT_INSTALL, BUILTIN_AGENTS, type AgentChoice, type RunPlan } from '../core/run-plan.js';
 import type { Task } from '../core/tasks.js';
 import type { RepositoryFacts } from '../git/repository.js';
 import { findExecutable } from '../os/which.js';
@@ -71,8 +71,7 @@ export function agentChoice(config: ParConfig, name: string, ctx: CommandContext
     const override = config.agents[name];
     const binary = override?.binary || name;
     if (!findExecutable(binary, ctx.env, ctx.cwd)) {
-      const install = name === 'codex' ? 'npm install -g @openai/codex' : 'npm install -g @google/gemini-cli';
-      throw new UserError(`The agent binary '${binary}' was not found${binary.includes('/') ? '' : ' on PATH'}; install ${name} (${install}) or set agents.${name}.binary.`);
+      throw new UserError(`The agent binary '${binary}' was not found${binary.includes('/') ? '' : ' on PATH'}; ${AGENT_INSTALL[name].replace('Install', 'install')} or set agents.${name}.binary.`);
     }
     const args = [...(override?.args ?? [])];
     return name === 'codex' ? { kind: 'codex', name, binary, args, model } : { kind: 'gemini', name, binary, args, model };

@@ -38,6 +38,13 @@ export type AgentChoice =
 /** The agents par knows without configuration, besides claude. */
 export const BUILTIN_AGENTS = ['codex', 'gemini'] as const;
 
+/** How to get each agent par knows, for the messages that say it is missing. */
+export const AGENT_INSTALL: Record<'claude' | (typeof BUILTIN_AGENTS)[number], string> = {
+  claude: 'Install Claude Code (npm install -g @anthropic-ai/claude-code)',
+  codex: 'Install Codex (npm install -g @openai/codex)',
+  gemini: 'Install the Gemini CLI (npm install -g @google/gemini-cli)',
+};
+
 /** The agent a job of the plan runs: its own when the run has several, else the run's. */
 export function agentOf(plan: Pick<RunPlan, 'agent' | 'agents' | 'jobs'>, jobId: string): AgentChoice {
   const name = plan.agents ? plan.jobs.find((job) => job.id === jobId)?.agent : undefined;
