@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { FINAL_STATES, type NewRunEvent } from '../core/events.js';
 import type { LandReport } from '../core/operations.js';
-import { forecastOverlaps } from '../core/forecast.js';
+import { forecastOverlaps, OVERLAPS_LISTED, type JobOverlaps } from '../core/forecast.js';
 import { landingOrder, splitWords } from '../core/land-plan.js';
 import type { JobView, RunState } from '../core/run-state.js';
 import { formatTable } from '../core/table.js';
@@ -141,8 +141,15 @@ function eventOf(outcome: Outcome, landing: Landing): NewRunEvent {
   return { type: 'job/land-failed', job: outcome.job, onto, reason: outcome.outcome, files: outcome.files, detail: outcome.detail };
 }
 
+/** A job's overlaps in the dry run's table: `⚔ t2: a.ts; ⚔ t3: b.ts`, and how many more beyond those listed. */
+function overlapsText(overlaps: JobOverlaps | undefined): string {
+  if (!overlaps) return '';
+  const more = overlaps.total - overlaps.list.length;
+  return [...overlaps.list.map((other) => `⚔ ${other.job}: ${other.files.join(', ')}`), ...(more > 0 ? [`+${more} more`] : [])].join('; ');
+}
+
 function printPlan(ctx: CommandContext, queue: readonly JobView[], target: LandingTarget): void {
-  const overlaps = forecastOverlaps(queue);
+  const overlaps = forecastOverlaps(queue, OVERLAPS_LISTED);
   ctx.stdout.write(`Would land onto ${target.branch}, in this order:\n`);
   ctx.stdout.write(
     formatTable(
@@ -152,7 +159,7 @@ function printPlan(ctx: CommandContext, queue: readonly JobView[], target: Landi
         { header: 'JOB', value: ({ job }) => job.id },
         { header: 'BRANCH', value: ({ job }) => job.branch ?? '' },
         { header: 'CHANGES', value: ({ job }) => formatDiffstat(job) },
-        { header: 'OVERLAPS', value: ({ job }) => (overlaps.get(job.id) ?? []).map((other) => `⚔ ${other.job}: ${other.files.join(', ')}`).join('; '), flexible: true },
+        { header: 'OVERLAPS', value: ({ job }) => overlapsText(overlaps.get(job.id)), flexible: true },
       ],
       terminalWidth(ctx.stdout),
     ),

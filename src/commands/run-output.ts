@@ -86,7 +86,7 @@ function noteOf(runId: string, job: JobView, mark: string): string {
 /** The final table of a run, with totals. */
 export function formatRunTable(state: RunState, width?: number): string {
   const jobs = state.order.map((id) => state.byId[id]).filter((job): job is JobView => job !== undefined);
-  const overlaps = forecastOverlaps(jobs);
+  const overlaps = forecastOverlaps(jobs, 1);
   const table = formatTable(
     jobs,
     [

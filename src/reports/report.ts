@@ -1,6 +1,6 @@
 import { formatSpan } from '../core/duration.js';
 import type { RunState, JobView } from '../core/run-state.js';
-import { jobsJson, type Overlap } from '../core/forecast.js';
+import { jobsJson, OVERLAPS_LISTED, type Overlap } from '../core/forecast.js';
 import { runTotals } from '../core/run-state.js';
 import { runFiles } from '../rundir/files.js';
 
@@ -13,12 +13,29 @@ export interface RunReport {
   repository: string | null;
   prompt: string;
   totals: ReturnType<typeof runTotals> & { duration_ms: number | null };
-  jobs: (JobView & { log: string; duration_ms: number | null; overlaps: Overlap[] })[];
+  jobs: (JobView & { log: string; duration_ms: number | null; overlaps: Overlap[]; overlaps_more: number })[];
 }
 
-/** The forecast's pairs, each once: the jobs that changed the same files, and which. */
-function overlapPairs(report: RunReport): { a: string; b: string; files: string[] }[] {
-  return report.jobs.flatMap((job) => job.overlaps.filter((other) => job.id < other.job).map((other) => ({ a: job.id, b: other.job, files: other.files })));
+/** The forecast's pairs listed, each once (the jobs that changed the same files, and which), and how many pairs there are in all. */
+function overlapPairs(report: RunReport): { pairs: { a: string; b: string; files: string[] }[]; total: number } {
+  const seen = new Set<string>();
+  const pairs: { a: string; b: string; files: string[] }[] = [];
+  let ends = 0;
+  for (const job of report.jobs) {
+    ends += job.overlaps.length + job.overlaps_more;
+    for (const other of job.overlaps) {
+      if (seen.has(`${other.job}\n${job.id}`)) continue;
+      seen.add(`${job.id}\n${other.job}`);
+      pairs.push({ a: job.id, b: other.job, files: other.files });
+    }
+  }
+  return { pairs, total: ends / 2 };
+}
+
+/** The line under a long forecast: how many pairs it does not list. */
+function unlisted(forecast: { pairs: unknown[]; total: number }): string {
+  const more = forecast.total - forecast.pairs.length;
+  return more > 0 ? `…and ${more.toLocaleString('en')} more pairs (each job lists the first ${OVERLAPS_LISTED} it overlaps).` : '';
 }
 
 function span(from: string | null, to: string | null): number | null {
@@ -65,11 +82,11 @@ export function reportMarkdown(report: RunReport): string {
     ),
     '',
   ];
-  const pairs = overlapPairs(report);
-  if (pairs.length > 0) {
+  const forecast = overlapPairs(report);
+  if (forecast.pairs.length > 0) {
     lines.push('## Overlaps', '', 'Jobs that changed the same files: landing one may conflict with the other.', '');
-    for (const pair of pairs) lines.push(`- ⚔ ${cell(pair.a)} and ${cell(pair.b)}: ${pair.files.map((file) => `\`${file}\``).join(', ')}`);
-    lines.push('');
+    for (const pair of forecast.pairs) lines.push(`- ⚔ ${cell(pair.a)} and ${cell(pair.b)}: ${pair.files.map((file) => `\`${file}\``).join(', ')}`);
+    lines.push(...(unlisted(forecast) ? ['', unlisted(forecast)] : []), '');
   }
   for (const job of report.jobs) {
     lines.push(`## ${job.id} — ${job.state}`, '');
@@ -83,10 +100,11 @@ export function reportMarkdown(report: RunReport): string {
 
 /** The forecast as a section of the HTML report, or nothing when no two jobs changed the same files. */
 function overlapsHtml(report: RunReport): string {
-  const pairs = overlapPairs(report);
-  if (pairs.length === 0) return '';
-  const items = pairs.map((pair) => `<li>⚔ <b>${escapeHtml(pair.a)}</b> and <b>${escapeHtml(pair.b)}</b>: ${pair.files.map((file) => `<code>${escapeHtml(file)}</code>`).join(', ')}</li>`).join('\n');
-  return `<section class="overlaps"><h2>Overlaps</h2><p>Jobs that changed the same files: landing one may conflict with the other.</p><ul>\n${items}\n</ul></section>\n`;
+  const forecast = overlapPairs(report);
+  if (forecast.pairs.length === 0) return '';
+  const more = unlisted(forecast);
+  const items = forecast.pairs.map((pair) => `<li>⚔ <b>${escapeHtml(pair.a)}</b> and <b>${escapeHtml(pair.b)}</b>: ${pair.files.map((file) => `<code>${escapeHtml(file)}</code>`).join(', ')}</li>`).join('\n');
+  return `<section class="overlaps"><h2>Overlaps</h2><p>Jobs that changed the same files: landing one may conflict with the other.</p><ul>\n${items}\n</ul>${more ? `<p class="dim">${escapeHtml(more)}</p>` : ''}</section>\n`;
 }
 
 function escapeHtml(text: string): string {

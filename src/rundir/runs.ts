@@ -24,6 +24,8 @@ export function runIds(dataDir: string): string[] {
  * `started_at`), within `repository` when given and it has runs.
  */
 export function findRun(dataDir: string, query: string | undefined, repository: string | null): string {
+  // A whole id needs no listing of every run.
+  if (query !== undefined && basename(query) === query && !query.startsWith('.') && existsSync(join(runsDir(dataDir), query, 'run.json'))) return query;
   const ids = runIds(dataDir);
   if (ids.length === 0) throw new UserError("There are no runs yet; start one with 'par run'.");
   if (query === undefined) {

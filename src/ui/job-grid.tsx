@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
 import { costCell, diffCell, fit, gridColumns, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE, type GridColumn } from '../core/grid-layout.js';
 import type { JobView } from '../core/run-state.js';
-import { forecastOverlaps, overlapMark, type Overlap } from '../core/forecast.js';
+import { forecastOverlaps, overlapMark, type JobOverlaps } from '../core/forecast.js';
 import { visibleJobs } from '../core/ui-state.js';
 import { attemptGlyphs } from '../core/attempts.js';
 import { useTui } from './context.js';
@@ -73,7 +73,7 @@ export function JobGrid({ height, width }: { height: number; width: number }) {
   // The same array while the width holds, so memoized rows skip.
   const columns = useMemo(() => gridColumns(width - 1), [width]);
   // Jobs that changed the same files (the conflict forecast): `⚔ t2` before the activity.
-  const overlaps = useMemo(() => (run ? forecastOverlaps(run.order.map((id) => run.byId[id] as JobView)) : new Map<string, Overlap[]>()), [run]);
+  const overlaps = useMemo(() => (run ? forecastOverlaps(run.order.map((id) => run.byId[id] as JobView), 1) : new Map<string, JobOverlaps>()), [run]);
   // A target's attempts (best-of-N) tied together: ┌ ├ └ before their ids.
   const trees = useMemo(() => (run ? attemptGlyphs(ids, run.byId) : new Map<string, string>()), [ids, run]);
   if (!run) return <Line width={width}>No run yet: pick a prompt and worktrees, or attach to one from Runs (tab).</Line>;

@@ -113,7 +113,7 @@ export function RunPage(props: { run: string }) {
   if (error) return <main class="page"><p class="error">{error}</p><Link href="/">All runs</Link></main>;
   if (!detail) return <main class="page"><p class="dim">Reading run {props.run}…</p></main>;
   const waiting = detail.jobs.filter((job) => job.state === 'needs-input').length;
-  const overlaps = forecastOverlaps(detail.jobs);
+  const overlaps = forecastOverlaps(detail.jobs, 1);
   // A target's attempts tied together, as in the TUI's grid.
   const trees = attemptGlyphs(detail.jobs.map((job) => job.id), Object.fromEntries(detail.jobs.map((job) => [job.id, job])));
   const succeeded = detail.jobs.filter((job) => job.state === 'succeeded').length;
