@@ -11,6 +11,8 @@ import type { CommandContext } from './context.js';
 import { agentChoice, chosenPermissionMode, renderJobPrompts, resolvePrompt, type JobTarget, type ResolvedPrompt } from './run-prompts.js';
 import { chooseTargets, readTasks, type RunTargets } from './run-targets.js';
 import type { ParConfig } from '../config/settings.js';
+import { LOCAL, type ExecutorPlace } from '../core/executor-config.js';
+import { closestMatches } from '../core/suggest.js';
 /** The options of `par run` as commander hands them over. */
 export interface RunOptions {
   jobs?: string;
@@ -23,6 +25,7 @@ export interface RunOptions {
   new?: string;
   var?: string[];
   agent?: string;
+  on?: string;
   permissionMode?: string;
   model?: string;
   dryRun?: boolean;
@@ -106,7 +109,9 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
       return undefined;
     }
   };
-  const jobs = attempt(() => wholeNumber('-j', options.jobs, config.defaults.jobs, 1)) ?? 1;
+  const places = options.on === undefined ? null : (attempt(() => executorPlaces(config, options.on as string)) ?? null);
+  // With --on, -j caps the total; by default the sum of the executors' caps.
+  const jobs = attempt(() => wholeNumber('-j', options.jobs, places ? places.reduce((sum, place) => sum + place.jobs, 0) : config.defaults.jobs, 1)) ?? 1;
   const timeoutMs = attempt(() => duration('-t', options.timeout, config.defaults.timeout)) ?? 0;
   const idleMs = attempt(() => duration('--idle-timeout', options.idleTimeout, config.defaults.idle_timeout)) ?? 0;
   const retries = attempt(() => wholeNumber('--retries', options.retries, config.defaults.retries, 0)) ?? 0;
@@ -132,7 +137,25 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
   if (problems.length > 0) throw new UserError(problems.join(' '));
   if (!resolved || !agents) throw new UserError('Nothing to run.');
   if (!talk) throw new UserError(problems.join(' '));
-  return { jobs, timeoutMs, idleMs, retries, budget, newCount, cliVars, resolved, agents, term, permissionMode, talk };
+  return { jobs, timeoutMs, idleMs, retries, budget, newCount, cliVars, resolved, agents, term, permissionMode, talk, places };
+}
+
+/** `--on local,box` (or `all`): the executors named, in that order, each with its cap; `local`'s is defaults.jobs. */
+function executorPlaces(config: ParConfig, option: string): ExecutorPlace[] {
+  const configured = Object.keys(config.executors);
+  const names = option.trim() === 'all' ? [LOCAL, ...configured] : option.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new UserError(`--on '${option}' has an empty name; give executors separated by commas, like local,box1.`);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) throw new UserError(`--on names '${twice}' twice; name each executor once (its jobs: sets how many run there).`);
+  return names.map((name) => {
+    if (name === LOCAL) return { name, jobs: config.defaults.jobs, config: null };
+    const entry = config.executors[name];
+    if (!entry) {
+      const [best] = closestMatches(name, [LOCAL, ...configured], 1);
+      throw new UserError(`--on names '${name}', which is not an executor${best ? ` (did you mean ${best}?)` : ''}; add it under executors: in the config (par config path), or use local.`);
+    }
+    return { name, jobs: entry.jobs, config: entry };
+  });
 }
 
 /** `--agent claude,codex`: each agent named once, each found; one attempt per agent at every target. */
@@ -218,6 +241,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
       auto_approve: options.plan === true && options.yes === true,
       term: term ? { command: config.terminal.command, use_ghostty: config.terminal.use_ghostty, wait_after_command: config.terminal.wait_after_command } : null,
       talk: checked.talk,
+      ...(checked.places ? { executors: checked.places, remote_setup: config.worktrees.setup } : {}),
     },
     jobs: jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.worktree === null, prompt_file: '', ...(spec.target === undefined ? {} : { target: spec.target, variant: spec.variant }), ...(spec.agent === undefined ? {} : { agent: spec.agent }) })),
     creation: targets.creation,

@@ -2,12 +2,10 @@ import { ExitCode } from '../core/errors.js';
 import { lazyGit } from '../git/git.js';
 import type { CommandContext } from './context.js';
 import { launchRun } from './launch-run.js';
+import { shellQuote as quote } from '../core/shell-quote.js';
 import { startRun } from './run-start.js';
 import type { PreparedRun, RunOptions } from './run-setup.js';
 
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
-}
 
 function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOptions): void {
   const { plan } = prepared;

@@ -74,6 +74,7 @@ const run = command({
     variants: value('--variants <n>', 'best-of-N: N independent jobs per target (<target>.v1…), each in a fresh worktree'),
     var: list('--var <name=value>', 'a template variable (repeatable)'),
     agent: value('--agent <name>', 'claude or a configured agent; several (claude,codex) give each target one attempt per agent'),
+    on: value('--on <executors>', 'where jobs run: local and executors from the config, in turn (local,box1 or all); -j caps the total'),
     permissionMode: value('--permission-mode <mode>', 'passed to claude (default: claude.permission_mode)'),
     model: value('--model <name>', 'passed to the agent (default: claude.model)'),
     retries: value('--retries <n>', 'retries of a job that failed for a retryable cause, each a fresh session (default: defaults.retries)'),

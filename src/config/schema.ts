@@ -1,5 +1,5 @@
 import { BUILTIN_AGENTS, type AgentConfig } from '../core/run-plan.js';
-import { AGENT_FIELDS, CONFIG_SECTIONS, SETTINGS, agentWithDefaults, defaultConfig, type ParConfig, type ValueKind } from './settings.js';
+import { AGENT_FIELDS, CONFIG_SECTIONS, SETTINGS, agentWithDefaults, defaultConfig, executorFields, executorWithDefaults, type ParConfig, type ValueKind } from './settings.js';
 import { parseDuration } from '../core/duration.js';
 import { closestMatches } from '../core/suggest.js';
 
@@ -109,6 +109,10 @@ export function validateConfig(raw: unknown): ConfigProblem[] {
       problems.push(...validateAgents(body));
       continue;
     }
+    if (section === 'executors') {
+      problems.push(...validateExecutors(body));
+      continue;
+    }
     for (const [key, value] of Object.entries(body)) {
       const fullKey = `${section}.${key}`;
       const kind = CONFIG_KEYS[fullKey];
@@ -168,6 +172,45 @@ function validateAgents(agents: Record<string, unknown>): ConfigProblem[] {
   return problems;
 }
 
+/** Names a run's `--on` cannot take for an entry. */
+const RESERVED_EXECUTORS = ['local', 'all'];
+
+function validateExecutors(executors: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [name, entry] of Object.entries(executors)) {
+    const at = ['executors', name];
+    if (!AGENT_NAME.test(name)) {
+      problems.push({ path: at, message: `executor name '${name}' must be letters, digits, - or _` });
+      continue;
+    }
+    if (RESERVED_EXECUTORS.includes(name)) {
+      problems.push({ path: at, message: `executors.${name}: '${name}' is built into --on; choose another name` });
+      continue;
+    }
+    if (isPlainObject(entry) && entry.type === 'container') {
+      problems.push({ path: [...at, 'type'], message: `executors.${name}: par cannot run jobs in containers yet; use type: ssh (a host with git and the agent)` });
+      continue;
+    }
+    const fields = isPlainObject(entry) ? executorFields(entry.type) : undefined;
+    if (!isPlainObject(entry) || !fields) {
+      problems.push({ path: at, message: `executors.${name} must be a mapping with type: ssh` });
+      continue;
+    }
+    if (entry.host === undefined) problems.push({ path: at, message: `executors.${name} needs host: (user@host, or a name from ~/.ssh/config)` });
+    for (const [field, value] of Object.entries(entry)) {
+      const key = `executors.${name}.${field}`;
+      const kind = fields[field]?.kind;
+      if (kind === undefined) {
+        problems.push({ path: [...at, field], message: unknownKeyMessage(key, Object.keys(fields).map((f) => `executors.${name}.${f}`)) });
+        continue;
+      }
+      const why = checkValue(kind, value);
+      if (why) problems.push({ path: [...at, field], message: `${key} is ${show(value)}, but ${why}` });
+    }
+  }
+  return problems;
+}
+
 function show(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
 }
@@ -182,6 +225,10 @@ export function mergeWithDefaults(raw: Record<string, unknown>): ParConfig {
       for (const [name, entry] of Object.entries(body)) {
         config.agents[name] = agentWithDefaults(entry as Partial<AgentConfig>);
       }
+      continue;
+    }
+    if (section === 'executors') {
+      for (const [name, entry] of Object.entries(body)) if (isPlainObject(entry)) config.executors[name] = executorWithDefaults(entry);
       continue;
     }
     Object.assign(target[section] ?? {}, body);

@@ -3,6 +3,7 @@
 // type, its defaults, validation, `par config list` and the README's table are
 // all derived from it. A new setting is one row here.
 import type { AgentConfig } from '../core/run-plan.js';
+import type { ExecutorConfig, SshExecutorConfig } from '../core/executor-config.js';
 import { parseRule } from '../permissions/rules.js';
 
 /** The kind of value a key holds: how `config set` parses it and how it is checked. */
@@ -50,7 +51,7 @@ function ruleProblem(text: string): string | undefined {
   return typeof rule === 'string' ? rule : undefined;
 }
 
-const setting = <const K extends ValueKind>(kind: K, fallback: ValueOf<K>, doc: string): Setting<K> => ({ kind, fallback, doc });
+export const setting = <const K extends ValueKind>(kind: K, fallback: ValueOf<K>, doc: string): Setting<K> => ({ kind, fallback, doc });
 
 /** claude's permission modes (DESIGN §3). */
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'auto', 'dontAsk', 'bypassPermissions', 'manual'];
@@ -118,6 +119,33 @@ export const AGENT_FIELDS = {
 /** What `agents` holds, for the README's table. */
 export const AGENTS_DOC = `other agents: \`name: {${Object.keys(AGENT_FIELDS).join(', ')}}\` with \`prompt: stdin\\|arg\`, \`output: stream-json\\|text\`; \`codex\` and \`gemini\` are built in and take only \`binary\` and \`args\``;
 
+/** The fields of an entry under `executors:` (DESIGN §18), by type. */
+export const SSH_FIELDS = {
+  type: setting({ kind: 'enum', values: ['ssh'] }, 'ssh', '`ssh`'),
+  host: setting({ kind: 'string' }, '', '`user@host` or a name from ~/.ssh/config (required)'),
+  port: setting({ kind: 'int', min: 1, max: 65535, nullable: true }, null, "the ssh port; null: ssh's own"),
+  identity: setting({ kind: 'nullable-string' }, null, 'a private key file; null: ssh\'s own'),
+  jobs: setting({ kind: 'int', min: 1 }, 4, 'jobs at once there'),
+  dir: setting({ kind: 'string' }, '~/.par-remote', "par's mirror and worktrees there"),
+  agent_binary: setting({ kind: 'nullable-string' }, null, "the agent's path there; null: as here"),
+  ssh_options: setting({ kind: 'string-list' }, [], 'passed to ssh as given, such as `["-o", "UserKnownHostsFile=…"]`'),
+} as const satisfies Record<keyof SshExecutorConfig, Setting>;
+
+/** The fields an entry of this type takes. */
+export function executorFields(type: unknown): Record<string, Setting> | undefined {
+  return type === 'ssh' ? SSH_FIELDS : undefined;
+}
+
+/** What `executors` holds, for the README's table. */
+export const EXECUTORS_DOC = `ssh hosts jobs may run on (\`par run --on NAME\`): \`name: {type: ssh, ${Object.keys(SSH_FIELDS).filter((field) => field !== 'type').join(', ')}}\``;
+
+/** An entry with its type's defaults filled in. Assumes a valid entry. */
+export function executorWithDefaults(entry: Record<string, unknown>): ExecutorConfig {
+  const fields = executorFields(entry.type) ?? SSH_FIELDS;
+  const defaults = Object.fromEntries(Object.entries(fields).map(([field, { fallback }]) => [field, structuredClone(fallback)]));
+  return { ...defaults, ...entry } as unknown as ExecutorConfig;
+}
+
 type SettingKey = keyof typeof SETTINGS;
 type SectionOf<S extends string> = {
   -readonly [K in SettingKey as K extends `${S}.${infer Rest}` ? Rest : never]: ValueOf<(typeof SETTINGS)[K]['kind']>;
@@ -128,6 +156,7 @@ export interface ParConfig {
   defaults: SectionOf<'defaults'>;
   claude: SectionOf<'claude'>;
   agents: Record<string, AgentConfig>;
+  executors: Record<string, ExecutorConfig>;
   terminal: SectionOf<'terminal'>;
   worktrees: SectionOf<'worktrees'>;
   prompts: SectionOf<'prompts'>;
@@ -138,7 +167,7 @@ export interface ParConfig {
 }
 
 /** The configuration's sections, in order. */
-export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'terminal', 'worktrees', 'prompts', 'permissions', 'land', 'web', 'mcp'];
+export const CONFIG_SECTIONS: readonly string[] = ['defaults', 'claude', 'agents', 'executors', 'terminal', 'worktrees', 'prompts', 'permissions', 'land', 'web', 'mcp'];
 
 /** Defaults live in code; reading the config never writes them. A fresh copy each time. */
 export function defaultConfig(): ParConfig {
@@ -160,6 +189,6 @@ export function agentWithDefaults(entry: Partial<AgentConfig>): AgentConfig {
 export function settingsTable(): string {
   const rows = Object.entries(SETTINGS).map(([key, { fallback, doc }]) => `| \`${key}\` | \`${JSON.stringify(fallback).replaceAll('","', '", "')}\` | ${doc} |`);
   const agentsAt = rows.findIndex((row) => row.startsWith('| `terminal.'));
-  rows.splice(agentsAt, 0, `| \`agents\` | \`{}\` | ${AGENTS_DOC} |`);
+  rows.splice(agentsAt, 0, `| \`agents\` | \`{}\` | ${AGENTS_DOC} |`, `| \`executors\` | \`{}\` | ${EXECUTORS_DOC} |`);
   return ['| key | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

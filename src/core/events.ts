@@ -118,7 +118,8 @@ export type RunEvent =
   | (At & { type: 'run/started'; run: string; jobs: JobSpec[]; supervisor_pid: number })
   | (At & { type: 'job/worktree-ready'; job: string; worktree: string; branch: string })
   /** An attempt's agent started; `phase: 'plan'` when it is only planning (`--plan`). */
-  | (At & { type: 'job/started'; job: string; attempt: number; pid: number | null; session_id: string | null; head: string | null; phase?: 'plan' })
+  /** `executor`: where the agent runs when not here (DESIGN §18). */
+  | (At & { type: 'job/started'; job: string; attempt: number; pid: number | null; session_id: string | null; head: string | null; phase?: 'plan'; executor?: string })
   /** The job's plan is written and waits for review. */
   | (At & { type: 'job/plan-ready'; job: string; plan: string; session_id: string | null; cost_usd: number | null })
   /** The plan (as approved, perhaps edited) goes ahead: the job waits for a place to execute it. */

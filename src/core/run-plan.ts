@@ -1,4 +1,5 @@
 import type { JobSpec } from './events.js';
+import type { ExecutorPlace } from './executor-config.js';
 
 /** How a run talks with its agents (DESIGN §14). */
 export interface TalkOptions {
@@ -94,6 +95,10 @@ export interface RunPlan {
     term?: { command: string[] | null; use_ghostty: boolean; wait_after_command: boolean } | null;
     /** The policy and the waits of the two-way channel; absent in runs from before it. */
     talk?: TalkOptions;
+    /** `--on`: the executors jobs are placed on, in order, each with its cap (DESIGN §18); absent: all here. */
+    executors?: ExecutorPlace[];
+    /** `worktrees.setup`, run in each job's worktree made on another machine. */
+    remote_setup?: string[][];
   };
   jobs: (JobSpec & { prompt_file: string })[];
   creation: CreationSpec | null;

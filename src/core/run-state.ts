@@ -44,6 +44,8 @@ export interface JobView {
   variant: number | null;
   /** The agent it runs when the run has several (`--agent claude,codex`); null: the run's one agent. */
   agent: string | null;
+  /** Where its agent runs (DESIGN §18): `local`, or an executor of `--on`. */
+  executor: string;
 }
 
 /** A run folded from its journal. */
@@ -100,6 +102,7 @@ function newJob(id: string, worktree: string | null, branch: string | null, spec
     target: spec.target ?? null,
     variant: spec.variant ?? null,
     agent: spec.agent ?? null,
+    executor: 'local',
   };
 }
 
@@ -194,6 +197,7 @@ function step(state: RunState, event: RunEvent, put: Put): RunState {
         state: event.phase === 'plan' ? 'planning' : 'running',
         attempt: event.attempt,
         pid: event.pid,
+        executor: event.executor ?? 'local',
         session_id: event.session_id ?? job.session_id,
         head: job.head ?? event.head,
         // A job's time counts from its first attempt (of this execution: a rerun starts the clock again).

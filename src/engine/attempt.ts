@@ -12,6 +12,7 @@ import { attemptOutcome, emptyOutcome, type StopReason } from './attempt-outcome
 import type { ToolCall } from '../permissions/rules.js';
 import { Conversation, inputSummary, type Judgement } from './conversation.js';
 import { FileTail } from './file-tail.js';
+import type { JobHost, RemoteJob } from './hosts.js';
 import { LineSplitter } from './line-splitter.js';
 
 /** After SIGTERM, a job's group gets SIGKILL this much later (DESIGN §4). */
@@ -60,6 +61,8 @@ export interface AttemptSettings {
   log: Logger;
   /** How the run answers its agents over the two-way channel; absent: nothing is ever asked (one-shot). */
   talk?: AttemptTalk;
+  /** Where this attempt's agent runs when not here (an ssh host, a container; DESIGN §18). */
+  host?: JobHost;
 }
 
 /** The run's side of each conversation (DESIGN §14). */
@@ -112,11 +115,11 @@ function openLogs(runDir: string, job: AttemptJob, attempt: number): { out: numb
   return { out: openSync(outPath, flags), err: openSync(errPath, flags), outPath, errPath };
 }
 
-function invocationFor(settings: AttemptSettings, job: AttemptJob, attempt: number, control: AttemptControl): AgentInvocation {
+function invocationFor(settings: AttemptSettings, job: AttemptJob, attempt: number, control: AttemptControl, cwd: string): AgentInvocation {
   const resume = attempt === (job.attempts ?? 0) + 1 && job.resumeSessionId ? { resumeSessionId: job.resumeSessionId } : {};
   return settings.adapter.invocation({
     prompt: job.prompt,
-    cwd: job.worktree,
+    cwd,
     sessionId: randomUUID(),
     ...resume,
     model: settings.model,
@@ -350,6 +353,17 @@ async function recordChanges(settings: AttemptSettings, job: AttemptJob, outcome
   }
 }
 
+/** The work done elsewhere, committed there and fast-forwarded into the local worktree; when it cannot come back, the job fails saying where it is. */
+async function bringBack(settings: AttemptSettings, job: AttemptJob, remote: RemoteJob, outcome: JobOutcome): Promise<void> {
+  try {
+    await remote.bringBack(`par: ${job.id} (run ${settings.runId}, ${outcome.state})`);
+  } catch (error) {
+    settings.log.warn("could not bring a job's work back", { job: job.id, error });
+    outcome.state = 'failed';
+    outcome.error = (error as Error).message;
+  }
+}
+
 /**
  * One attempt of a job: the agent started in its worktree in its own
  * process group, writing straight to its log files (stdout and stderr); its
@@ -361,9 +375,13 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   if (!existsSync(settings.runDir)) throw new Error(`the run directory ${settings.runDir} is gone`);
   mkdirSync(runFiles.jobDir(settings.runDir, job.id), { recursive: true });
   const start = await startingPoint(settings.git, job.worktree).catch((): StartingPoint => ({ head: null, at: Date.now() }));
-  const invocation = invocationFor(settings, job, attempt, control);
-  const env: NodeJS.ProcessEnv = { ...settings.env, ...invocation.env };
+  // Elsewhere, the job's worktree is made there first; its agent gets only what its adapter sets (the host has its own environment).
+  const remote: RemoteJob | null = settings.host ? await settings.host.prepare({ runId: settings.runId, id: job.id, worktree: job.worktree }) : null;
+  const invocation = invocationFor(settings, job, attempt, control, remote?.cwd ?? job.worktree);
+  const env: NodeJS.ProcessEnv = remote ? { ...invocation.env } : { ...settings.env, ...invocation.env };
   for (const name of invocation.unsetEnv) delete env[name];
+  const [program = '', ...args] = invocation.argv;
+  const argv = remote ? [remote.agentBinary(program), ...args] : invocation.argv;
 
   const logs = openLogs(settings.runDir, job, attempt);
   const errStart = fstatSync(logs.err).size;
@@ -372,22 +390,25 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   let child: GroupProcess;
   try {
     const stdin = invocation.channel && settings.talk && settings.adapter.wire ? { hold: true as const } : invocation.stdin;
-    child = await settings.spawner.spawn({ argv: invocation.argv, cwd: job.worktree, env, stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid });
+    child = await (remote?.spawner ?? settings.spawner).spawn({ argv, cwd: remote?.cwd ?? job.worktree, env, stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid });
   } finally {
     // The agent holds its own copies of the descriptors.
     closeSync(logs.out);
     closeSync(logs.err);
   }
-  settings.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head: start.head, ...(control.plan ? { phase: 'plan' as const } : {}) });
-  const parser = settings.adapter.parser(job.worktree);
+  settings.emit({ type: 'job/started', job: job.id, attempt, pid: child.pid, session_id: invocation.sessionId, head: start.head, ...(control.plan ? { phase: 'plan' as const } : {}), ...(settings.host ? { executor: settings.host.name } : {}) });
+  const parser = settings.adapter.parser(remote?.cwd ?? job.worktree);
   const { exit, stopped, conversation } = await superviseAgent(settings, job, child, { parser, outTail, errTail, control, prompt: invocation.stdin });
   const stderrTail = tailText(errTail.tail(STDERR_TAIL_BYTES, errStart).toString('utf8'));
   outTail.close();
   errTail.close();
 
+  const lost = stopped === null && !exit.spawnError ? (remote?.lost(exit.code) ?? null) : null;
   const result: AgentResult = exit.spawnError
     ? { ...emptyOutcome('failed', null, `the agent could not be started: ${exit.spawnError}`), retryable: false }
-    : parser.finish({ exitCode: exit.code, signal: exit.signal, stoppedByPar: stopped !== null, stderrTail });
+    : lost
+      ? { ...emptyOutcome('failed', null, lost.why + (lost.retryable && stderrTail ? `: ${stderrTail}` : '')), retryable: lost.retryable }
+      : parser.finish({ exitCode: exit.code, signal: exit.signal, stoppedByPar: stopped !== null, stderrTail });
   const outcome = attemptOutcome(result, stopped, invocation.sessionId);
   // What the agent refused on its own (its deny rules, its modes) is journaled as the CLI's decision.
   for (const call of result.deniedCalls ?? []) {
@@ -399,6 +420,7 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   if (!control.plan) {
     // The agent is gone: the next job may start while this one's changes are counted.
     if (limit === null) control.agentGone?.(outcome.cost_usd);
+    if (remote && !lost) await bringBack(settings, job, remote, outcome);
     await recordChanges(settings, job, outcome, start);
   }
   return { outcome, retryable: result.retryable && stopped === null && limit === null, retryAfterMs: result.retryAfterMs ?? null, plan: conversation?.plan ?? result.plan ?? null, limit };

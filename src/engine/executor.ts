@@ -9,6 +9,8 @@ import type { Via } from '../core/events.js';
 import type { AgentGate } from './agent-gate.js';
 import type { Conversation, PersonAnswer } from './conversation.js';
 import type { AgentAdapter } from '../agents/agent.js';
+import type { JobHost } from './hosts.js';
+import { ExecutorSlots } from './placement.js';
 
 /** What a job continues with after a usage limit. */
 export const AFTER_LIMIT_PROMPT = 'The usage limit has reset. Continue where you left off and finish the task.\n';
@@ -21,6 +23,8 @@ export interface ExecutorJob extends Omit<AttemptJob, 'worktree'> {
   worktree: string | null;
   /** With several agents in the run: the one this job runs (a key of `agents`). */
   agent?: string;
+  /** Where an earlier execution ran it (its worktree and session are there): it runs there again. */
+  executor?: string;
   branch: string | null;
 }
 
@@ -50,6 +54,10 @@ export interface ExecutorOptions extends AttemptSettings {
   gate?: AgentGate;
   /** `--agent claude,codex`: each agent's adapter and gate, by name; a job naming one runs it instead of `adapter`. */
   agents?: ReadonlyMap<string, { adapter: AgentAdapter; gate?: AgentGate }>;
+  /** `--on local,box`: the executors jobs are placed on, each with its cap (DESIGN §18); absent: all here. */
+  places?: readonly { name: string; jobs: number }[];
+  /** The executors of `places` that are not this machine, by name. */
+  hosts?: ReadonlyMap<string, JobHost>;
   /** `--on-limit stop`: a usage limit fails the job instead of pausing it. */
   stopOnLimit?: boolean;
   log: Logger;
@@ -82,6 +90,7 @@ export class Executor {
   #cancelAll: StopReason | null = null;
   #spent = 0;
   readonly #slots: Slots;
+  readonly #placement: ExecutorSlots | undefined;
   readonly #backoffs = new Map<string, () => void>();
   readonly #tasks: Promise<void>[] = [];
   readonly #reviews = new Map<string, { plan: string; decide: (decision: Decision) => void }>();
@@ -96,6 +105,7 @@ export class Executor {
     this.#options = options;
     this.#spent = options.spentUsd ?? 0;
     this.#slots = new Slots(Math.max(1, options.concurrency));
+    this.#placement = options.places ? new ExecutorSlots(options.places) : undefined;
   }
 
   /** Cancels one job, or every job when `job` is null (queued ones never start). */
@@ -167,13 +177,13 @@ export class Executor {
   }
 
   /** Plans (read-only), then waits for the plan's review with no place held; the approved job to execute, or how it ended. */
-  async #planFirst(job: ExecutorJob, attempt: number, release: () => void): Promise<{ job: ExecutorJob; cost: number | null } | { outcome: JobOutcome }> {
+  async #planFirst(job: ExecutorJob, attempt: number, place: Place): Promise<{ job: ExecutorJob; cost: number | null } | { outcome: JobOutcome }> {
     const options = this.#options;
     const worktree = job.worktree as string;
     // A plan may change nothing: checked by git before and after. A git that cannot tell is no proof of that.
     const status = (): Promise<string> => options.git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']);
     const before = await status();
-    const tried = await this.#attempt(job, attempt, { plan: true });
+    const tried = await this.#attempt(job, attempt, { plan: true, executor: place.executor });
     const planned = tried.outcome;
     if (planned.state !== 'succeeded') return { outcome: { ...planned, error: planned.error === null ? null : `planning failed: ${planned.error}` } };
     const after = await status().catch((error: Error) => error);
@@ -185,7 +195,7 @@ export class Executor {
     }
     const plan = (tried.plan ?? '').trim() || '(the agent wrote no plan)';
     // A plan waiting for review holds no place: other jobs plan or run meanwhile.
-    release();
+    place.release();
     const decision = await new Promise<Decision>((resolve) => {
       this.#reviews.set(job.id, { plan, decide: resolve });
       options.emit({ type: 'job/plan-ready', job: job.id, plan, session_id: planned.session_id, cost_usd: planned.cost_usd });
@@ -261,7 +271,7 @@ export class Executor {
 
   async #runJobToEnd(job: ExecutorJob): Promise<void> {
     const { emit } = this.#options;
-    const place = new Place(this.#slots);
+    const place = new Place(this.#slots, this.#placement, job.executor);
     // Wait for a place before deciding: the budget counts jobs that finished meanwhile.
     await place.take();
     const budget = this.#options.budgetUsd;
@@ -291,7 +301,7 @@ export class Executor {
   async #execute(job: ExecutorJob, place: Place): Promise<JobOutcome> {
     let cost: number | null = null;
     if (this.#options.plan) {
-      const planned = await this.#planFirst(job, (job.attempts ?? 0) + 1, () => place.release());
+      const planned = await this.#planFirst(job, (job.attempts ?? 0) + 1, place);
       if ('outcome' in planned) return planned.outcome;
       place.release();
       job = planned.job;
@@ -302,7 +312,7 @@ export class Executor {
     for (let attempt = first; ; attempt++) {
       // The first attempt runs in the place taken already; a retry or a continuation waits for one again.
       await place.take();
-      const tried = await this.#attempt(job, attempt, { place });
+      const tried = await this.#attempt(job, attempt, { place, executor: place.executor });
       // A job's cost is what all its attempts spent.
       if (tried.outcome.cost_usd !== null) cost = (cost ?? 0) + tried.outcome.cost_usd;
       const outcome = { ...tried.outcome, cost_usd: cost };
@@ -390,9 +400,10 @@ export class Executor {
    * One attempt, in the machine's gate. With `place` (an execution, not a
    * plan), its cost is spent and its place freed as soon as its agent exits.
    */
-  async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean; place?: Place } = {}): Promise<AttemptResult> {
+  async #attempt(job: ExecutorJob, attempt: number, mode: { plan?: boolean; place?: Place; executor?: string | undefined } = {}): Promise<AttemptResult> {
     const own = job.agent === undefined ? undefined : this.#options.agents?.get(job.agent);
-    const settings = own ? { ...this.#options, adapter: own.adapter } : this.#options;
+    const host = mode.executor === undefined ? undefined : this.#options.hosts?.get(mode.executor);
+    const settings = own || host ? { ...this.#options, ...(own ? { adapter: own.adapter } : {}), ...(host ? { host } : {}) } : this.#options;
     const gate = own ? own.gate : this.#options.gate;
     let leave: (() => void) | null = () => undefined;
     if (gate) {

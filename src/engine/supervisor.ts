@@ -20,6 +20,8 @@ import { readRunPlan, writeRunPlan } from '../rundir/plan.js';
 import { isRunSupervisor } from '../rundir/runs.js';
 import { claudeConfigKey, machineGate } from './agent-gate.js';
 import { Executor } from './executor.js';
+import type { JobHost } from './hosts.js';
+import type { SshExecutorConfig } from '../core/executor-config.js';
 import { runTalk } from './talk.js';
 import { followWindows } from './follow-windows.js';
 import { againJob, takeOverJobs, type ResumeRequest } from './takeover.js';
@@ -138,8 +140,17 @@ function newWorktrees(plan: RunPlan, deps: SupervisorDeps, signal: AbortSignal):
   })();
 }
 
-function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup: { recorder: RunRecorder; before: RunState | null; resume?: ResumeRequest }): Executor {
-  const { recorder, before, resume } = setup;
+/** The run's executors that are not this machine (`--on`), connected as their first job needs them. */
+async function runHosts(plan: RunPlan, deps: SupervisorDeps): Promise<Map<string, JobHost>> {
+  const remote = (plan.options.executors ?? []).filter((place) => place.config !== null);
+  if (remote.length === 0) return new Map();
+  const { hostFor } = await import('../remote/hosts.js');
+  const setup = plan.options.remote_setup ?? [];
+  return new Map(remote.map((place) => [place.name, hostFor(place.name, place.config as SshExecutorConfig, { spawner: deps.spawner, runner: deps.runner, git: deps.git, supervisorPid: process.pid, env: deps.launcher.env, log: deps.log, setup })]));
+}
+
+function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup: { recorder: RunRecorder; before: RunState | null; resume?: ResumeRequest; hosts: Map<string, JobHost> }): Executor {
+  const { recorder, before, resume, hosts } = setup;
   // Cancelling the run stops the making of its worktrees at once, setup commands included.
   const stopCreation = new AbortController();
   const worktrees = resume ? undefined : newWorktrees(plan, deps, stopCreation.signal);
@@ -167,6 +178,7 @@ function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup:
     ...(talk ? { talk: runTalk(talk, { runner: deps.runner, env }), stopOnLimit: talk.on_limit === 'stop' } : {}),
     gate: gateFor(agent),
     ...(agents ? { agents } : {}),
+    ...(options.executors ? { places: options.executors, hosts } : {}),
     model: options.model,
     permissionMode: options.permission_mode,
     commitResults: options.commit_results,
@@ -301,7 +313,8 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
   const before: RunState | null = resume ? foldRun(plan.id, earlier) : null;
   const recorder = new RunRecorder(runDir, plan, deps, earlier.at(-1)?.seq ?? 0);
   if (!resume) recorder.emit({ type: 'run/started', run: plan.id, jobs: plan.jobs.map(({ prompt_file: _file, ...spec }) => spec), supervisor_pid: process.pid });
-  const executor = newExecutor(runDir, plan, deps, { recorder, before, ...(resume ? { resume } : {}) });
+  const hosts = await runHosts(plan, deps);
+  const executor = newExecutor(runDir, plan, deps, { recorder, before, ...(resume ? { resume } : {}), hosts });
   const listening = listen(runDir, plan, executor, recorder, deps, resume);
   try {
     await executor.run();
@@ -309,6 +322,7 @@ async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: R
     await executor.drain();
   } finally {
     listening.stop();
+    await Promise.all([...hosts.values()].map((host) => host.close().catch((error: unknown) => deps.log.warn('could not close an executor', { host: host.name, error }))));
   }
   if (recorder.orphaned) return;
   const states = plan.jobs.map((job) => recorder.finalStates.get(job.id));

@@ -40,6 +40,8 @@ export function againJob(runDir: string, plan: RunPlan, job: JobView, resume: Re
     resumeSessionId: continued ? job.session_id : null,
     baseHead: job.head,
     ...(spec?.agent === undefined ? {} : { agent: spec.agent }),
+    // Where it ran, it runs again: its session (and, elsewhere, its worktree) is there.
+    ...(job.attempt > 0 ? { executor: job.executor } : {}),
     ...(continued && resume.message !== undefined ? { appendOutput: true } : {}),
   };
 }

@@ -7,13 +7,8 @@ function nulList(output: string): string[] {
   return output.split('\0').filter(Boolean);
 }
 
-/**
- * Copies into a new worktree the files of `source` that are gitignored and
- * match a pattern of its `.worktreeinclude` (gitignore syntax): `.env`,
- * local settings and the like that a fresh checkout lacks. Returns the
- * relative paths copied.
- */
-export async function copyWorktreeIncludes(git: Git, source: string, target: string): Promise<string[]> {
+/** The files of `source` that are gitignored and match a pattern of its `.worktreeinclude`, relative to it. */
+export async function worktreeIncludes(git: Git, source: string): Promise<string[]> {
   const includeFile = join(source, '.worktreeinclude');
   if (!existsSync(includeFile)) return [];
   const [matching, ignored] = await Promise.all([
@@ -21,7 +16,17 @@ export async function copyWorktreeIncludes(git: Git, source: string, target: str
     git.run(source, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard']),
   ]);
   const ignoredSet = new Set(nulList(ignored));
-  const files = nulList(matching).filter((file) => ignoredSet.has(file));
+  return nulList(matching).filter((file) => ignoredSet.has(file));
+}
+
+/**
+ * Copies into a new worktree the files of `source` that are gitignored and
+ * match a pattern of its `.worktreeinclude` (gitignore syntax): `.env`,
+ * local settings and the like that a fresh checkout lacks. Returns the
+ * relative paths copied.
+ */
+export async function copyWorktreeIncludes(git: Git, source: string, target: string): Promise<string[]> {
+  const files = await worktreeIncludes(git, source);
   for (const file of files) {
     const destination = join(target, file);
     await mkdir(dirname(destination), { recursive: true });
