@@ -97,6 +97,7 @@ export class SshHost implements JobHost {
   }
 
   async #connect(): Promise<{ home: string; dir: string }> {
+    if (this.#socketDir) rmSync(this.#socketDir, { recursive: true, force: true });
     this.#socketDir = mkdtempSync(join(tmpdir(), 'par-ssh-'));
     const logPath = join(this.#socketDir, 'master.log');
     const log = openSync(logPath, 'w');
@@ -114,7 +115,16 @@ export class SshHost implements JobHost {
       closeSync(log);
     }
     let gone = false;
-    void this.#master.exited.then(() => (gone = true));
+    const master = this.#master;
+    void master.exited.then(() => {
+      gone = true;
+      // Its watchdog goes with it; the next job connects again (a dropped connection is not the host's end).
+      master.signalGroup('SIGKILL');
+      if (this.#master === master) {
+        this.#connected = null;
+        this.#master = null;
+      }
+    });
     const until = Date.now() + CONNECT_MS;
     for (;;) {
       const check = await this.#deps.runner.run(['ssh', ...this.#options(), '-O', 'check', this.#config.host], { cwd: this.#socketDir, env: this.#deps.env, timeoutMs: 5000 });
@@ -202,7 +212,7 @@ export class SshHost implements JobHost {
     const remote = ['exec', 'sh', '-c', REMOTE_WATCHDOG, 'par-agent', job.cwd, job.pidFile, 'env', ...assignments, program, ...args].map((word, index) => (index === 0 ? word : shellQuote(word))).join(' ');
     const child = await this.#deps.spawner.spawn({ ...options, argv: ['ssh', ...this.#options(), '-T', this.#config.host, '--', remote], cwd: this.#socketDir ?? tmpdir(), env: this.#deps.env });
     const signalThere = (signal: 'TERM' | 'KILL'): void => {
-      void this.#sh(`p=$(cat "$1" 2>/dev/null) && kill -${signal} -- "-$p" 2>/dev/null; true`, 'signal the agent', [job.pidFile]).catch((error: Error) => this.#deps.log.warn('could not signal a remote agent', { host: this.name, error }));
+      void this.#sh(`p=$(cat "$1" 2>/dev/null) && kill -${signal} "-$p" 2>/dev/null; true`, 'signal the agent', [job.pidFile]).catch((error: Error) => this.#deps.log.warn('could not signal a remote agent', { host: this.name, error }));
     };
     return {
       ...child,
@@ -229,8 +239,10 @@ export class SshHost implements JobHost {
   }
 
   async close(): Promise<void> {
-    this.#master?.signalGroup('SIGTERM');
-    await this.#master?.exited;
+    const master = this.#master;
+    this.#master = null;
+    master?.signalGroup('SIGTERM');
+    await master?.exited;
     if (this.#socketDir) rmSync(this.#socketDir, { recursive: true, force: true });
   }
 }

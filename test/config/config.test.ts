@@ -169,3 +169,18 @@ describe('the effective configuration', () => {
     expect(paths.logDir).toBe('/state/par/logs');
   });
 });
+
+describe('executors in the config', () => {
+  it('takes ssh hosts with their defaults filled in, and names each problem', async () => {
+    const { mergeWithDefaults } = await import('../../src/config/schema.js');
+    const raw = { executors: { box1: { type: 'ssh', host: 'me@box1', jobs: 8, ssh_options: ['-o', 'UserKnownHostsFile=/k'] } } };
+    expect(validateConfig(raw)).toEqual([]);
+    expect(mergeWithDefaults(raw).executors.box1).toEqual({ type: 'ssh', host: 'me@box1', port: null, identity: null, jobs: 8, dir: '~/.par-remote', agent_binary: null, ssh_options: ['-o', 'UserKnownHostsFile=/k'] });
+    const messages = (executors: unknown): string[] => validateConfig({ executors }).map((problem) => problem.message);
+    expect(messages({ local: { type: 'ssh', host: 'x' } })).toEqual(["executors.local: 'local' is built into --on; choose another name"]);
+    expect(messages({ box: { host: 'x' } })).toEqual(['executors.box must be a mapping with type: ssh']);
+    expect(messages({ box: { type: 'ssh', host: 'x', jobs: 0 } })).toEqual(['executors.box.jobs is 0, but it must be a whole number of 1 or more']);
+    expect(messages({ box: { type: 'ssh', host: 'x', prot: 22 } })).toEqual(['executors.box.prot is not a configuration key (did you mean executors.box.port?)']);
+    expect(messages({ box: { type: 'ssh', host: 'x', ssh_options: '-v' } })[0]).toContain('executors.box.ssh_options is');
+  });
+});
