@@ -123,6 +123,29 @@ async function agentChecks(ctx: CommandContext, runner: CommandRunner): Promise<
   return checks;
 }
 
+/** Each executor of the config (DESIGN §18): reachable, with git and the agent there; optional until a run names it with --on. */
+async function executorChecks(ctx: CommandContext, runner: CommandRunner): Promise<Check[]> {
+  const { config } = await ctx.config();
+  const entries = Object.entries(config.executors);
+  if (entries.length === 0) return [];
+  const { probeSshHost } = await import('../remote/probe.js');
+  return Promise.all(
+    entries.map(async ([name, entry]) => {
+      const agent = entry.agent_binary ?? config.claude.binary_path;
+      const probe = await probeSshHost(entry, agent, runner, ctx.env as NodeJS.ProcessEnv, ctx.cwd);
+      const label = `executor ${name}`;
+      if (probe.ok) return ok(label, `${entry.host}: ${probe.git}, ${probe.agent}`);
+      const fix =
+        probe.what === 'ssh'
+          ? `Check that 'ssh ${entry.port === null ? '' : `-p ${entry.port} `}${entry.host} true' works without a prompt (its host key known, your key authorized).`
+          : probe.what === 'git'
+            ? `Install git on ${entry.host}.`
+            : `Install the agent on ${entry.host} and log in there, or set executors.${name}.agent_binary to its path there.`;
+      return warn(label, `${entry.host}: ${probe.detail} (needed only for --on ${name})`, fix);
+    }),
+  );
+}
+
 async function terminalCheck(ctx: CommandContext): Promise<Check> {
   const { config } = await ctx.config();
   const { launchFor } = await import('../terminal/open-window.js');
@@ -156,7 +179,7 @@ export async function doctorChecks(ctx: CommandContext, runner: CommandRunner): 
     checks.push(fail('config', isUserError(error) ? error.message : String(error), `Fix ${ctx.paths.configFile} by hand, or move it away to start from the defaults.`));
     return [...checks, writable('data dir', ctx.paths.dataDir), writable('state dir', ctx.paths.stateDir)];
   }
-  checks.push(...(await agentChecks(ctx, runner)), await terminalCheck(ctx), writable('data dir', ctx.paths.dataDir), writable('state dir', ctx.paths.stateDir));
+  checks.push(...(await agentChecks(ctx, runner)), ...(await executorChecks(ctx, runner)), await terminalCheck(ctx), writable('data dir', ctx.paths.dataDir), writable('state dir', ctx.paths.stateDir));
   return checks;
 }
 

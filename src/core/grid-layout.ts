@@ -96,6 +96,12 @@ export function answerCommand(run: string, job: string, pending: Pending): strin
   return `par approve ${run} ${job}  |  par deny ${run} ${job} -m '…'`;
 }
 
+/** The activity column whole: who runs the job and where (`codex@box`, `@box`; nothing for the run's one agent here), the overlap mark, then its activity. */
+export function activityCell(job: JobView, mark: string): string {
+  const where = job.executor && job.executor !== 'local' ? `@${job.executor}` : '';
+  return [`${job.agent ?? ''}${where}`, mark, jobActivity(job)].filter(Boolean).join(' · ');
+}
+
 /** What the activity column says: the error of a failed job, the retry, denials, else what it is doing. */
 export function jobActivity(job: JobView): string {
   const parts: string[] = [];

@@ -50,8 +50,19 @@ function localPath(path: string, env: NodeJS.ProcessEnv): string {
   return path === '~' || path.startsWith('~/') ? join(env.HOME ?? '/', path.slice(1)) : path;
 }
 
+/** ssh's options for a host (the host comes after): never a prompt, the entry's port, key and options, and the connection's socket when there is one. */
+export function sshOptions(config: SshExecutorConfig, env: NodeJS.ProcessEnv, controlPath: string | null): string[] {
+  return [
+    ...(controlPath === null ? [] : ['-o', `ControlPath=${controlPath}`]),
+    '-o', 'BatchMode=yes',
+    ...(config.port === null ? [] : ['-p', String(config.port)]),
+    ...(config.identity === null ? [] : ['-i', localPath(config.identity, env)]),
+    ...config.ssh_options,
+  ];
+}
+
 /** The last line of a command's complaint, for a one-sentence error. */
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).at(-1) ?? '';
 }
 
@@ -72,14 +83,7 @@ export class SshHost implements JobHost {
 
   /** ssh's options for every use of the connection (the host comes after). */
   #options(): string[] {
-    const config = this.#config;
-    return [
-      '-o', `ControlPath=${join(this.#socketDir ?? '', 'c')}`,
-      '-o', 'BatchMode=yes',
-      ...(config.port === null ? [] : ['-p', String(config.port)]),
-      ...(config.identity === null ? [] : ['-i', localPath(config.identity, this.#deps.env)]),
-      ...config.ssh_options,
-    ];
+    return sshOptions(this.#config, this.#deps.env, join(this.#socketDir ?? '', 'c'));
   }
 
   /** git here, talking to the host through the same connection; its stdout, or an error saying what failed. */

@@ -90,7 +90,7 @@ export function reportMarkdown(report: RunReport): string {
   }
   for (const job of report.jobs) {
     lines.push(`## ${job.id} — ${job.state}`, '');
-    if (job.branch) lines.push(`Branch \`${job.branch}\`${job.worktree ? ` in \`${job.worktree}\`` : ''}. Log: [${job.log}](${job.log}).`, '');
+    if (job.branch) lines.push(`Branch \`${job.branch}\`${job.worktree ? ` in \`${job.worktree}\`` : ''}${job.executor !== 'local' ? `, run on ${job.executor}` : ''}. Log: [${job.log}](${job.log}).`, '');
     if (job.error) lines.push('**Error:**', '', '```', job.error, '```', '');
     else if (job.result) lines.push(job.result, '');
     if (job.denials.length) lines.push(`Denied: ${[...new Set(job.denials)].join(', ')}.`, '');
@@ -128,6 +128,7 @@ export function reportHtml(report: RunReport): string {
   const cards = report.jobs
     .map((job) => {
       const facts = [
+        ...(job.executor !== 'local' ? [['ran on', job.executor]] : []),
         ['time', duration(job.duration_ms)],
         ['attempts', String(job.attempt)],
         ['turns', job.turns ? String(job.turns) : '—'],

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { memo, useMemo } from 'react';
-import { costCell, diffCell, fit, gridColumns, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE, type GridColumn } from '../core/grid-layout.js';
+import { activityCell, costCell, diffCell, fit, gridColumns, jobElapsed, SPINNER_FRAMES, STATE_STYLE, type GridColumn } from '../core/grid-layout.js';
 import type { JobView } from '../core/run-state.js';
 import { forecastOverlaps, overlapMark, type JobOverlaps } from '../core/forecast.js';
 import { visibleJobs } from '../core/ui-state.js';
@@ -27,7 +27,7 @@ function cell(job: JobView, column: GridColumn, now: number, { mark, tree }: Row
     case 'elapsed':
       return jobElapsed(job, now);
     case 'activity':
-      return [job.agent, mark, jobActivity(job)].filter(Boolean).join(' · ');
+      return activityCell(job, mark);
     case 'turns':
       return job.turns > 0 ? String(job.turns) : '';
     case 'cost':

@@ -155,6 +155,29 @@ describe.skipIf(missing !== null)('the ssh executor', () => {
     await eventually(() => processesIn(remote).length === 0, 10_000, 'no process left on the host');
   });
 
+  it('par doctor checks the host; par clean removes its worktrees whose work came back, and keeps one with uncommitted changes', async () => {
+    configure('  gone:\n    type: ssh\n    host: nobody@127.0.0.1\n    port: 1\n');
+    const doctor = await runPar(sandbox, ['doctor', '--json'], { cwd: repo });
+    const checks = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks;
+    expect(checks.find((check) => check.name === 'executor box')).toMatchObject({ status: 'ok', detail: expect.stringMatching(new RegExp(`^${sshd.host}: git \\d+\\.\\d+.*, \\d+\\.\\d+\\.\\d+ \\(Claude Code, simulated by par\\)$`)) });
+    expect(checks.find((check) => check.name === 'executor gone')).toMatchObject({ status: 'warn', detail: expect.stringContaining('Connection refused (needed only for --on gone)') });
+
+    const result = await tasksRun(['sim: turns=1 write=one.md', 'sim: turns=1 write=two.md'], ['--on', 'box']);
+    expect(result.code, result.stderr).toBe(0);
+    const run = await runStatus(sandbox, repo);
+    const there = (job: string): string => join(remote, 'worktrees', run.run, job);
+    writeFileSync(join(there('t2'), 'notes.txt'), 'left there\n');
+    const dry = await runPar(sandbox, ['clean', '--all', '--dry-run'], { cwd: repo });
+    expect(dry.stdout).toContain(`remove   box:${there('t1')}  (its work is here)`);
+    expect(dry.stdout).toContain(`keep     box:${there('t2')}  (uncommitted changes there)`);
+    const clean = await runPar(sandbox, ['clean', '--all', '-f'], { cwd: repo });
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain(`Removed box:${there('t1')}`);
+    expect(readdirSync(join(remote, 'worktrees', run.run)).filter((name) => !name.endsWith('.pid'))).toEqual(['t2']);
+    // The run's data stays while a worktree of it does, so a later clean finds it.
+    expect(clean.stdout).toContain('keep     run data');
+  });
+
   it('refuses what cannot work, each in one sentence: an unknown executor, one named twice, a dirty worktree to send, a container entry, an entry without a host', async () => {
     const unknown = await runPar(sandbox, ['run', '-m', 'sim: ok', '--new', '1', '--on', 'local,bx'], { cwd: repo });
     expect(unknown.code).toBe(2);

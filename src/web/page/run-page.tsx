@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 // `/runs/<run>`: the run's live grid, with the TUI's columns, states and colours.
 import { useState } from 'preact/hooks';
-import { costCell, diffCell, jobActivity, jobElapsed, SPINNER_FRAMES, STATE_STYLE } from '../../core/grid-layout.js';
+import { activityCell, costCell, diffCell, jobElapsed, SPINNER_FRAMES, STATE_STYLE } from '../../core/grid-layout.js';
 import type { JobView } from '../../core/run-state.js';
 import { attemptGlyphs } from '../../core/attempts.js';
 import { forecastOverlaps, overlapMark } from '../../core/forecast.js';
@@ -26,7 +26,7 @@ function JobRow(props: { run: string; job: JobView; now: number; mark: string; t
       </span>
       <span class="c-branch dim">{job.branch ?? ''}</span>
       <span class="c-time">{jobElapsed(job, now)}</span>
-      <span class="c-activity">{[job.agent, props.mark, jobActivity(job)].filter(Boolean).join(' · ')}</span>
+      <span class="c-activity">{activityCell(job, props.mark)}</span>
       <span class="c-turns">{job.turns || ''}</span>
       <span class="c-cost">{costCell(job.cost_usd)}</span>
       <span class="c-diff">{diffCell(job)}</span>
