@@ -48,7 +48,7 @@ export function runConfigList(ctx: CommandContext, options: { json?: boolean }):
     ctx.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
     return 0;
   }
-  const keys = [...Object.keys(CONFIG_KEYS).filter((key) => !key.startsWith('prompts.')), 'agents', 'prompts.storage_dir'];
+  const keys = [...Object.keys(CONFIG_KEYS).filter((key) => !key.startsWith('prompts.')), 'agents', 'executors', 'prompts.storage_dir'];
   const rows = keys.map((key) => ({ key, value: inline(lookup(config, key).value), set: lookup(raw, key).found }));
   ctx.stdout.write(
     formatTable(

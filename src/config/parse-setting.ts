@@ -19,7 +19,7 @@ function parseFlow(key: string, text: string): unknown {
  * Parses the text of `par config set KEY VALUE` into the value KEY holds,
  * or throws a UserError naming the key, the value and what it must be.
  */
-export function parseSetting(key: string, text: string, config: Pick<ParConfig, 'agents'>): unknown {
+export function parseSetting(key: string, text: string, config: Pick<ParConfig, 'agents'> & Partial<Pick<ParConfig, 'executors'>>): unknown {
   const kind = kindOfKey(key);
   if (kind === undefined) {
     throw new UserError(
@@ -31,6 +31,11 @@ export function parseSetting(key: string, text: string, config: Pick<ParConfig, 
     if (!isPlainObject(value)) {
       throw new UserError(`${key} must be a mapping such as '{binary: codex, args: [exec, --json], output: text}', not '${text}'.`);
     }
+    return value;
+  }
+  if (kind.kind === 'executor') {
+    const value = parseFlow(key, text);
+    if (!isPlainObject(value)) throw new UserError(`${key} must be a mapping such as '{type: ssh, host: me@box1, jobs: 8}', not '${text}'.`);
     return value;
   }
   const trimmed = text.trim();

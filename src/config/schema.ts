@@ -1,5 +1,5 @@
 import { BUILTIN_AGENTS, type AgentConfig } from '../core/run-plan.js';
-import { AGENT_FIELDS, CONFIG_SECTIONS, SETTINGS, agentWithDefaults, defaultConfig, executorFields, executorWithDefaults, type ParConfig, type ValueKind } from './settings.js';
+import { AGENT_FIELDS, CONFIG_SECTIONS, SETTINGS, SSH_FIELDS, agentWithDefaults, defaultConfig, executorFields, executorWithDefaults, type ParConfig, type ValueKind } from './settings.js';
 import { parseDuration } from '../core/duration.js';
 import { closestMatches } from '../core/suggest.js';
 
@@ -15,12 +15,13 @@ export interface ConfigProblem {
 }
 
 /** Every key a user can name in `config get/set`, for suggestions. */
-export function knownKeys(config: Pick<ParConfig, 'agents'> = { agents: {} }): string[] {
+export function knownKeys(config: Pick<ParConfig, 'agents'> & Partial<Pick<ParConfig, 'executors'>> = { agents: {} }): string[] {
   const agentKeys = Object.keys(config.agents).flatMap((name) => [
     `agents.${name}`,
     ...Object.keys(AGENT_FIELDS).map((field) => `agents.${name}.${field}`),
   ]);
-  return [...Object.keys(CONFIG_KEYS), ...agentKeys];
+  const executorKeys = Object.keys(config.executors ?? {}).flatMap((name) => [`executors.${name}`, ...Object.keys(SSH_FIELDS).map((field) => `executors.${name}.${field}`)]);
+  return [...Object.keys(CONFIG_KEYS), ...agentKeys, ...executorKeys];
 }
 
 function describeKind(kind: ValueKind): string {
@@ -237,9 +238,11 @@ export function mergeWithDefaults(raw: Record<string, unknown>): ParConfig {
 }
 
 /** What `par config set KEY VALUE` may be given for KEY; undefined when KEY is not settable. */
-export function kindOfKey(key: string): ValueKind | { kind: 'agent' } | undefined {
+export function kindOfKey(key: string): ValueKind | { kind: 'agent' } | { kind: 'executor' } | undefined {
   const direct = CONFIG_KEYS[key];
   if (direct) return direct;
+  const executor = /^executors\.([^.]+)(?:\.([^.]+))?$/.exec(key);
+  if (executor) return executor[2] === undefined ? { kind: 'executor' } : (SSH_FIELDS as Record<string, { kind: ValueKind } | undefined>)[executor[2]]?.kind;
   const agent = /^agents\.([^.]+)(?:\.([^.]+))?$/.exec(key);
   if (!agent) return undefined;
   const [, , field] = agent;
