@@ -407,7 +407,7 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   const result: AgentResult = exit.spawnError
     ? { ...emptyOutcome('failed', null, `the agent could not be started: ${exit.spawnError}`), retryable: false }
     : lost
-      ? { ...emptyOutcome('failed', null, lost.why + (lost.retryable && stderrTail ? `: ${stderrTail}` : '')), retryable: lost.retryable }
+      ? { ...emptyOutcome('failed', null, lost.why + (lost.output && stderrTail ? `: ${stderrTail}` : '')), retryable: lost.retryable }
       : parser.finish({ exitCode: exit.code, signal: exit.signal, stoppedByPar: stopped !== null, stderrTail });
   const outcome = attemptOutcome(result, stopped, invocation.sessionId);
   // What the agent refused on its own (its deny rules, its modes) is journaled as the CLI's decision.

@@ -12,8 +12,8 @@ export interface RemoteJob {
   spawner: ProcessSpawner;
   /** Commits what the agent left there (with the local identity) and fast-forwards the local worktree to it. */
   bringBack(message: string): Promise<void>;
-  /** When the attempt ended for the connection (or a missing agent) rather than the agent's work: why, and whether another try may do better; else null. */
-  lost(exitCode: number | null): { why: string; retryable: boolean } | null;
+  /** When the attempt ended for the connection (or a missing agent, a worktree not made) rather than the agent's work: why, whether another try may do better, and whether the end of stderr tells more; else null. */
+  lost(exitCode: number | null): { why: string; retryable: boolean; output: boolean } | null;
 }
 
 /** An executor other than `local`: one per entry a run's `--on` names. */
@@ -21,6 +21,8 @@ export interface JobHost {
   readonly name: string;
   /** The job's worktree made there from the local worktree's HEAD (on the same branch). */
   prepare(job: { runId: string; id: string; worktree: string }): Promise<RemoteJob>;
+  /** Gets ready ahead of the first job (connects); failures are left to `prepare`. */
+  warm(): void;
   /** Ends the connection (or whatever the host holds) once the run is over. */
   close(): Promise<void>;
 }

@@ -146,7 +146,9 @@ async function runHosts(plan: RunPlan, deps: SupervisorDeps): Promise<Map<string
   if (remote.length === 0) return new Map();
   const { hostFor } = await import('../remote/hosts.js');
   const setup = plan.options.remote_setup ?? [];
-  return new Map(remote.map((place) => [place.name, hostFor(place.name, place.config as SshExecutorConfig, { spawner: deps.spawner, runner: deps.runner, git: deps.git, supervisorPid: process.pid, env: deps.launcher.env, log: deps.log, setup })]));
+  const hosts = new Map(remote.map((place) => [place.name, hostFor(place.name, place.config as SshExecutorConfig, { spawner: deps.spawner, runner: deps.runner, git: deps.git, supervisorPid: process.pid, env: deps.launcher.env, log: deps.log, setup, repository: plan.repository })]));
+  for (const host of hosts.values()) host.warm();
+  return hosts;
 }
 
 function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup: { recorder: RunRecorder; before: RunState | null; resume?: ResumeRequest; hosts: Map<string, JobHost> }): Executor {

@@ -2,7 +2,7 @@
 // the base pushed to a mirror there, each job's worktree made there, its agent
 // run there under a watchdog, its work committed there and fetched back.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SshExecutorConfig } from '../core/executor-config.js';
@@ -19,6 +19,11 @@ const CONNECT_MS = 20_000;
 /** A remote step (a push, a worktree, a fetch) longer than this has hung. */
 const STEP_MS = 10 * 60_000;
 
+/** Makes (or, for a later attempt, checks out again) a job's worktree there: $1 the mirror, $2 the worktree, $3 its branch, $4 the commit. */
+const MAKE_WORKTREE = 'if [ -d "$2" ]; then cd "$2" && git checkout -q -B "$3" "$4"; else mkdir -p "$(dirname "$2")" && git -C "$1" worktree add -q -f -B "$3" "$2" "$4"; fi';
+/** The agent's session ends with this when its worktree could not be made. */
+const MAKE_FAILED = 96;
+
 /**
  * Runs the agent on the host: records its process group (its own, as sshd
  * starts each session in a new one), then watches the sshd process that
@@ -28,10 +33,30 @@ const STEP_MS = 10 * 60_000;
  * agent's argv.
  */
 export const REMOTE_WATCHDOG = [
-  'cd "$1" || exit 97; f=$2; shift 2; echo $$ > "$f"; p=$PPID;',
+  // With a mirror named, the worktree is made first (in the same session: no round trip of its own).
+  `if [ -n "$3" ]; then (set -- "$3" "$1" "$4" "$5"; ${MAKE_WORKTREE}) >&2 || exit ${MAKE_FAILED}; fi;`,
+  'cd "$1" || exit 97; f=$2; shift 5; echo $$ > "$f"; p=$PPID;',
   '(trap "" TERM; while kill -0 "$p" 2>/dev/null; do sleep 1; done; kill -TERM 0 2>/dev/null; sleep 5; kill -KILL 0 2>/dev/null) </dev/null >/dev/null 2>&1 &',
-  'w=$!; "$@"; c=$?; kill -KILL "$w" 2>/dev/null; rm -f "$f"; exit $c',
+  // Once the agent has exited, whatever it left running in its group goes too (the wrapper itself ignores that TERM).
+  'w=$!; "$@"; c=$?; kill -KILL "$w" 2>/dev/null; trap "" TERM; kill -TERM 0 2>/dev/null; rm -f "$f"; exit $c',
 ].join(' ');
+
+/** The command git runs there to fetch a job's branch: commit what the agent left, then serve the fetch. */
+const COMMIT_THEN_SERVE = 'cd "$PAR_WORKTREE" && git add -A && { git diff --cached --quiet || git commit -q --no-verify -m "$PAR_MESSAGE"; } >&2 && exec git-upload-pack "$1"';
+
+/** What a job there is: where, on which branch, in which mirror, and who commits its work. */
+interface RemoteJobFacts {
+  runId: string;
+  id: string;
+  worktree: string;
+  cwd: string;
+  branch: string;
+  mirror: string;
+  pidFile: string;
+  who: Record<string, string>;
+  /** The commit the agent's session makes the worktree from; null: made already. */
+  make: string | null;
+}
 
 /** What an ssh host needs from the run. */
 export interface SshHostDeps {
@@ -43,6 +68,8 @@ export interface SshHostDeps {
   log: Logger;
   /** `worktrees.setup`: run in each job's worktree on the host. */
   setup: readonly (readonly string[])[];
+  /** The run's repository here, whose mirror is made as the host connects; null: at the first job. */
+  repository?: string | null;
 }
 
 /** `~/x` as this machine's path. */
@@ -61,6 +88,12 @@ export function sshOptions(config: SshExecutorConfig, env: NodeJS.ProcessEnv, co
   ];
 }
 
+/** The name of a repository's mirror on a host: its folder's name and a hash of where it is here. */
+function mirrorKey(common: string): string {
+  const repo = common.endsWith('/.git') ? dirname(common) : common;
+  return `${repo.split('/').at(-1) ?? 'repo'}-${createHash('sha256').update(repo).digest('hex').slice(0, 10)}`;
+}
+
 /** The last line of a command's complaint, for a one-sentence error. */
 export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).at(-1) ?? '';
@@ -74,11 +107,17 @@ export class SshHost implements JobHost {
   #master: GroupProcess | null = null;
   #socketDir: string | null = null;
   readonly #mirrors = new Map<string, Promise<string>>();
+  /** The git directory of the run's repository, whose mirror is made as the host connects. */
+  readonly #runCommon: Promise<string | null>;
+  /** Commits pushed to a mirror by this run: jobs from the same base push it once. */
+  readonly #pushed = new Map<string, Promise<string>>();
 
   constructor(name: string, config: SshExecutorConfig, deps: SshHostDeps) {
     this.name = name;
     this.#config = config;
     this.#deps = deps;
+    const repository = deps.repository;
+    this.#runCommon = repository ? deps.git.run(repository, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((out) => out.trim(), () => null) : Promise.resolve(null);
   }
 
   /** ssh's options for every use of the connection (the host comes after). */
@@ -89,19 +128,34 @@ export class SshHost implements JobHost {
   /** git here, talking to the host through the same connection; its stdout, or an error saying what failed. */
   async #gitHere(cwd: string, args: readonly string[], what: string): Promise<string> {
     const env = { ...this.#deps.env, GIT_SSH_COMMAND: ['ssh', ...this.#options()].map(shellQuote).join(' ') };
+    const started = performance.now();
     const result = await this.#deps.runner.run(['git', ...args], { cwd, env, timeoutMs: STEP_MS, group: { supervisorPid: this.#deps.supervisorPid } });
+    this.#deps.log.debug('git with the host', { host: this.name, what, ms: Math.round(performance.now() - started) });
     if (result.exitCode !== 0) throw new Error(`${this.name}: could not ${what}: ${lastLine(result.stderr) || `git exited ${result.exitCode ?? result.signal}`}`);
     return result.stdout;
   }
 
   /** Where the host's `dir` is: a mirror per repository and the worktrees under it. */
   async #where(): Promise<{ home: string; dir: string }> {
-    this.#connected ??= this.#connect();
+    if (!this.#connected) {
+      const connecting = this.#connect();
+      this.#connected = connecting;
+      // A connection that failed is tried again by the next job.
+      connecting.catch(() => {
+        if (this.#connected === connecting) this.#connected = null;
+      });
+    }
     return this.#connected;
+  }
+
+  /** Connects ahead of the first job (while worktrees are made), making the run's mirror as it does; a failure is the first job's to report. */
+  warm(): void {
+    this.#where().catch(() => undefined);
   }
 
   async #connect(): Promise<{ home: string; dir: string }> {
     if (this.#socketDir) rmSync(this.#socketDir, { recursive: true, force: true });
+    const started = performance.now();
     this.#socketDir = mkdtempSync(join(tmpdir(), 'par-ssh-'));
     const logPath = join(this.#socketDir, 'master.log');
     const log = openSync(logPath, 'w');
@@ -129,70 +183,104 @@ export class SshHost implements JobHost {
         this.#master = null;
       }
     });
+    // The master makes its socket once it has logged in: watched for, bounded, or the master's last words said.
+    const socket = join(this.#socketDir, 'c');
     const until = Date.now() + CONNECT_MS;
-    for (;;) {
-      const check = await this.#deps.runner.run(['ssh', ...this.#options(), '-O', 'check', this.#config.host], { cwd: this.#socketDir, env: this.#deps.env, timeoutMs: 5000 });
-      if (check.exitCode === 0) break;
+    while (!existsSync(socket)) {
       if (gone || Date.now() > until) {
-        const why = lastLine(readFileSync(logPath, 'utf8')) || lastLine(check.stderr) || 'no answer';
+        const why = lastLine(readFileSync(logPath, 'utf8')) || (gone ? 'ssh exited' : `no answer in ${CONNECT_MS / 1000} s`);
+        if (!gone) master.signalGroup('SIGKILL');
         throw new Error(`ssh to ${this.#config.host} (executor ${this.name}) failed: ${why}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    const home = (await this.#sh('cd && pwd', 'find its home')).trim();
+    this.#deps.log.debug('ssh connected', { host: this.name, ms: Math.round(performance.now() - started) });
+    // Its home, and the run's mirror made there, in one go (ssh starts in the home: `~/x` is `x`).
+    const common = await this.#runCommon;
+    const relative = this.#config.dir === '~' ? '.' : this.#config.dir.startsWith('~/') ? this.#config.dir.slice(2) : this.#config.dir;
+    const key = common ? mirrorKey(common) : '';
+    const script = 'pwd && { [ -z "$1" ] || { mkdir -p "$(dirname "$1")" && { [ -d "$1" ] || git init -q --bare "$1"; }; }; }';
+    const home = (await this.#sh(script, 'find its home and make its mirror repository', [key ? `${relative}/repos/${key}.git` : ''])).trim();
     const dir = this.#config.dir === '~' || this.#config.dir.startsWith('~/') ? home + this.#config.dir.slice(1) : this.#config.dir;
+    if (key) this.#mirrors.set(key, Promise.resolve(`${dir}/repos/${key}.git`));
     return { home, dir };
   }
 
   /** Runs a POSIX shell script on the host (arguments as $1…); its stdout, or an error saying what failed. */
   async #sh(script: string, what: string, args: readonly string[] = []): Promise<string> {
     const command = ['sh', '-c', script, 'par', ...args].map(shellQuote).join(' ');
+    const started = performance.now();
     const result = await this.#deps.runner.run(['ssh', ...this.#options(), '-T', this.#config.host, '--', command], { cwd: this.#socketDir ?? tmpdir(), env: this.#deps.env, timeoutMs: STEP_MS, group: { supervisorPid: this.#deps.supervisorPid } });
+    this.#deps.log.debug('ssh step', { host: this.name, what, ms: Math.round(performance.now() - started) });
     if (result.exitCode !== 0) throw new Error(`${this.name}: could not ${what}: ${lastLine(result.stderr) || `ssh exited ${result.exitCode ?? result.signal}`}`);
     return result.stdout;
   }
 
-  /** The bare mirror of the worktree's repository on the host, made once. */
-  async #mirror(worktree: string, dir: string): Promise<string> {
-    const common = (await this.#deps.git.run(worktree, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
-    const repo = common.endsWith('/.git') ? dirname(common) : common;
-    const key = `${repo.split('/').at(-1) ?? 'repo'}-${createHash('sha256').update(repo).digest('hex').slice(0, 10)}`;
+  /** The bare mirror on the host of the repository whose git directory is `common`, made once. */
+  async #mirror(common: string, dir: string): Promise<string> {
+    const key = mirrorKey(common);
     let made = this.#mirrors.get(key);
     if (!made) {
       const path = `${dir}/repos/${key}.git`;
       made = this.#sh('mkdir -p "$(dirname "$1")" && { [ -d "$1" ] || git init -q --bare "$1"; }', 'make its mirror repository', [path]).then(() => path);
       this.#mirrors.set(key, made);
+      made.catch(() => this.#mirrors.delete(key));
     }
     return made;
   }
 
   async prepare(job: { runId: string; id: string; worktree: string }): Promise<RemoteJob> {
     const { git } = this.#deps;
-    const dirty = (await git.run(job.worktree, ['status', '--porcelain', '--untracked-files=all'])).trim();
+    const here = (args: string[]): Promise<string> => git.run(job.worktree, args).then((out) => out.trim());
+    // What is asked here and there at once: the worktree's state and identity, and the connection.
+    const [dirty, head, name, email, common, { dir }] = await Promise.all([
+      here(['status', '--porcelain', '--untracked-files=all']),
+      here(['rev-parse', 'HEAD']),
+      here(['config', 'user.name']).catch(() => ''),
+      here(['config', 'user.email']).catch(() => ''),
+      here(['rev-parse', '--path-format=absolute', '--git-common-dir']),
+      this.#where(),
+    ]);
     if (dirty !== '') throw new Error(`${job.worktree} has uncommitted changes, which cannot go to ${this.name}: commit or stash them, or run the job here (--on local)`);
-    const { dir } = await this.#where();
-    const head = (await git.run(job.worktree, ['rev-parse', 'HEAD'])).trim();
-    const branch = (await git.run(job.worktree, ['symbolic-ref', '--short', '-q', 'HEAD']).catch(() => '')).trim() || `par/${job.runId}/${job.id}`;
-    const mirror = await this.#mirror(job.worktree, dir);
-    const base = `refs/par/${job.runId}/${job.id}`;
-    await this.#gitHere(job.worktree, ['push', '-q', '--force', `${this.#config.host}:${mirror}`, `${head}:${base}`], `push the base to ${mirror}`);
+    // The job's own branch there, whatever the branch here: another run on the same worktree has its own.
+    const branch = `par/${job.runId}/${job.id}`;
+    const mirror = await this.#mirror(common, dir);
+    await this.#push(job, mirror, head);
     const cwd = `${dir}/worktrees/${job.runId}/${job.id}`;
-    await this.#sh('if [ -d "$2" ]; then cd "$2" && git checkout -q -B "$3" "$4"; else mkdir -p "$(dirname "$2")" && git -C "$1" worktree add -q -f -B "$3" "$2" "$4"; fi', `make the worktree ${cwd}`, [mirror, cwd, branch, base]);
-    await this.#copyIncludes(job.worktree, cwd);
-    for (const argv of this.#deps.setup) await this.#sh('cd "$1" && shift && "$@"', `run the setup command '${argv.join(' ')}' in ${cwd}`, [cwd, ...argv]);
-    return this.#remoteJob({ ...job, cwd, branch, mirror, pidFile: `${cwd}.pid` });
+    const includes = await worktreeIncludes(git, job.worktree);
+    // Made now when files go in or setup runs there first; else by the agent's own session.
+    const early = includes.length > 0 || this.#deps.setup.length > 0;
+    if (early) {
+      await this.#sh(MAKE_WORKTREE, `make the worktree ${cwd}`, [mirror, cwd, branch, head]);
+      await this.#copyIncludes(job.worktree, cwd, includes);
+      for (const argv of this.#deps.setup) await this.#sh('cd "$1" && shift && "$@"', `run the setup command '${argv.join(' ')}' in ${cwd}`, [cwd, ...argv]);
+    }
+    const who: Record<string, string> = name && email ? { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email } : {};
+    return this.#remoteJob({ ...job, cwd, branch, mirror, pidFile: `${cwd}.pid`, who, make: early ? null : head });
+  }
+
+  /** The job's base pushed to the mirror (under a ref of its own, so the mirror keeps it), once per commit. */
+  async #push(job: { runId: string; id: string; worktree: string }, mirror: string, head: string): Promise<void> {
+    const key = `${mirror}\n${head}`;
+    let pushed = this.#pushed.get(key);
+    if (!pushed) {
+      pushed = this.#gitHere(job.worktree, ['push', '-q', '--force', `${this.#config.host}:${mirror}`, `${head}:refs/par/${job.runId}/${job.id}`], `push the base to ${mirror}`);
+      this.#pushed.set(key, pushed);
+      // A push that failed is tried again by the next job.
+      pushed.catch(() => this.#pushed.delete(key));
+    }
+    await pushed;
   }
 
   /** `.worktreeinclude`'s files (ignored ones a checkout lacks) copied into the worktree there, by tar over the connection. */
-  async #copyIncludes(worktree: string, cwd: string): Promise<void> {
-    const files = await worktreeIncludes(this.#deps.git, worktree);
+  async #copyIncludes(worktree: string, cwd: string, files: readonly string[]): Promise<void> {
     if (files.length === 0) return;
     const receive = ['ssh', ...this.#options(), '-T', this.#config.host, '--', `tar -C ${shellQuote(cwd)} -xf -`].map(shellQuote).join(' ');
     const result = await this.#deps.runner.run(['sh', '-c', `tar -cf - -- "$@" | ${receive}`, 'par', ...files], { cwd: worktree, env: this.#deps.env, timeoutMs: STEP_MS });
     if (result.exitCode !== 0) throw new Error(`${this.name}: could not copy the .worktreeinclude files to ${cwd}: ${lastLine(result.stderr)}`);
   }
 
-  #remoteJob(job: { runId: string; id: string; worktree: string; cwd: string; branch: string; mirror: string; pidFile: string }): RemoteJob {
+  #remoteJob(job: RemoteJobFacts): RemoteJob {
     let program = this.#config.agent_binary ?? '';
     return {
       cwd: job.cwd,
@@ -201,21 +289,28 @@ export class SshHost implements JobHost {
       bringBack: (message) => this.#bringBack(job, message),
       lost: (code) =>
         code === 255
-          ? { why: `the connection to ${this.name} (${this.#config.host}) was lost`, retryable: true }
+          ? { why: `the connection to ${this.name} (${this.#config.host}) was lost`, retryable: true, output: true }
           : code === 127
-            ? { why: `the agent '${program}' was not found on ${this.name}: install it there, or set executors.${this.name}.agent_binary to its path there`, retryable: false }
-            : null,
+            ? { why: `the agent '${program}' was not found on ${this.name}: install it there, or set executors.${this.name}.agent_binary to its path there`, retryable: false, output: false }
+            : code === MAKE_FAILED && job.make !== null
+              ? { why: `${this.name}: could not make the worktree ${job.cwd}`, retryable: false, output: true }
+              : null,
     };
   }
 
   /** The agent started there, its stdio through ssh; a stop signals its process group there. */
-  async #spawnAgent(job: { cwd: string; pidFile: string }, options: Parameters<ProcessSpawner['spawn']>[0]): Promise<GroupProcess> {
+  async #spawnAgent(job: RemoteJobFacts, options: Parameters<ProcessSpawner['spawn']>[0]): Promise<GroupProcess> {
     const [program = '', ...args] = options.argv;
     // Only what the agent's adapter sets goes along: the host has its own environment (and its own login).
     const assignments = Object.entries(options.env).filter(([name]) => name !== 'PAR_SUPERVISOR_PID').map(([name, value]) => `${name}=${value ?? ''}`);
-    const remote = ['exec', 'sh', '-c', REMOTE_WATCHDOG, 'par-agent', job.cwd, job.pidFile, 'env', ...assignments, program, ...args].map((word, index) => (index === 0 ? word : shellQuote(word))).join(' ');
+    const make = job.make === null ? ['', '', ''] : [job.mirror, job.branch, job.make];
+    const remote = ['exec', 'sh', '-c', REMOTE_WATCHDOG, 'par-agent', job.cwd, job.pidFile, ...make, 'env', ...assignments, program, ...args].map((word, index) => (index === 0 ? word : shellQuote(word))).join(' ');
     const child = await this.#deps.spawner.spawn({ ...options, argv: ['ssh', ...this.#options(), '-T', this.#config.host, '--', remote], cwd: this.#socketDir ?? tmpdir(), env: this.#deps.env });
+    // Once ssh has returned, the agent's wrapper there has ended its group itself (or the connection is gone, and its watchdog does).
+    let ended = false;
+    void child.exited.then(() => (ended = true));
     const signalThere = (signal: 'TERM' | 'KILL'): void => {
+      if (ended) return;
       void this.#sh(`p=$(cat "$1" 2>/dev/null) && kill -${signal} "-$p" 2>/dev/null; true`, 'signal the agent', [job.pidFile]).catch((error: Error) => this.#deps.log.warn('could not signal a remote agent', { host: this.name, error }));
     };
     return {
@@ -228,15 +323,19 @@ export class SshHost implements JobHost {
     };
   }
 
-  /** Commits there with the local identity, fetches the branch back and fast-forwards the local worktree to it. */
-  async #bringBack(job: { runId: string; id: string; worktree: string; cwd: string; branch: string; mirror: string }, message: string): Promise<void> {
+  /**
+   * Commits there with the local identity, fetches the branch back and
+   * fast-forwards the local worktree to it. The commit rides on the fetch:
+   * the command git runs there for it commits first, then serves the fetch —
+   * one round trip.
+   */
+  async #bringBack(job: RemoteJobFacts, message: string): Promise<void> {
     const { git } = this.#deps;
-    const identity = async (key: string): Promise<string> => (await git.run(job.worktree, ['config', key]).catch(() => '')).trim();
-    const [name, email] = await Promise.all([identity('user.name'), identity('user.email')]);
-    const who = name && email ? [`GIT_AUTHOR_NAME=${name}`, `GIT_AUTHOR_EMAIL=${email}`, `GIT_COMMITTER_NAME=${name}`, `GIT_COMMITTER_EMAIL=${email}`] : [];
-    await this.#sh('cd "$1" && m=$2 && shift 2 && git add -A && { git diff --cached --quiet || env "$@" git commit -q --no-verify -m "$m"; }', `commit the work in ${job.cwd}`, [job.cwd, message, ...who]);
+    const assignments = Object.entries({ ...job.who, PAR_WORKTREE: job.cwd, PAR_MESSAGE: message }).map(([name, value]) => `${name}=${shellQuote(value)}`);
+    // git adds the repository's path as the last word: $1 of the script.
+    const uploadPack = `${assignments.join(' ')} sh -c ${shellQuote(COMMIT_THEN_SERVE)} par-commit`;
     const fetched = `refs/par/remote/${job.runId}/${job.id}`;
-    await this.#gitHere(job.worktree, ['fetch', '-q', `${this.#config.host}:${job.mirror}`, `+refs/heads/${job.branch}:${fetched}`], `fetch ${job.branch} back (the work stays in ${job.cwd} there)`);
+    await this.#gitHere(job.worktree, ['fetch', '-q', `--upload-pack=${uploadPack}`, `${this.#config.host}:${job.mirror}`, `+refs/heads/${job.branch}:${fetched}`], `commit the work in ${job.cwd} and fetch it back (it stays there meanwhile)`);
     await git.run(job.worktree, ['merge', '-q', '--ff-only', fetched]).catch((error: Error) => {
       throw new Error(`the work came back as ${fetched}, but ${job.worktree} moved meanwhile, so it was not fast-forwarded: merge it by hand (${lastLine(error.message)})`);
     });

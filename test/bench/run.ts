@@ -7,6 +7,7 @@ import { benchDiscovery } from './discovery.js';
 import { printTable, type BenchRow } from './measure.js';
 import { benchScale, benchVolume, benchWaves } from './parallel.js';
 import { benchReading } from './reading.js';
+import { benchRemote } from './remote.js';
 import { benchRunEngine } from './run-engine.js';
 import { benchStartup } from './startup.js';
 import { benchTalk } from './talk.js';
@@ -24,6 +25,7 @@ const benches: Record<string, () => BenchRow[] | Promise<BenchRow[]>> = {
   tui: () => benchTui(parBin),
   talk: () => benchTalk(parBin),
   reading: () => benchReading(parBin),
+  remote: () => benchRemote(parBin),
 };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !(name in benches));
