@@ -34,6 +34,7 @@ export function formatJobLine(job: JobView, at: string, home = ''): string {
   const details: string[] = [];
   if (job.state === 'running') {
     if (job.pid !== null) details.push(`pid ${job.pid}`);
+    if (job.executor !== 'local') details.push(`on ${job.executor}`);
     if (job.worktree) details.push(where(job.worktree));
   } else if (job.state === 'retrying') {
     details.push(`${job.retry ?? 'retrying'}, ${job.activity ?? ''}`.replace(/, $/, ''));
@@ -80,7 +81,7 @@ function landingNote(job: JobView): string {
 function noteOf(runId: string, job: JobView, mark: string): string {
   if (job.state === 'needs-input' && job.pending) return `${pendingSummary(job.pending, job.worktree ?? '')} — ${answerCommand(runId, job.id, job.pending)}`;
   const said = job.error ?? (job.denials.length ? `⚠ ${job.denials.length} denied` : (job.result ?? job.activity ?? ''));
-  return [landingNote(job), job.landing?.outcome === 'landed' ? '' : mark, said].filter(Boolean).join(' · ');
+  return [job.executor !== 'local' ? `@${job.executor}` : '', landingNote(job), job.landing?.outcome === 'landed' ? '' : mark, said].filter(Boolean).join(' · ');
 }
 
 /** The final table of a run, with totals. */
