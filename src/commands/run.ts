@@ -11,10 +11,11 @@ function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOpt
   const { plan } = prepared;
   if (options.json) {
     const jobs = plan.jobs.map((job) => ({ id: job.id, worktree: job.worktree, branch: job.branch, created: job.created, ...(job.agent ? { agent: job.agent } : {}), argv: prepared.argvFor(prepared.prompts.get(job.id) ?? '', job.agent), prompt: prepared.prompts.get(job.id) }));
-    ctx.stdout.write(`${JSON.stringify({ run: plan.id, dry_run: true, jobs }, null, 2)}\n`);
+    const on = plan.options.executors?.map((place) => ({ executor: place.name, jobs: place.jobs }));
+    ctx.stdout.write(`${JSON.stringify({ run: plan.id, dry_run: true, ...(on ? { on } : {}), jobs }, null, 2)}\n`);
     return;
   }
-  ctx.stdout.write(`Dry run: ${plan.jobs.length} job${plan.jobs.length === 1 ? '' : 's'}, ${plan.options.jobs} at once, ${plan.agents ? 'agents' : 'agent'} ${(plan.agents ?? [plan.agent]).map((agent) => agent.name).join(', ')}; nothing is started or written.\n`);
+  ctx.stdout.write(`Dry run: ${plan.jobs.length} job${plan.jobs.length === 1 ? '' : 's'}, ${plan.options.jobs} at once, ${plan.agents ? 'agents' : 'agent'} ${(plan.agents ?? [plan.agent]).map((agent) => agent.name).join(', ')}${plan.options.executors ? `, on ${plan.options.executors.map((place) => `${place.name} (${place.jobs} at once)`).join(', ')} in turn` : ''}; nothing is started or written.\n`);
   for (const job of plan.jobs) {
     const prompt = prepared.prompts.get(job.id) ?? '';
     ctx.stdout.write(`\njob ${job.id}\n`);

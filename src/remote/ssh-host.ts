@@ -29,8 +29,9 @@ const MAKE_FAILED = 96;
  * starts each session in a new one), then watches the sshd process that
  * serves the connection. When that is gone — the connection dropped, the
  * machine that ran par died — the group gets TERM, then KILL 5 s later.
- * `$1` is the worktree, `$2` the file the group's id goes to, the rest the
- * agent's argv.
+ * `$1` is the worktree, `$2` the file the group's id goes to, `$3`–`$5` the
+ * mirror, branch and commit to make the worktree from (empty when it is made
+ * already), the rest the agent's argv.
  */
 export const REMOTE_WATCHDOG = [
   // With a mirror named, the worktree is made first (in the same session: no round trip of its own).
@@ -94,9 +95,11 @@ function mirrorKey(common: string): string {
   return `${repo.split('/').at(-1) ?? 'repo'}-${createHash('sha256').update(repo).digest('hex').slice(0, 10)}`;
 }
 
-/** The last line of a command's complaint, for a one-sentence error. */
+/** What a command's complaint comes to, for a one-sentence error: its first `fatal:` or `error:` line (git's own reason, before its hints), else its last line. */
 export function lastLine(text: string): string {
-  return text.trim().split('\n').filter(Boolean).at(-1) ?? '';
+  const lines = text.trim().split('\n').filter(Boolean);
+  const reason = lines.find((line) => /^(fatal|error): /.test(line) && !/Could not read from remote repository/.test(line));
+  return reason ?? lines.at(-1) ?? '';
 }
 
 export class SshHost implements JobHost {
