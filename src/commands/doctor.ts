@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isUserError } from '../core/errors.js';
 import type { CommandRunner } from '../os/command-runner.js';
 import { findExecutable } from '../os/which.js';
@@ -128,12 +128,19 @@ async function executorChecks(ctx: CommandContext, runner: CommandRunner): Promi
   const { config } = await ctx.config();
   const entries = Object.entries(config.executors);
   if (entries.length === 0) return [];
-  const { probeSshHost } = await import('../remote/probe.js');
+  const { probeContainer, probeSshHost } = await import('../remote/probe.js');
   return Promise.all(
     entries.map(async ([name, entry]) => {
+      const label = `executor ${name}`;
+      if (entry.type === 'container') {
+        const agent = entry.agent_binary ?? basename(config.claude.binary_path);
+        const probe = await probeContainer(entry, agent, runner, ctx.env as NodeJS.ProcessEnv, ctx.cwd);
+        if (probe.ok) return ok(label, `${probe.engine}, ${entry.image}: ${probe.agent}`);
+        const fix = probe.what === 'engine' ? `Install ${entry.engine}.` : probe.what === 'image' ? `Pull or build it (${entry.engine} pull ${entry.image}).` : `Add the agent to the image, or set executors.${name}.agent_binary to its path there.`;
+        return warn(label, `${probe.detail} (needed only for --on ${name})`, fix);
+      }
       const agent = entry.agent_binary ?? config.claude.binary_path;
       const probe = await probeSshHost(entry, agent, runner, ctx.env as NodeJS.ProcessEnv, ctx.cwd);
-      const label = `executor ${name}`;
       if (probe.ok) return ok(label, `${entry.host}: ${probe.git}, ${probe.agent}`);
       const fix =
         probe.what === 'ssh'

@@ -1,5 +1,5 @@
 import { BUILTIN_AGENTS, type AgentConfig } from '../core/run-plan.js';
-import { AGENT_FIELDS, CONFIG_SECTIONS, SETTINGS, SSH_FIELDS, agentWithDefaults, defaultConfig, executorFields, executorWithDefaults, type ParConfig, type ValueKind } from './settings.js';
+import { AGENT_FIELDS, CONFIG_SECTIONS, CONTAINER_FIELDS, SETTINGS, SSH_FIELDS, agentWithDefaults, defaultConfig, executorFields, executorWithDefaults, type ParConfig, type ValueKind } from './settings.js';
 import { parseDuration } from '../core/duration.js';
 import { closestMatches } from '../core/suggest.js';
 
@@ -20,7 +20,7 @@ export function knownKeys(config: Pick<ParConfig, 'agents'> & Partial<Pick<ParCo
     `agents.${name}`,
     ...Object.keys(AGENT_FIELDS).map((field) => `agents.${name}.${field}`),
   ]);
-  const executorKeys = Object.keys(config.executors ?? {}).flatMap((name) => [`executors.${name}`, ...Object.keys(SSH_FIELDS).map((field) => `executors.${name}.${field}`)]);
+  const executorKeys = Object.entries(config.executors ?? {}).flatMap(([name, entry]) => [`executors.${name}`, ...Object.keys(entry.type === 'container' ? CONTAINER_FIELDS : SSH_FIELDS).map((field) => `executors.${name}.${field}`)]);
   return [...Object.keys(CONFIG_KEYS), ...agentKeys, ...executorKeys];
 }
 
@@ -188,16 +188,13 @@ function validateExecutors(executors: Record<string, unknown>): ConfigProblem[] 
       problems.push({ path: at, message: `executors.${name}: '${name}' is built into --on; choose another name` });
       continue;
     }
-    if (isPlainObject(entry) && entry.type === 'container') {
-      problems.push({ path: [...at, 'type'], message: `executors.${name}: par cannot run jobs in containers yet; use type: ssh (a host with git and the agent)` });
-      continue;
-    }
     const fields = isPlainObject(entry) ? executorFields(entry.type) : undefined;
     if (!isPlainObject(entry) || !fields) {
-      problems.push({ path: at, message: `executors.${name} must be a mapping with type: ssh` });
+      problems.push({ path: at, message: `executors.${name} must be a mapping with type: ssh or type: container` });
       continue;
     }
-    if (entry.host === undefined) problems.push({ path: at, message: `executors.${name} needs host: (user@host, or a name from ~/.ssh/config)` });
+    if (entry.type === 'ssh' && entry.host === undefined) problems.push({ path: at, message: `executors.${name} needs host: (user@host, or a name from ~/.ssh/config)` });
+    if (entry.type === 'container' && entry.image === undefined) problems.push({ path: at, message: `executors.${name} needs image: (the image each job runs in, with git and the agent)` });
     for (const [field, value] of Object.entries(entry)) {
       const key = `executors.${name}.${field}`;
       const kind = fields[field]?.kind;
@@ -242,7 +239,7 @@ export function kindOfKey(key: string): ValueKind | { kind: 'agent' } | { kind: 
   const direct = CONFIG_KEYS[key];
   if (direct) return direct;
   const executor = /^executors\.([^.]+)(?:\.([^.]+))?$/.exec(key);
-  if (executor) return executor[2] === undefined ? { kind: 'executor' } : (SSH_FIELDS as Record<string, { kind: ValueKind } | undefined>)[executor[2]]?.kind;
+  if (executor) return executor[2] === undefined ? { kind: 'executor' } : ({ ...CONTAINER_FIELDS, ...SSH_FIELDS } as Record<string, { kind: ValueKind } | undefined>)[executor[2]]?.kind;
   const agent = /^agents\.([^.]+)(?:\.([^.]+))?$/.exec(key);
   if (!agent) return undefined;
   const [, , field] = agent;

@@ -3,7 +3,7 @@
 // type, its defaults, validation, `par config list` and the README's table are
 // all derived from it. A new setting is one row here.
 import type { AgentConfig } from '../core/run-plan.js';
-import type { ExecutorConfig, SshExecutorConfig } from '../core/executor-config.js';
+import type { ContainerExecutorConfig, ExecutorConfig, SshExecutorConfig } from '../core/executor-config.js';
 import { parseRule } from '../permissions/rules.js';
 
 /** The kind of value a key holds: how `config set` parses it and how it is checked. */
@@ -121,7 +121,7 @@ export const AGENTS_DOC = `other agents: \`name: {${Object.keys(AGENT_FIELDS).jo
 
 /** The fields of an entry under `executors:` (DESIGN §18), by type. */
 export const SSH_FIELDS = {
-  type: setting({ kind: 'enum', values: ['ssh'] }, 'ssh', '`ssh`'),
+  type: setting({ kind: 'enum', values: ['ssh', 'container'] }, 'ssh', '`ssh`'),
   host: setting({ kind: 'string' }, '', '`user@host` or a name from ~/.ssh/config (required)'),
   port: setting({ kind: 'int', min: 1, max: 65535, nullable: true }, null, "the ssh port; null: ssh's own"),
   identity: setting({ kind: 'nullable-string' }, null, 'a private key file; null: ssh\'s own'),
@@ -131,13 +131,23 @@ export const SSH_FIELDS = {
   ssh_options: setting({ kind: 'string-list' }, [], 'passed to ssh as given, such as `["-o", "UserKnownHostsFile=…"]`'),
 } as const satisfies Record<keyof SshExecutorConfig, Setting>;
 
+export const CONTAINER_FIELDS = {
+  type: setting({ kind: 'enum', values: ['ssh', 'container'] }, 'container', '`container`'),
+  engine: setting({ kind: 'enum', values: ['podman', 'docker'] }, 'podman', '`podman` or `docker`'),
+  image: setting({ kind: 'string' }, '', 'the image each job runs in (required)'),
+  jobs: setting({ kind: 'int', min: 1 }, 2, 'jobs at once'),
+  agent_binary: setting({ kind: 'nullable-string' }, null, "the agent's path in the image; null: its name here"),
+  mounts: setting({ kind: 'string-list' }, [], 'more mounts, as `-v` takes them'),
+  env: setting({ kind: 'string-list' }, [], 'environment passed in: `NAME` (its value here) or `NAME=VALUE`'),
+} as const satisfies Record<keyof ContainerExecutorConfig, Setting>;
+
 /** The fields an entry of this type takes. */
 export function executorFields(type: unknown): Record<string, Setting> | undefined {
-  return type === 'ssh' ? SSH_FIELDS : undefined;
+  return type === 'ssh' ? SSH_FIELDS : type === 'container' ? CONTAINER_FIELDS : undefined;
 }
 
 /** What `executors` holds, for the README's table. */
-export const EXECUTORS_DOC = `ssh hosts jobs may run on (\`par run --on NAME\`): \`name: {type: ssh, ${Object.keys(SSH_FIELDS).filter((field) => field !== 'type').join(', ')}}\``;
+export const EXECUTORS_DOC = `ssh hosts and container engines jobs may run on (\`par run --on NAME\`): \`name: {type: ssh, ${Object.keys(SSH_FIELDS).filter((field) => field !== 'type').join(', ')}}\` or \`{type: container, ${Object.keys(CONTAINER_FIELDS).filter((field) => field !== 'type').join(', ')}}\``;
 
 /** An entry with its type's defaults filled in. Assumes a valid entry. */
 export function executorWithDefaults(entry: Record<string, unknown>): ExecutorConfig {

@@ -1,4 +1,4 @@
-// Where jobs run (DESIGN §18): on this machine or on ssh hosts.
+// Where jobs run (DESIGN §18): on this machine, on ssh hosts, in containers.
 
 /** An ssh host under `executors:`. */
 export interface SshExecutorConfig {
@@ -16,8 +16,22 @@ export interface SshExecutorConfig {
   ssh_options: string[];
 }
 
-/** An entry under `executors:`: ssh hosts (containers are not built yet). */
-export type ExecutorConfig = SshExecutorConfig;
+/** A container engine under `executors:`: a fresh container per job. */
+export interface ContainerExecutorConfig {
+  type: 'container';
+  engine: 'podman' | 'docker';
+  image: string;
+  jobs: number;
+  /** The agent's path in the image; null: the local one's name (found on the image's PATH). */
+  agent_binary: string | null;
+  /** More mounts, as the engine's -v takes them (`/src:/dst[:ro]`). */
+  mounts: string[];
+  /** Environment passed in: `NAME` (its value here) or `NAME=VALUE`. */
+  env: string[];
+}
+
+/** An entry under `executors:`. */
+export type ExecutorConfig = SshExecutorConfig | ContainerExecutorConfig;
 
 /** The executor every run has, with the cap of `defaults.jobs`. */
 export const LOCAL = 'local';

@@ -21,7 +21,7 @@ import { isRunSupervisor } from '../rundir/runs.js';
 import { claudeConfigKey, machineGate } from './agent-gate.js';
 import { Executor } from './executor.js';
 import type { JobHost } from './hosts.js';
-import type { SshExecutorConfig } from '../core/executor-config.js';
+import type { ExecutorConfig } from '../core/executor-config.js';
 import { runTalk } from './talk.js';
 import { followWindows } from './follow-windows.js';
 import { againJob, takeOverJobs, type ResumeRequest } from './takeover.js';
@@ -146,7 +146,7 @@ async function runHosts(plan: RunPlan, deps: SupervisorDeps): Promise<Map<string
   if (remote.length === 0) return new Map();
   const { hostFor } = await import('../remote/hosts.js');
   const setup = plan.options.remote_setup ?? [];
-  const hosts = new Map(remote.map((place) => [place.name, hostFor(place.name, place.config as SshExecutorConfig, { spawner: deps.spawner, runner: deps.runner, git: deps.git, supervisorPid: process.pid, env: deps.launcher.env, log: deps.log, setup, repository: plan.repository })]));
+  const hosts = new Map(remote.map((place) => [place.name, hostFor(place.name, place.config as ExecutorConfig, { spawner: deps.spawner, runner: deps.runner, git: deps.git, supervisorPid: process.pid, env: deps.launcher.env, log: deps.log, setup, repository: plan.repository })]));
   for (const host of hosts.values()) host.warm();
   return hosts;
 }

@@ -2,7 +2,7 @@
 // there go the same safe way as local ones — only when they hold nothing
 // uncommitted and their last commit came back here.
 import { existsSync } from 'node:fs';
-import type { ExecutorConfig } from '../core/executor-config.js';
+import type { ExecutorConfig, SshExecutorConfig } from '../core/executor-config.js';
 import { shellQuote } from '../core/shell-quote.js';
 import type { Git } from '../git/git.js';
 import type { CommandRunner } from '../os/command-runner.js';
@@ -35,7 +35,7 @@ function remoteJobs(runDir: string): { executor: string; run: string; job: strin
 }
 
 /** Runs a script on a host (arguments as $1…); stdout, or null with the reason. */
-async function onHost(config: ExecutorConfig, script: string, args: readonly string[], deps: { runner: CommandRunner; env: NodeJS.ProcessEnv; cwd: string }): Promise<{ out: string } | { error: string }> {
+async function onHost(config: SshExecutorConfig, script: string, args: readonly string[], deps: { runner: CommandRunner; env: NodeJS.ProcessEnv; cwd: string }): Promise<{ out: string } | { error: string }> {
   const command = ['sh', '-c', script, 'par', ...args].map(shellQuote).join(' ');
   const result = await deps.runner.run(['ssh', ...sshOptions(config, deps.env, null), '-o', 'ConnectTimeout=10', '-T', config.host, '--', command], { cwd: deps.cwd, env: deps.env, timeoutMs: STEP_MS });
   return result.exitCode === 0 ? { out: result.stdout } : { error: lastLine(result.stderr) || `ssh exited ${result.exitCode ?? result.signal ?? ''}` };
@@ -52,6 +52,8 @@ export async function planRemoteCleanup(runDirs: readonly string[], executors: R
   const actions: RemoteAction[] = [];
   for (const job of runDirs.flatMap(remoteJobs)) {
     const config = executors[job.executor];
+    // A container's job worked in the worktree here: nothing of it stays elsewhere.
+    if (config?.type === 'container') continue;
     if (!config) {
       actions.push({ run: job.run, executor: job.executor, path: `${job.run}/${job.job}`, kind: 'keep', reason: `executor ${job.executor} is no longer in the config` });
       continue;
@@ -61,7 +63,7 @@ export async function planRemoteCleanup(runDirs: readonly string[], executors: R
     byHost.set(job.executor, [...(byHost.get(job.executor) ?? []), { run: job.run, path: `${dir}/worktrees/${job.run}/${job.job}`, repository: job.repository }]);
   }
   for (const [executor, jobs] of byHost) {
-    const config = executors[executor] as ExecutorConfig;
+    const config = executors[executor] as SshExecutorConfig;
     const looked = await onHost(config, LOOK, jobs.map((job) => job.path), deps);
     if ('error' in looked) {
       actions.push(...jobs.map((job) => ({ run: job.run, executor, path: job.path, kind: 'keep' as const, reason: `${config.host} did not answer: ${looked.error}` })));
@@ -87,7 +89,7 @@ export async function runRemoteCleanup(actions: readonly RemoteAction[], executo
   const hosts = new Set(actions.filter((action) => action.kind === 'remove').map((action) => action.executor));
   for (const executor of hosts) {
     const paths = actions.filter((action) => action.kind === 'remove' && action.executor === executor).map((action) => action.path);
-    const done = await onHost(executors[executor] as ExecutorConfig, REMOVE, paths, deps);
+    const done = await onHost(executors[executor] as SshExecutorConfig, REMOVE, paths, deps);
     said.push(...paths.map((path) => ('error' in done ? `Kept ${executor}:${path}: ${done.error}` : `Removed ${executor}:${path}`)));
   }
   return said;

@@ -178,7 +178,9 @@ describe('executors in the config', () => {
     expect(mergeWithDefaults(raw).executors.box1).toEqual({ type: 'ssh', host: 'me@box1', port: null, identity: null, jobs: 8, dir: '~/.par-remote', agent_binary: null, ssh_options: ['-o', 'UserKnownHostsFile=/k'] });
     const messages = (executors: unknown): string[] => validateConfig({ executors }).map((problem) => problem.message);
     expect(messages({ local: { type: 'ssh', host: 'x' } })).toEqual(["executors.local: 'local' is built into --on; choose another name"]);
-    expect(messages({ box: { host: 'x' } })).toEqual(['executors.box must be a mapping with type: ssh']);
+    expect(messages({ box: { host: 'x' } })).toEqual(['executors.box must be a mapping with type: ssh or type: container']);
+    expect(messages({ pods: { type: 'container', image: 'img', engine: 'lxc' } })).toEqual(["executors.pods.engine is 'lxc', but it must be one of podman, docker"]);
+    expect(messages({ pods: { type: 'container', host: 'x', image: 'img' } })[0]).toContain('executors.pods.host is not a configuration key');
     expect(messages({ box: { type: 'ssh', host: 'x', jobs: 0 } })).toEqual(['executors.box.jobs is 0, but it must be a whole number of 1 or more']);
     expect(messages({ box: { type: 'ssh', host: 'x', prot: 22 } })).toEqual(['executors.box.prot is not a configuration key (did you mean executors.box.port?)']);
     expect(messages({ box: { type: 'ssh', host: 'x', ssh_options: '-v' } })[0]).toContain('executors.box.ssh_options is');

@@ -178,7 +178,7 @@ describe.skipIf(missing !== null)('the ssh executor', () => {
     expect(clean.stdout).toContain('keep     run data');
   });
 
-  it('refuses what cannot work, each in one sentence: an unknown executor, one named twice, a dirty worktree to send, a container entry, an entry without a host', async () => {
+  it('refuses what cannot work, each in one sentence: an unknown executor, one named twice, a dirty worktree to send, a container without an image, an entry without a host', async () => {
     const unknown = await runPar(sandbox, ['run', '-m', 'sim: ok', '--new', '1', '--on', 'local,bx'], { cwd: repo });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("--on names 'bx', which is not an executor (did you mean box?)");
@@ -193,10 +193,10 @@ describe.skipIf(missing !== null)('the ssh executor', () => {
     const run = await runStatus(sandbox, repo);
     expect(run.jobs[0]?.error).toContain('has uncommitted changes, which cannot go to box: commit or stash them, or run the job here (--on local)');
 
-    configure('  pods:\n    type: container\n    image: x\n');
+    configure('  pods:\n    type: container\n');
     const container = await runPar(sandbox, ['config', 'list'], { cwd: repo });
     expect(container.code).toBe(2);
-    expect(container.stderr).toContain('executors.pods: par cannot run jobs in containers yet; use type: ssh');
+    expect(container.stderr).toContain('executors.pods needs image: (the image each job runs in, with git and the agent)');
     configure('  nohost:\n    type: ssh\n    jobs: 0\n');
     const nohost = await runPar(sandbox, ['config', 'list'], { cwd: repo });
     expect(nohost.code).toBe(2);
