@@ -31,7 +31,7 @@ export async function probeContainer(config: ContainerExecutorConfig, agent: str
   if (version.failedToStart || version.exitCode !== 0) return { ok: false, what: 'engine', detail: `${config.engine} ${version.failedToStart ? 'is not installed' : `did not answer: ${lastLine(version.stderr)}`}` };
   const image = await run(config.engine === 'podman' ? ['image', 'exists', config.image] : ['image', 'inspect', config.image]);
   if (image.exitCode !== 0) return { ok: false, what: 'image', detail: `the image ${config.image} is not here` };
-  const answer = await run(['run', '--rm', config.image, agent, '--version'], 60_000);
+  const answer = await run(['run', '--rm', ...config.mounts.flatMap((mount) => ['-v', mount]), config.image, agent, '--version'], 60_000);
   if (answer.exitCode !== 0) return { ok: false, what: 'agent', detail: `'${agent} --version' failed in ${config.image}: ${lastLine(answer.stderr) || `exit ${answer.exitCode ?? answer.signal ?? ''}`}` };
   return { ok: true, engine: version.stdout.trim().split('\n')[0] ?? config.engine, agent: answer.stdout.trim().split('\n')[0] ?? '' };
 }
