@@ -123,7 +123,8 @@ describe('par web in a browser', () => {
   }, 60_000);
 
   it('a message sent from the page reaches the agent and shows in the log', async () => {
-    const started = await runPar(sandbox, ['run', '-m', 'sim: turns=4 duration=3s', wt(2), '--detach'], { cwd: repo });
+    // Long enough to be seen running on a slow machine, turns short enough for the message to come back soon.
+    const started = await runPar(sandbox, ['run', '-m', 'sim: turns=4 duration=12s', wt(2), '--detach'], { cwd: repo });
     const runId = started.stdout.trim();
     const page = await openPage();
     await page.goto(`${web.base}/runs/${runId}/jobs/wt2`);
@@ -131,7 +132,7 @@ describe('par web in a browser', () => {
     await page.locator('form.send textarea').fill('hello from the page');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.locator('.said', { hasText: /^wt2: (delivered|queued for its next turn)\.$/ }).waitFor();
-    await expect.poll(() => page.getByLabel('log').textContent(), { timeout: 20_000 }).toContain('hello from the page');
+    await expect.poll(() => page.getByLabel('log').textContent(), { timeout: 30_000 }).toContain('hello from the page');
     const sent = journal((await runStatus(sandbox, repo, runId)).dir).filter((event) => event.type === 'job/message');
     expect(sent).toEqual([expect.objectContaining({ job: 'wt2', text: 'hello from the page', via: 'web' })]);
     await page.close();
