@@ -235,15 +235,15 @@ export class SshHost implements JobHost {
   async prepare(job: { runId: string; id: string; worktree: string }): Promise<RemoteJob> {
     const { git } = this.#deps;
     const here = (args: string[]): Promise<string> => git.run(job.worktree, args).then((out) => out.trim());
-    // What is asked here and there at once: the worktree's state and identity, and the connection.
-    const [dirty, head, name, email, common, { dir }] = await Promise.all([
+    // What is asked here and there at once: the worktree's state, its commit and git directory, who commits, and the connection.
+    const [dirty, revisions, ident, { dir }] = await Promise.all([
       here(['status', '--porcelain', '--untracked-files=all']),
-      here(['rev-parse', 'HEAD']),
-      here(['config', 'user.name']).catch(() => ''),
-      here(['config', 'user.email']).catch(() => ''),
-      here(['rev-parse', '--path-format=absolute', '--git-common-dir']),
+      here(['rev-parse', 'HEAD', '--path-format=absolute', '--git-common-dir']),
+      here(['var', 'GIT_COMMITTER_IDENT']).catch(() => ''),
       this.#where(),
     ]);
+    const [head = '', common = ''] = revisions.split('\n');
+    const [, name, email] = /^(.*) <(.*)> \d+ [+-]\d{4}$/.exec(ident) ?? [];
     if (dirty !== '') throw new Error(`${job.worktree} has uncommitted changes, which cannot go to ${this.name}: commit or stash them, or run the job here (--on local)`);
     // The job's own branch there, whatever the branch here: another run on the same worktree has its own.
     const branch = `par/${job.runId}/${job.id}`;
@@ -258,7 +258,9 @@ export class SshHost implements JobHost {
       await this.#copyIncludes(job.worktree, cwd, includes);
       for (const argv of this.#deps.setup) await this.#sh('cd "$1" && shift && "$@"', `run the setup command '${argv.join(' ')}' in ${cwd}`, [cwd, ...argv]);
     }
-    const who: Record<string, string> = name && email ? { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email } : {};
+    // Who commits there is who commits here: the user's identity, or par's own where git knows none (as for a job here).
+    const [user, address] = name !== undefined && email !== undefined ? [name, email] : ['par', 'par@localhost'];
+    const who: Record<string, string> = { GIT_AUTHOR_NAME: user, GIT_AUTHOR_EMAIL: address, GIT_COMMITTER_NAME: user, GIT_COMMITTER_EMAIL: address };
     return this.#remoteJob({ ...job, cwd, branch, mirror, pidFile: `${cwd}.pid`, who, make: early ? null : head });
   }
 

@@ -118,6 +118,24 @@ describe.skipIf(missing !== null)('the ssh executor', () => {
     expect(processesIn(remote)).toEqual([]);
   });
 
+  it("honours the repository's .worktreeinclude and worktrees.setup on the host, and copies the agent's output byte for byte", async () => {
+    // An ignored file the checkout lacks, listed in .worktreeinclude; and a setup command (whose mark is ignored too).
+    writeFileSync(join(repo, '.gitignore'), '.env\n.setup-done\n');
+    writeFileSync(join(repo, '.worktreeinclude'), '.env\n');
+    git(repo, 'add', '.gitignore', '.worktreeinclude');
+    git(repo, 'commit', '-q', '-m', 'ignore .env');
+    writeFileSync(join(repo, '.env'), 'TOKEN=local\n');
+    configure('worktrees:\n  setup: [["sh", "-c", "cat .env > .setup-done"]]\n');
+    const tee = join(sandbox.dir, 'printed.log');
+    const result = await runPar(sandbox, ['run', '-m', `sim: turns=2 lines=300 write=out.md tee=${tee}`, '--new', '1', '--on', 'box', '--no-tui'], { cwd: repo });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    const run = await runStatus(sandbox, repo);
+    const there = join(remote, 'worktrees', run.run, 't1');
+    expect(readFileSync(join(there, '.env'), 'utf8')).toBe('TOKEN=local\n');
+    expect(readFileSync(join(there, '.setup-done'), 'utf8')).toBe('TOKEN=local\n');
+    expect(readFileSync(join(run.dir, 'jobs', 't1', 'output.log')).equals(readFileSync(tee))).toBe(true);
+  });
+
   it('a dropped connection: the remote agent is gone within seconds, the job fails saying so, and par resume runs it again there', async () => {
     const started = startPar(sandbox, ['run', '-m', 'sim: duration=20 write=late.md', '--new', '1', '--on', 'box', '--retries', '0', '--no-tui'], { cwd: repo });
     await eventually(() => agentsThere().length > 0, 20_000, 'the agent to start on the host');
