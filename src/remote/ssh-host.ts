@@ -2,7 +2,7 @@
 // the base pushed to a mirror there, each job's worktree made there, its agent
 // run there under a watchdog, its work committed there and fetched back.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SshExecutorConfig } from '../core/executor-config.js';
@@ -107,7 +107,7 @@ export class SshHost implements JobHost {
   readonly #config: SshExecutorConfig;
   readonly #deps: SshHostDeps;
   #connected: Promise<{ home: string; dir: string }> | null = null;
-  #master: GroupProcess | null = null;
+  #master: { ended: Promise<unknown>; stop: () => void } | null = null;
   #socketDir: string | null = null;
   readonly #mirrors = new Map<string, Promise<string>>();
   /** The git directory of the run's repository, whose mirror is made as the host connects. */
@@ -160,27 +160,19 @@ export class SshHost implements JobHost {
     if (this.#socketDir) rmSync(this.#socketDir, { recursive: true, force: true });
     const started = performance.now();
     this.#socketDir = mkdtempSync(join(tmpdir(), 'par-ssh-'));
-    const logPath = join(this.#socketDir, 'master.log');
-    const log = openSync(logPath, 'w');
-    try {
-      this.#master = await this.#deps.spawner.spawn({
-        argv: ['ssh', '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-o', 'ConnectTimeout=15', ...this.#options(), this.#config.host],
-        cwd: this.#socketDir,
-        env: this.#deps.env,
-        stdin: null,
-        stdout: log,
-        stderr: log,
-        supervisorPid: this.#deps.supervisorPid,
-      });
-    } finally {
-      closeSync(log);
-    }
-    let gone = false;
-    const master = this.#master;
-    void master.exited.then(() => {
-      gone = true;
-      // Its watchdog goes with it; the next job connects again (a dropped connection is not the host's end).
-      master.signalGroup('SIGKILL');
+    // Started at once from this thread (a connection is one process for the run), in a group of its own
+    // under the watchdog: it ends with the supervisor, and with `stop`.
+    const stop = new AbortController();
+    const ended = this.#deps.runner.run(
+      ['ssh', '-M', '-N', '-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-o', 'ConnectTimeout=15', ...this.#options(), this.#config.host],
+      { cwd: this.#socketDir, env: this.#deps.env, group: { supervisorPid: this.#deps.supervisorPid }, signal: stop.signal },
+    );
+    const master = { ended, stop: () => stop.abort() };
+    this.#master = master;
+    let gone: string | null = null;
+    void ended.then((outcome) => {
+      gone = lastLine(outcome.stderr) || outcome.failedToStart || 'ssh exited';
+      // The next job connects again (a dropped connection is not the host's end).
       if (this.#master === master) {
         this.#connected = null;
         this.#master = null;
@@ -190,10 +182,9 @@ export class SshHost implements JobHost {
     const socket = join(this.#socketDir, 'c');
     const until = Date.now() + CONNECT_MS;
     while (!existsSync(socket)) {
-      if (gone || Date.now() > until) {
-        const why = lastLine(readFileSync(logPath, 'utf8')) || (gone ? 'ssh exited' : `no answer in ${CONNECT_MS / 1000} s`);
-        if (!gone) master.signalGroup('SIGKILL');
-        throw new Error(`ssh to ${this.#config.host} (executor ${this.name}) failed: ${why}`);
+      if (gone !== null || Date.now() > until) {
+        if (gone === null) master.stop();
+        throw new Error(`ssh to ${this.#config.host} (executor ${this.name}) failed: ${gone ?? `no answer in ${CONNECT_MS / 1000} s`}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -349,8 +340,8 @@ export class SshHost implements JobHost {
   async close(): Promise<void> {
     const master = this.#master;
     this.#master = null;
-    master?.signalGroup('SIGTERM');
-    await master?.exited;
+    master?.stop();
+    await master?.ended;
     if (this.#socketDir) rmSync(this.#socketDir, { recursive: true, force: true });
   }
 }
