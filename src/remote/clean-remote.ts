@@ -10,7 +10,7 @@ import { readEvents } from '../rundir/journal.js';
 import { foldRun } from '../core/run-state.js';
 import { readRunPlan } from '../rundir/plan.js';
 import { runFiles } from '../rundir/files.js';
-import { lastLine, sshOptions } from './ssh-host.js';
+import { fromHome, lastLine, sshOptions } from './ssh-host.js';
 
 /** One remote worktree and what clean does with it. */
 export interface RemoteAction {
@@ -58,8 +58,7 @@ export async function planRemoteCleanup(runDirs: readonly string[], executors: R
       actions.push({ run: job.run, executor: job.executor, path: `${job.run}/${job.job}`, kind: 'keep', reason: `executor ${job.executor} is no longer in the config` });
       continue;
     }
-    // ssh starts in the home there: `~/x` is `x`.
-    const dir = config.dir === '~' ? '.' : config.dir.startsWith('~/') ? config.dir.slice(2) : config.dir;
+    const dir = fromHome(config.dir);
     byHost.set(job.executor, [...(byHost.get(job.executor) ?? []), { run: job.run, path: `${dir}/worktrees/${job.run}/${job.job}`, repository: job.repository }]);
   }
   for (const [executor, jobs] of byHost) {

@@ -78,6 +78,11 @@ function localPath(path: string, env: NodeJS.ProcessEnv): string {
   return path === '~' || path.startsWith('~/') ? join(env.HOME ?? '/', path.slice(1)) : path;
 }
 
+/** A host's `dir` as a command there reads it: ssh starts in the home, so `~/x` is `x`. */
+export function fromHome(dir: string): string {
+  return dir === '~' ? '.' : dir.startsWith('~/') ? dir.slice(2) : dir;
+}
+
 /** ssh's options for a host (the host comes after): never a prompt, the entry's port, key and options, and the connection's socket when there is one. */
 export function sshOptions(config: SshExecutorConfig, env: NodeJS.ProcessEnv, controlPath: string | null): string[] {
   return [
@@ -191,7 +196,7 @@ export class SshHost implements JobHost {
     this.#deps.log.debug('ssh connected', { host: this.name, ms: Math.round(performance.now() - started) });
     // Its home, and the run's mirror made there, in one go (ssh starts in the home: `~/x` is `x`).
     const common = await this.#runCommon;
-    const relative = this.#config.dir === '~' ? '.' : this.#config.dir.startsWith('~/') ? this.#config.dir.slice(2) : this.#config.dir;
+    const relative = fromHome(this.#config.dir);
     const key = common ? mirrorKey(common) : '';
     const script = 'pwd && { [ -z "$1" ] || { mkdir -p "$(dirname "$1")" && { [ -d "$1" ] || git init -q --bare "$1"; }; }; }';
     const home = (await this.#sh(script, 'find its home and make its mirror repository', [key ? `${relative}/repos/${key}.git` : ''])).trim();
