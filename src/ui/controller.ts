@@ -173,12 +173,16 @@ export class Controller {
       return;
     }
     if (TEXT_SCOPES.has(scope)) {
-      if (input !== '' && !key.ctrl && !key.meta) this.#store.dispatch({ type: 'filter/type', text: input });
+      if (input === '' || key.ctrl || key.meta) return;
+      // Text and the Enter typed after it can arrive as one chunk ("fix it\r"): the Enter still submits.
+      const typed = input.replace(/[\r\n]+$/, '');
+      if (typed !== '') this.#store.dispatch({ type: 'filter/type', text: typed });
+      if (typed !== input) this.press('', { return: true });
       return;
     }
     // A flood of held keys can arrive as one chunk ("jjjj"): each character is a press.
     if (input.length > 1 && !key.ctrl && !key.meta && !input.includes('\x1b')) {
-      for (const char of Array.from(input)) this.press(char, {});
+      for (const char of Array.from(input)) this.press(char === '\r' ? '' : char, char === '\r' ? { return: true } : {});
     }
   }
 
