@@ -241,6 +241,7 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
       auto_approve: options.plan === true && options.yes === true,
       term: term ? { command: config.terminal.command, use_ghostty: config.terminal.use_ghostty, wait_after_command: config.terminal.wait_after_command } : null,
       talk: checked.talk,
+      nice: config.defaults.nice,
       ...(checked.places ? { executors: checked.places, remote_setup: config.worktrees.setup } : {}),
     },
     jobs: jobs.map((spec) => ({ id: spec.id, worktree: spec.worktree, branch: spec.branch, created: spec.worktree === null, prompt_file: '', ...(spec.target === undefined ? {} : { target: spec.target, variant: spec.variant }), ...(spec.agent === undefined ? {} : { agent: spec.agent }) })),

@@ -65,6 +65,7 @@ export const SETTINGS = {
   'defaults.output_dir': setting({ kind: 'nullable-string' }, null, "when set, each run's reports are copied there"),
   'defaults.keep_days': setting({ kind: 'int', min: 0 }, 7, '`par clean` removes runs older than this'),
   'defaults.input_timeout': setting({ kind: 'duration', zero: true }, '30m', 'a request nobody answers this long is denied (a question: "decide yourself"); `0` waits forever'),
+  'defaults.nice': setting({ kind: 'int', min: 0, max: 19 }, 10, "how far below your own programs the agents' CPU priority is (`nice`, 0–19), so a machine busy with agents keeps its terminal responsive; `0`: the same"),
   'defaults.max_agents': setting({ kind: 'int', min: 1, nullable: true }, null, 'live agents at once across every run on this machine; `null`: no cap'),
   'claude.binary_path': setting({ kind: 'string' }, 'claude', 'the Claude Code CLI'),
   'claude.default_args': setting({ kind: 'string-list' }, [], 'extra arguments for every claude job'),

@@ -99,6 +99,8 @@ export interface RunPlan {
     executors?: ExecutorPlace[];
     /** `worktrees.setup`, run in each job's worktree made on another machine. */
     remote_setup?: string[][];
+    /** `defaults.nice`: the agents' CPU priority below par's; absent in runs from before it (the same priority). */
+    nice?: number;
   };
   jobs: (JobSpec & { prompt_file: string })[];
   creation: CreationSpec | null;

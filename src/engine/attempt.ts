@@ -63,6 +63,8 @@ export interface AttemptSettings {
   talk?: AttemptTalk;
   /** Where this attempt's agent runs when not here (an ssh host, a container; DESIGN §18). */
   host?: JobHost;
+  /** `defaults.nice`: how far below par an agent here runs; absent: the same priority. */
+  nice?: number;
 }
 
 /** The run's side of each conversation (DESIGN §14). */
@@ -390,7 +392,7 @@ export async function runAttempt(settings: AttemptSettings, job: AttemptJob, att
   let child: GroupProcess;
   try {
     const stdin = invocation.channel && settings.talk && settings.adapter.wire ? { hold: true as const } : invocation.stdin;
-    child = await (remote?.spawner ?? settings.spawner).spawn({ argv, cwd: remote?.cwd ?? job.worktree, env, stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid });
+    child = await (remote?.spawner ?? settings.spawner).spawn({ argv, cwd: remote?.cwd ?? job.worktree, env, stdin, stdout: logs.out, stderr: logs.err, supervisorPid: settings.supervisorPid, ...(remote ? {} : { nice: settings.nice }) });
   } finally {
     // The agent holds its own copies of the descriptors.
     closeSync(logs.out);

@@ -129,6 +129,7 @@ function newWorktrees(plan: RunPlan, deps: SupervisorDeps, signal: AbortSignal):
         branchPattern: creation.branch_pattern,
         setup: creation.setup,
         supervisorPid: process.pid,
+        ...(plan.options.nice ? { nice: plan.options.nice } : {}),
         signal,
       });
     } catch (error) {
@@ -196,6 +197,7 @@ function newExecutor(runDir: string, plan: RunPlan, deps: SupervisorDeps, setup:
     emit: recorder.emit,
     onCancelAll: () => stopCreation.abort(),
     supervisorPid: process.pid,
+    ...(options.nice ? { nice: options.nice } : {}),
     env: deps.launcher.env,
     ...(worktrees ? { worktrees } : {}),
     log: deps.log,

@@ -177,7 +177,7 @@ async function finish(
     if (plan.signal?.aborted) return { job: target.job, ok: false, error: CANCELLED };
     const outcome = await plan.runner.run(argv, {
       cwd: target.path,
-      ...(plan.supervisorPid === undefined ? {} : { group: { supervisorPid: plan.supervisorPid } }),
+      ...(plan.supervisorPid === undefined ? {} : { group: { supervisorPid: plan.supervisorPid, ...(plan.nice ? { nice: plan.nice } : {}) } }),
       ...(plan.signal ? { signal: plan.signal } : {}),
     });
     if (outcome.aborted) return { job: target.job, ok: false, error: CANCELLED };

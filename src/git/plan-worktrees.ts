@@ -37,6 +37,8 @@ export interface CreationRequest {
   now?: () => Date;
   /** The supervisor making them: setup commands run as process groups its death ends (DESIGN §13). */
   supervisorPid?: number;
+  /** `defaults.nice`: setup commands run at the agents' lower CPU priority. */
+  nice?: number;
   /** A cancelled run: no more worktrees are made, and running setup commands are stopped. */
   signal?: AbortSignal;
 }

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { lowerPriority } from './priority.js';
 import { WATCHDOG } from './process-group.js';
 
 /** What a finished command did. */
@@ -23,7 +24,7 @@ export interface CommandRunOptions {
    * Run it as a job's process group with the watchdog (setup commands of a
    * run): its whole group ends when this supervisor dies or `signal` fires.
    */
-  group?: { supervisorPid: number };
+  group?: { supervisorPid: number; nice?: number };
   /** Stops the command (its whole group with `group`): SIGTERM, then SIGKILL after the grace period. */
   signal?: AbortSignal;
 }
@@ -56,6 +57,7 @@ export function createCommandRunner(): CommandRunner {
         ...(options.env ? { env: options.env, extendEnv: false } : {}),
         ...(grouped ? { detached: true, env: { ...(options.env ?? {}), PAR_SUPERVISOR_PID: String(options.group?.supervisorPid) } } : {}),
       });
+      if (grouped && options.group?.nice && subprocess.pid !== undefined) void lowerPriority(subprocess.pid, options.group.nice);
       let aborted = false;
       let killer: NodeJS.Timeout | undefined;
       const signalGroup = (signal: NodeJS.Signals): void => {

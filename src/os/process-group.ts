@@ -19,7 +19,8 @@ export interface AgentInput {
 export interface ProcessSpawner {
   /** `stdout` and `stderr` are file descriptors the agent writes to directly (closable once this resolves). */
   /** `stdin`: text written then closed, `null` for none, or `hold` to keep it open (the channel). */
-  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null | { hold: true }; stdout: number; stderr: number; supervisorPid: number }): Promise<GroupProcess>;
+  /** `nice`: how far below par the job's CPU priority goes (`defaults.nice`); absent or 0: the same. */
+  spawn(options: { argv: readonly string[]; cwd: string; env: NodeJS.ProcessEnv; stdin: string | null | { hold: true }; stdout: number; stderr: number; supervisorPid: number; nice?: number }): Promise<GroupProcess>;
 }
 
 /**

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { GitFailure, type Git } from '../git/git.js';
 import { createStarter } from './starter.js';
+import { lowerPriority } from '../os/priority.js';
 import { JOB_WATCHDOG, type AgentInput, type GroupProcess, type ProcessSpawner } from '../os/process-group.js';
 
 /** How many spawn threads a supervisor keeps: starts in flight at once. */
@@ -132,9 +133,10 @@ export function createProcessSpawner(): ProcessSpawner & { git: Git } {
     return threads.reduce((a, b) => (b.load < a.load ? b : a));
   };
   return {
-    async spawn({ argv, cwd, env, stdin, stdout, stderr, supervisorPid }) {
+    async spawn({ argv, cwd, env, stdin, stdout, stderr, supervisorPid, nice }) {
       const started = await pick().spawn({ argv: [...argv], cwd, env: { ...env, PAR_SUPERVISOR_PID: String(supervisorPid) }, stdin, stdout, stderr });
       const pid = started.pid;
+      if (pid !== null && nice) void lowerPriority(pid, nice);
       return {
         ...started,
         signalGroup(signal) {

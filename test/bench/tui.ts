@@ -18,6 +18,8 @@ export class Pty {
   readonly child: ChildProcess;
   output = '';
   readonly started = performance.now();
+  /** Waits for text, each checked as output arrives (no polling: a spinning harness would take the CPU it measures). */
+  readonly #waiters = new Set<() => void>();
 
   constructor(command: string, options: { cwd: string; env: NodeJS.ProcessEnv }) {
     // The pty gets a fixed size, as a terminal window would give it.
@@ -25,17 +27,29 @@ export class Pty {
     this.child = spawn('script', ['-qfec', inner, '/dev/null'], { cwd: options.cwd, env: { ...options.env, TERM: 'xterm-256color' }, stdio: ['pipe', 'pipe', 'ignore'] });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.output += chunk.toString('utf8');
+      for (const check of this.#waiters) check();
     });
   }
 
   /** Resolves with the time since `from` when `text` shows up in output written after `mark`. */
-  async waitFor(text: string, mark = 0, from = this.started, timeoutMs = 20_000): Promise<number> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      if (this.output.indexOf(text, mark) >= 0) return performance.now() - from;
-      if (performance.now() > deadline) throw new Error(`'${text}' never showed on the screen; it ends with ${JSON.stringify(this.output.slice(-600))}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+  waitFor(text: string, mark = 0, from = this.started, timeoutMs = 20_000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        this.#waiters.delete(check);
+        clearTimeout(timer);
+      };
+      const check = (): void => {
+        if (this.output.indexOf(text, mark) < 0) return;
+        done();
+        resolve(performance.now() - from);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`'${text}' never showed on the screen; it ends with ${JSON.stringify(this.output.slice(-600))}`));
+      }, timeoutMs);
+      this.#waiters.add(check);
+      check();
+    });
   }
 
   write(text: string): void {

@@ -39,7 +39,7 @@ describe('par config', () => {
 
   it('gets a whole section as YAML or JSON', async () => {
     const yaml = await runPar(sandbox, ['config', 'get', 'defaults']);
-    expect(yaml.stdout).toBe('jobs: 3\ntimeout: 60m\nidle_timeout: 15m\nretries: 2\noutput_dir: null\nkeep_days: 7\ninput_timeout: 30m\nmax_agents: null\n');
+    expect(yaml.stdout).toBe('jobs: 3\ntimeout: 60m\nidle_timeout: 15m\nretries: 2\noutput_dir: null\nkeep_days: 7\ninput_timeout: 30m\nnice: 10\nmax_agents: null\n');
     const json = await runPar(sandbox, ['config', 'get', 'worktrees.exclude_patterns', '--json']);
     expect(JSON.parse(json.stdout)).toEqual(['*/node_modules', '*/.git', '*/target']);
   });

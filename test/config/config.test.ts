@@ -132,7 +132,7 @@ describe('parsing `config set` values', () => {
 describe('the effective configuration', () => {
   it('is the defaults of DESIGN §8 when nothing is set', async () => {
     expect(validateConfig(defaultConfig())).toEqual([]);
-    expect(defaultConfig().defaults).toEqual({ jobs: 3, timeout: '60m', idle_timeout: '15m', retries: 2, output_dir: null, keep_days: 7, input_timeout: '30m', max_agents: null });
+    expect(defaultConfig().defaults).toEqual({ jobs: 3, timeout: '60m', idle_timeout: '15m', retries: 2, output_dir: null, keep_days: 7, input_timeout: '30m', nice: 10, max_agents: null });
   });
 
   it('expands ~ and resolves null paths under the XDG dirs', async () => {
