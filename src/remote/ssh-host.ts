@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { SshExecutorConfig } from '../core/executor-config.js';
 import type { JobHost, RemoteJob } from '../engine/hosts.js';
 import type { Git } from '../git/git.js';
+import { headFromFiles, repositoryFromFiles } from '../git/git-files.js';
 import { worktreeIncludes } from '../git/worktree-include.js';
 import type { Logger } from '../logging/logger.js';
 import type { CommandRunner } from '../os/command-runner.js';
@@ -94,6 +95,15 @@ export function sshOptions(config: SshExecutorConfig, env: NodeJS.ProcessEnv, co
   ];
 }
 
+/** A worktree's commit and its repository's git directory: from git's files when they say it plainly, else from git. */
+async function whereIs(git: Git, worktree: string): Promise<{ head: string; common: string }> {
+  const head = headFromFiles(worktree);
+  const common = repositoryFromFiles(worktree)?.commonDir;
+  if (head && common) return { head, common };
+  const [asked = '', commonAsked = ''] = (await git.run(worktree, ['rev-parse', 'HEAD', '--path-format=absolute', '--git-common-dir'])).trim().split('\n');
+  return { head: asked, common: commonAsked };
+}
+
 /** The name of a repository's mirror on a host: its folder's name and a hash of where it is here. */
 function mirrorKey(common: string): string {
   const repo = common.endsWith('/.git') ? dirname(common) : common;
@@ -119,13 +129,15 @@ export class SshHost implements JobHost {
   readonly #runCommon: Promise<string | null>;
   /** Commits pushed to a mirror by this run: jobs from the same base push it once. */
   readonly #pushed = new Map<string, Promise<string>>();
+  /** Who commits in each repository (by its git directory), asked of git once a run. */
+  readonly #identities = new Map<string, Promise<Record<string, string>>>();
 
   constructor(name: string, config: SshExecutorConfig, deps: SshHostDeps) {
     this.name = name;
     this.#config = config;
     this.#deps = deps;
     const repository = deps.repository;
-    this.#runCommon = repository ? deps.git.run(repository, ['rev-parse', '--path-format=absolute', '--git-common-dir']).then((out) => out.trim(), () => null) : Promise.resolve(null);
+    this.#runCommon = repository ? whereIs(deps.git, repository).then(({ common }) => common, () => null) : Promise.resolve(null);
   }
 
   /** ssh's options for every use of the connection (the host comes after). */
@@ -230,16 +242,9 @@ export class SshHost implements JobHost {
 
   async prepare(job: { runId: string; id: string; worktree: string }): Promise<RemoteJob> {
     const { git } = this.#deps;
-    const here = (args: string[]): Promise<string> => git.run(job.worktree, args).then((out) => out.trim());
-    // What is asked here and there at once: the worktree's state, its commit and git directory, who commits, and the connection.
-    const [dirty, revisions, ident, { dir }] = await Promise.all([
-      here(['status', '--porcelain', '--untracked-files=all']),
-      here(['rev-parse', 'HEAD', '--path-format=absolute', '--git-common-dir']),
-      here(['var', 'GIT_COMMITTER_IDENT']).catch(() => ''),
-      this.#where(),
-    ]);
-    const [head = '', common = ''] = revisions.split('\n');
-    const [, name, email] = /^(.*) <(.*)> \d+ [+-]\d{4}$/.exec(ident) ?? [];
+    // What is asked here and there at once: the worktree's state, its commit and git directory, and the connection.
+    // Between two jobs this is the path's whole wait here: git's files say the commit, and one git process the state.
+    const [dirty, { head, common }, { dir }] = await Promise.all([git.run(job.worktree, ['status', '--porcelain', '--untracked-files=all']).then((out) => out.trim()), whereIs(git, job.worktree), this.#where()]);
     if (dirty !== '') throw new Error(`${job.worktree} has uncommitted changes, which cannot go to ${this.name}: commit or stash them, or run the job here (--on local)`);
     // The job's own branch there, whatever the branch here: another run on the same worktree has its own.
     const branch = `par/${job.runId}/${job.id}`;
@@ -254,10 +259,25 @@ export class SshHost implements JobHost {
       await this.#copyIncludes(job.worktree, cwd, includes);
       for (const argv of this.#deps.setup) await this.#sh('cd "$1" && shift && "$@"', `run the setup command '${argv.join(' ')}' in ${cwd}`, [cwd, ...argv]);
     }
-    // Who commits there is who commits here: the user's identity, or par's own where git knows none (as for a job here).
-    const [user, address] = name !== undefined && email !== undefined ? [name, email] : ['par', 'par@localhost'];
-    const who: Record<string, string> = { GIT_AUTHOR_NAME: user, GIT_AUTHOR_EMAIL: address, GIT_COMMITTER_NAME: user, GIT_COMMITTER_EMAIL: address };
+    const who = await this.#identity(job.worktree, common);
     return this.#remoteJob({ ...job, cwd, branch, mirror, pidFile: `${cwd}.pid`, who, make: early ? null : head });
+  }
+
+  /** Who commits there is who commits here: the user's identity, or par's own where git knows none (as for a job here). */
+  #identity(worktree: string, common: string): Promise<Record<string, string>> {
+    let known = this.#identities.get(common);
+    if (!known) {
+      known = this.#deps.git.run(worktree, ['var', 'GIT_COMMITTER_IDENT']).then(
+        (ident) => {
+          const [, name, email] = /^(.*) <(.*)> \d+ [+-]\d{4}$/.exec(ident.trim()) ?? [];
+          const [user, address] = name !== undefined && email !== undefined ? [name, email] : ['par', 'par@localhost'];
+          return { GIT_AUTHOR_NAME: user, GIT_AUTHOR_EMAIL: address, GIT_COMMITTER_NAME: user, GIT_COMMITTER_EMAIL: address };
+        },
+        () => ({ GIT_AUTHOR_NAME: 'par', GIT_AUTHOR_EMAIL: 'par@localhost', GIT_COMMITTER_NAME: 'par', GIT_COMMITTER_EMAIL: 'par@localhost' }),
+      );
+      this.#identities.set(common, known);
+    }
+    return known;
   }
 
   /** The job's base pushed to the mirror (under a ref of its own, so the mirror keeps it), once per commit. */
