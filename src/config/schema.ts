@@ -154,21 +154,28 @@ function validateAgents(agents: Record<string, unknown>): ConfigProblem[] {
     if (entry.binary === undefined && !builtin) {
       problems.push({ path: ['agents', name], message: `agents.${name} needs binary: the program to run` });
     }
-    for (const [field, value] of Object.entries(entry)) {
-      if (builtin && field !== 'binary' && field !== 'args') {
-        problems.push({ path: ['agents', name, field], message: `agents.${name} is built in: only its binary and args can be set, not ${field}` });
-        continue;
-      }
-      const kind = (AGENT_FIELDS as Record<string, { kind: ValueKind } | undefined>)[field]?.kind;
-      const key = `agents.${name}.${field}`;
-      if (kind === undefined) {
-        const candidates = Object.keys(AGENT_FIELDS).map((f) => `agents.${name}.${f}`);
-        problems.push({ path: ['agents', name, field], message: unknownKeyMessage(key, candidates) });
-        continue;
-      }
-      const why = checkValue(kind, value);
-      if (why) problems.push({ path: ['agents', name, field], message: `${key} is ${show(value)}, but ${why}` });
+    const settable = builtin ? Object.fromEntries(Object.entries(entry).filter(([field]) => field === 'binary' || field === 'args')) : entry;
+    for (const field of Object.keys(entry)) {
+      if (!(field in settable)) problems.push({ path: ['agents', name, field], message: `agents.${name} is built in: only its binary and args can be set, not ${field}` });
     }
+    problems.push(...checkFields(['agents', name], settable, AGENT_FIELDS));
+  }
+  return problems;
+}
+
+/** Each field of a section's entry (`agents.NAME`, `executors.NAME`) checked against its table: unknown ones named with a suggestion, bad values said. */
+function checkFields(at: string[], entry: Record<string, unknown>, fields: Readonly<Record<string, { kind: ValueKind }>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const prefix = at.join('.');
+  for (const [field, value] of Object.entries(entry)) {
+    const key = `${prefix}.${field}`;
+    const kind = fields[field]?.kind;
+    if (kind === undefined) {
+      problems.push({ path: [...at, field], message: unknownKeyMessage(key, Object.keys(fields).map((known) => `${prefix}.${known}`)) });
+      continue;
+    }
+    const why = checkValue(kind, value);
+    if (why) problems.push({ path: [...at, field], message: `${key} is ${show(value)}, but ${why}` });
   }
   return problems;
 }
@@ -195,16 +202,7 @@ function validateExecutors(executors: Record<string, unknown>): ConfigProblem[] 
     }
     if (entry.type === 'ssh' && entry.host === undefined) problems.push({ path: at, message: `executors.${name} needs host: (user@host, or a name from ~/.ssh/config)` });
     if (entry.type === 'container' && entry.image === undefined) problems.push({ path: at, message: `executors.${name} needs image: (the image each job runs in, with git and the agent)` });
-    for (const [field, value] of Object.entries(entry)) {
-      const key = `executors.${name}.${field}`;
-      const kind = fields[field]?.kind;
-      if (kind === undefined) {
-        problems.push({ path: [...at, field], message: unknownKeyMessage(key, Object.keys(fields).map((f) => `executors.${name}.${f}`)) });
-        continue;
-      }
-      const why = checkValue(kind, value);
-      if (why) problems.push({ path: [...at, field], message: `${key} is ${show(value)}, but ${why}` });
-    }
+    problems.push(...checkFields(at, entry, fields));
   }
   return problems;
 }
