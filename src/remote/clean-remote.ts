@@ -27,6 +27,8 @@ const STEP_MS = 60_000;
 function remoteJobs(runDir: string): { executor: string; run: string; job: string; repository: string | null }[] {
   if (!existsSync(runFiles.events(runDir))) return [];
   const plan = readRunPlan(runDir);
+  // Only a run placed on executors (--on) has jobs elsewhere: the others' journals need no reading.
+  if (!plan.options.executors?.some((place) => place.config?.type === 'ssh')) return [];
   const state = foldRun(plan.id, readEvents(runFiles.events(runDir)));
   return state.order
     .map((id) => state.byId[id])
