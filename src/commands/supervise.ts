@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { supervise } from '../engine/supervisor.js';
 import type { CommandRunner } from '../os/command-runner.js';
+import { lowerPriority } from '../os/priority.js';
 import { createProcessSpawner } from '../spawn/threads.js';
 import type { CommandContext } from './context.js';
 
@@ -64,6 +65,8 @@ export async function runSupervise(ctx: CommandContext, runDir: string, options:
   const processes = createProcessSpawner();
   // execa is loaded only when setup commands run in new worktrees.
   const runner: CommandRunner = { run: async (...args) => (await import('../os/command-runner.js')).createCommandRunner().run(...args) };
-  await supervise(runDir, { git: processes.git, spawner: processes, runner, log: ctx.log, launcher: ctx.launcher }, resume);
+  // The supervisor leads a session of its own (started detached): lowering it lowers nothing of the person's.
+  const lowerOwnPriority = (nice: number): void => void lowerPriority(process.pid, nice);
+  await supervise(runDir, { git: processes.git, spawner: processes, runner, log: ctx.log, launcher: ctx.launcher, lowerPriority: lowerOwnPriority }, resume);
   return 0;
 }

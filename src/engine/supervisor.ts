@@ -37,6 +37,14 @@ export interface SupervisorDeps {
   log: Logger;
   /** This par: its environment is the run's, and windows following jobs start it again. */
   launcher: ParLauncher;
+  /**
+   * Lowers this process's CPU priority with its agents' (`defaults.nice`):
+   * the run's work — the supervisor and its agents — goes below the person's
+   * programs, and within it keeps the balance it had (agents lowered alone
+   * would leave the supervisor favoured over them). Absent where the
+   * supervisor runs inside another program (tests).
+   */
+  lowerPriority?: (nice: number) => void;
 }
 
 /** How often a supervisor checks that its run directory still exists. */
@@ -311,6 +319,7 @@ function finishRun(runDir: string, plan: RunPlan, recorder: RunRecorder, state: 
 
 async function superviseClaimed(runDir: string, deps: SupervisorDeps, resume?: ResumeRequest): Promise<void> {
   const plan = readRunPlan(runDir);
+  if (plan.options.nice) deps.lowerPriority?.(plan.options.nice);
   plan.supervisor_pid = process.pid;
   writeRunPlan(runDir, plan);
   const earlier = resume ? readEvents(runFiles.events(runDir)) : [];

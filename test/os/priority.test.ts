@@ -1,9 +1,11 @@
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommandRunner } from '../../src/os/command-runner.js';
+import { lowerPriority } from '../../src/os/priority.js';
 import { createProcessSpawner } from '../../src/spawn/threads.js';
 
 /** A process's nice value, field 19 of its stat (after the name in parentheses). */
@@ -44,6 +46,18 @@ describe.runIf(process.platform === 'linux')('agents below the person (defaults.
       plain.signalGroup('SIGKILL');
       await Promise.all([lowered.exited, plain.exited]);
       closeSync(out);
+    }
+  });
+
+  it('never changes the scheduling group of a process that does not lead its session (a person at a terminal)', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid as number;
+      await lowerPriority(pid, 6);
+      expect(niceOf(pid)).toBe(6);
+      if (existsSync(`/proc/${pid}/autogroup`)) expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).toBe(readFileSync(`/proc/${process.pid}/autogroup`, 'utf8'));
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 
