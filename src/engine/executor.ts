@@ -11,6 +11,7 @@ import type { Conversation, PersonAnswer } from './conversation.js';
 import type { AgentAdapter } from '../agents/agent.js';
 import type { JobHost } from './hosts.js';
 import { ExecutorSlots } from './placement.js';
+import { approvedPrompt, planChangedSomething, planStatus, PlanReviews } from './plan-review.js';
 
 /** What a job continues with after a usage limit. */
 export const AFTER_LIMIT_PROMPT = 'The usage limit has reset. Continue where you left off and finish the task.\n';
@@ -63,14 +64,6 @@ export interface ExecutorOptions extends AttemptSettings {
   log: Logger;
 }
 
-/** What the review of a plan decided. */
-type Decision = { kind: 'approve'; plan: string } | { kind: 'stop'; stop: StopReason };
-
-/** What an approved job is told when it continues its planning session. */
-export function approvedPrompt(plan: string): string {
-  return `Your plan is approved. Carry it out now, as planned:\n\n${plan.trim()}\n`;
-}
-
 interface Running {
   stop(stop: StopReason): void;
   conversation: Conversation | null;
@@ -93,7 +86,7 @@ export class Executor {
   readonly #placement: ExecutorSlots | undefined;
   readonly #backoffs = new Map<string, () => void>();
   readonly #tasks: Promise<void>[] = [];
-  readonly #reviews = new Map<string, { plan: string; decide: (decision: Decision) => void }>();
+  readonly #reviews = new PlanReviews();
   /** Messages for jobs between attempts (queued, retrying, paused, finishing): they go with its next attempt. */
   readonly #mail = new Map<string, string[]>();
   /** Jobs being run now (queued to their end): a message for one of them waits in its mail. */
@@ -117,14 +110,14 @@ export class Executor {
       if (first) this.#options.onCancelAll?.();
       for (const running of this.#running.values()) running.stop(stop);
       for (const wake of this.#backoffs.values()) wake();
-      for (const review of this.#reviews.values()) review.decide({ kind: 'stop', stop });
+      this.#reviews.stop(null, stop);
       for (const pause of this.#pauses.values()) pause.abort();
       return;
     }
     this.#cancelled.set(job, stop);
     this.#running.get(job)?.stop(stop);
     this.#backoffs.get(job)?.();
-    this.#reviews.get(job)?.decide({ kind: 'stop', stop });
+    this.#reviews.stop(job, stop);
     this.#pauses.get(job)?.abort();
   }
 
@@ -164,46 +157,33 @@ export class Executor {
 
   /** Approves a job's plan, as written or as edited; false when the job is not waiting for review. */
   approve(job: string, plan?: string | null): boolean {
-    const review = this.#reviews.get(job);
-    review?.decide({ kind: 'approve', plan: plan ?? review.plan });
-    return review !== undefined;
+    return this.#reviews.approve(job, plan);
   }
 
   /** Rejects a job's plan: the job ends cancelled, reason `plan rejected`. */
   reject(job: string): boolean {
-    const review = this.#reviews.get(job);
-    review?.decide({ kind: 'stop', stop: { state: 'cancelled', reason: 'plan rejected' } });
-    return review !== undefined;
+    return this.#reviews.stop(job, { state: 'cancelled', reason: 'plan rejected' });
   }
 
   /** Plans (read-only), then waits for the plan's review with no place held; the approved job to execute, or how it ended. */
   async #planFirst(job: ExecutorJob, attempt: number, place: Place): Promise<{ job: ExecutorJob; cost: number | null } | { outcome: JobOutcome }> {
     const options = this.#options;
     const worktree = job.worktree as string;
-    // A plan may change nothing: checked by git before and after. A git that cannot tell is no proof of that.
-    const status = (): Promise<string> => options.git.run(worktree, ['status', '--porcelain', '-z', '--untracked-files=all']);
-    const before = await status();
+    const before = await planStatus(options.git, worktree);
     const tried = await this.#attempt(job, attempt, { plan: true, executor: place.executor });
     const planned = tried.outcome;
     if (planned.state !== 'succeeded') return { outcome: { ...planned, error: planned.error === null ? null : `planning failed: ${planned.error}` } };
-    const after = await status().catch((error: Error) => error);
-    if (after instanceof Error) {
-      return { outcome: { ...planned, state: 'failed', result: null, error: `git could not check that planning changed nothing (${after.message}); nothing was executed` } };
-    }
-    if (after !== before) {
-      return { outcome: { ...planned, state: 'failed', result: null, error: 'the agent changed files while planning; nothing was executed (see git status in its worktree)' } };
-    }
+    const changed = await planChangedSomething(options.git, worktree, before, planned);
+    if (changed) return { outcome: changed };
     const plan = (tried.plan ?? '').trim() || '(the agent wrote no plan)';
     // A plan waiting for review holds no place: other jobs plan or run meanwhile.
     place.release();
-    const decision = await new Promise<Decision>((resolve) => {
-      this.#reviews.set(job.id, { plan, decide: resolve });
+    const decision = await this.#reviews.wait(job.id, plan, () => {
       options.emit({ type: 'job/plan-ready', job: job.id, plan, session_id: planned.session_id, cost_usd: planned.cost_usd });
       if (options.autoApprove) this.approve(job.id);
       const stop = this.#stopFor(job.id);
-      if (stop) resolve({ kind: 'stop', stop });
+      if (stop) this.#reviews.stop(job.id, stop);
     });
-    this.#reviews.delete(job.id);
     if (decision.kind === 'stop') return { outcome: { ...planned, state: decision.stop.state, reason: decision.stop.reason, result: null, error: null } };
     options.emit({ type: 'job/approved', job: job.id, plan: decision.plan });
     // The execution continues the planning session, its output after the plan's.

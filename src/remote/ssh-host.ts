@@ -267,13 +267,13 @@ export class SshHost implements JobHost {
   #identity(worktree: string, common: string): Promise<Record<string, string>> {
     let known = this.#identities.get(common);
     if (!known) {
+      const as = (user: string, address: string): Record<string, string> => ({ GIT_AUTHOR_NAME: user, GIT_AUTHOR_EMAIL: address, GIT_COMMITTER_NAME: user, GIT_COMMITTER_EMAIL: address });
       known = this.#deps.git.run(worktree, ['var', 'GIT_COMMITTER_IDENT']).then(
         (ident) => {
           const [, name, email] = /^(.*) <(.*)> \d+ [+-]\d{4}$/.exec(ident.trim()) ?? [];
-          const [user, address] = name !== undefined && email !== undefined ? [name, email] : ['par', 'par@localhost'];
-          return { GIT_AUTHOR_NAME: user, GIT_AUTHOR_EMAIL: address, GIT_COMMITTER_NAME: user, GIT_COMMITTER_EMAIL: address };
+          return name !== undefined && email !== undefined ? as(name, email) : as('par', 'par@localhost');
         },
-        () => ({ GIT_AUTHOR_NAME: 'par', GIT_AUTHOR_EMAIL: 'par@localhost', GIT_COMMITTER_NAME: 'par', GIT_COMMITTER_EMAIL: 'par@localhost' }),
+        () => as('par', 'par@localhost'),
       );
       this.#identities.set(common, known);
     }
