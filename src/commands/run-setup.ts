@@ -51,8 +51,6 @@ export interface PreparedRun {
   plan: RunPlan;
   /** Rendered prompt per job id. */
   prompts: Map<string, string>;
-  /** The argv a job's attempt would run, for --dry-run (with several agents, the named agent's). */
-  argvFor: (prompt: string, agent?: string) => string[];
 }
 
 function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number): number {
@@ -252,11 +250,5 @@ export async function prepareRun(ctx: CommandContext, git: Git, positional: stri
   if (claude?.kind === 'claude' && claude.channel && (permissionMode === 'bypassPermissions' || claude.default_args.includes('--dangerously-skip-permissions'))) {
     ctx.stderr.write('par: the permission policy is off for this run: the permission mode bypasses permissions, so the agent is never asked and par never decides.\n');
   }
-  const { adapterFor } = await import('../agents/adapter-for.js');
-  const adapters = new Map(agents.map((choice) => [choice.name, adapterFor(choice, ctx.env as NodeJS.ProcessEnv)]));
-  const argvFor = (prompt: string, name?: string): string[] => {
-    const adapter = adapters.get(name ?? agent.name) ?? (adapters.get(agent.name) as ReturnType<typeof adapterFor>);
-    return adapter.invocation({ prompt, cwd: ctx.cwd, sessionId: '<a new session id per attempt>', model, permissionMode }).argv;
-  };
-  return { plan, prompts, argvFor };
+  return { plan, prompts };
 }

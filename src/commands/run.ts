@@ -7,10 +7,19 @@ import { startRun } from './run-start.js';
 import type { PreparedRun, RunOptions } from './run-setup.js';
 
 
-function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOptions): void {
+/** The argv a job's attempt would run (with several agents, the named agent's): only a dry run loads the adapters before a run starts. */
+async function argvMaker(ctx: CommandContext, plan: PreparedRun['plan']): Promise<(prompt: string, agent?: string) => string[]> {
+  const { adapterFor } = await import('../agents/adapter-for.js');
+  const adapters = new Map((plan.agents ?? [plan.agent]).map((choice) => [choice.name, adapterFor(choice, ctx.env as NodeJS.ProcessEnv)]));
+  const chosen = adapters.get(plan.agent.name) as ReturnType<typeof adapterFor>;
+  return (prompt, name) => (adapters.get(name ?? plan.agent.name) ?? chosen).invocation({ prompt, cwd: ctx.cwd, sessionId: '<a new session id per attempt>', model: plan.options.model, permissionMode: plan.options.permission_mode }).argv;
+}
+
+async function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOptions): Promise<void> {
   const { plan } = prepared;
+  const argvFor = await argvMaker(ctx, plan);
   if (options.json) {
-    const jobs = plan.jobs.map((job) => ({ id: job.id, worktree: job.worktree, branch: job.branch, created: job.created, ...(job.agent ? { agent: job.agent } : {}), argv: prepared.argvFor(prepared.prompts.get(job.id) ?? '', job.agent), prompt: prepared.prompts.get(job.id) }));
+    const jobs = plan.jobs.map((job) => ({ id: job.id, worktree: job.worktree, branch: job.branch, created: job.created, ...(job.agent ? { agent: job.agent } : {}), argv: argvFor(prepared.prompts.get(job.id) ?? '', job.agent), prompt: prepared.prompts.get(job.id) }));
     const on = plan.options.executors?.map((place) => ({ executor: place.name, jobs: place.jobs }));
     ctx.stdout.write(`${JSON.stringify({ run: plan.id, dry_run: true, ...(on ? { on } : {}), jobs }, null, 2)}\n`);
     return;
@@ -22,7 +31,7 @@ function printDryRun(ctx: CommandContext, prepared: PreparedRun, options: RunOpt
     ctx.stdout.write(`  worktree  ${job.worktree ?? '(new) created from the base'}\n`);
     ctx.stdout.write(`  branch    ${job.branch ?? '(detached)'}\n`);
     if (job.agent) ctx.stdout.write(`  agent     ${job.agent}\n`);
-    ctx.stdout.write(`  command   ${prepared.argvFor(prompt, job.agent).map(quote).join(' ')}\n`);
+    ctx.stdout.write(`  command   ${argvFor(prompt, job.agent).map(quote).join(' ')}\n`);
     ctx.stdout.write(`  stdin     the prompt (${Buffer.byteLength(prompt)} bytes):\n`);
     for (const line of prompt.replace(/\n$/, '').split('\n')) ctx.stdout.write(`    │ ${line}\n`);
   }
@@ -50,7 +59,7 @@ export async function runRun(ctx: CommandContext, positional: string[], options:
     throw error;
   }
   if (options.dryRun) {
-    printDryRun(ctx, prepared, options);
+    await printDryRun(ctx, prepared, options);
     return ExitCode.ok;
   }
   const dir = launchRun(ctx, prepared, early);
