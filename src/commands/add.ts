@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { joinFrontMatter, splitFrontMatter } from '../prompts/front-matter.js';
 import { PromptLibrary } from '../prompts/library.js';
-import { assertPromptName, metaToData, readMeta } from '../prompts/prompt.js';
+import { assertPromptName, MAX_PROMPT_BYTES, metaToData, readMeta } from '../prompts/prompt.js';
 import { compileTemplate } from '../prompts/render.js';
 import { readStdin, type CommandContext } from './context.js';
 
@@ -16,8 +16,6 @@ export interface AddOptions {
   force?: boolean;
 }
 
-/** Prompts may be up to 10 MB (DESIGN §3): claude reads them from stdin. */
-export const MAX_PROMPT_BYTES = 10 * 1024 * 1024;
 
 const EDITOR_SKELETON = `---
 description: ""

@@ -1,16 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { branchFor } from '../core/ids.js';
 import { AGENT_INSTALL, BUILTIN_AGENTS, type AgentChoice, type RunPlan } from '../core/run-plan.js';
 import type { Task } from '../core/tasks.js';
 import type { RepositoryFacts } from '../git/repository.js';
 import { findExecutable } from '../os/which.js';
-import { splitFrontMatter } from '../prompts/front-matter.js';
-import type { PromptLibrary } from '../prompts/library.js';
-import { readMeta, type Prompt } from '../prompts/prompt.js';
+import type { Prompt } from '../prompts/prompt.js';
 import { renderPrompt } from '../prompts/render.js';
-import { MAX_PROMPT_BYTES } from './add.js';
+import { MAX_PROMPT_BYTES } from '../prompts/prompt.js';
 import type { CommandContext } from './context.js';
 import type { RunOptions } from './run-setup.js';
 import { PERMISSION_MODES, type ParConfig } from '../config/settings.js';
@@ -22,8 +18,14 @@ export interface ResolvedPrompt {
   worktreeArgs: string[];
 }
 
-export /** The prompt: a library name, `-m`, or `--prompt-file`; positional arguments left over are worktrees. */
-function resolvePrompt(library: PromptLibrary, positional: string[], options: RunOptions): ResolvedPrompt {
+/** Where a prompt other than `-m` comes from (prompt-files.ts): the library, or a prompt file. */
+export interface PromptFiles {
+  fromLibrary(name: string): Prompt;
+  fromFile(path: string): Prompt;
+}
+
+/** The prompt: a library name, `-m`, or `--prompt-file`; positional arguments left over are worktrees. `files` may be null only with `-m`. */
+export function resolvePrompt(files: PromptFiles | null, positional: string[], options: RunOptions): ResolvedPrompt {
   if (options.message !== undefined && options.promptFile !== undefined) {
     throw new UserError('Pass either -m TEXT or --prompt-file FILE, not both.');
   }
@@ -32,28 +34,14 @@ function resolvePrompt(library: PromptLibrary, positional: string[], options: Ru
     return { prompt, source: { source: 'message', name: null }, worktreeArgs: positional };
   }
   if (options.promptFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.promptFile, 'utf8');
-    } catch {
-      throw new UserError(`The prompt file ${options.promptFile} cannot be read; pass the path of an existing file to --prompt-file.`);
-    }
-    let split;
-    try {
-      split = splitFrontMatter(text);
-    } catch (error) {
-      throw new UserError(`The prompt file ${options.promptFile} is broken: ${(error as Error).message}.`);
-    }
-    const name = basename(options.promptFile).replace(/\.[^.]*$/, '');
-    const prompt: Prompt = { meta: readMeta(split.data, name), body: split.body, bodyLine: split.bodyLine, path: options.promptFile, text };
-    return { prompt, source: { source: 'file', name: options.promptFile }, worktreeArgs: positional };
+    return { prompt: (files as PromptFiles).fromFile(options.promptFile), source: { source: 'file', name: options.promptFile }, worktreeArgs: positional };
   }
   const [name, ...rest] = positional;
   if (name === undefined && options.tasks !== undefined) return { prompt: null, source: { source: 'tasks', name: null }, worktreeArgs: [] };
   if (name === undefined) {
     throw new UserError("Name a prompt from the library ('par list prompts'), or pass -m TEXT or --prompt-file FILE.");
   }
-  return { prompt: library.get(name), source: { source: 'library', name }, worktreeArgs: rest };
+  return { prompt: (files as PromptFiles).fromLibrary(name), source: { source: 'library', name }, worktreeArgs: rest };
 }
 
 const isBuiltinAgent = (name: string): name is (typeof BUILTIN_AGENTS)[number] => (BUILTIN_AGENTS as readonly string[]).includes(name);

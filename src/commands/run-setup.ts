@@ -6,7 +6,6 @@ import { newRunId, uniqueJobIds } from '../core/ids.js';
 import type { AgentChoice, RunPlan, TalkOptions } from '../core/run-plan.js';
 import { parseVarAssignments } from '../core/variables.js';
 import type { Git } from '../git/git.js';
-import { PromptLibrary } from '../prompts/library.js';
 import type { CommandContext } from './context.js';
 import { agentChoice, chosenPermissionMode, renderJobPrompts, resolvePrompt, type JobTarget, type ResolvedPrompt } from './run-prompts.js';
 import { chooseTargets, readTasks, type RunTargets } from './run-targets.js';
@@ -118,7 +117,8 @@ async function checkOptions(ctx: CommandContext, config: ParConfig, promptsDir: 
   const parsedVars = parseVarAssignments(options.var ?? []);
   if ('bad' in parsedVars) problems.push(`--var takes NAME=VALUE with a name of letters, digits or _, not '${parsedVars.bad}'.`);
   const cliVars = 'vars' in parsedVars ? parsedVars.vars : {};
-  const resolved = attempt(() => resolvePrompt(new PromptLibrary(promptsDir), positional, options));
+  const files = options.message === undefined ? (await import('./prompt-files.js')).promptFiles(promptsDir) : null;
+  const resolved = attempt(() => resolvePrompt(files, positional, options));
   const meta = resolved?.prompt?.meta;
   const explicitModel = options.model ?? (typeof meta?.extra.model === 'string' ? meta.extra.model : null);
   const agents = attempt(() => agentChoices(config, options.agent ?? (typeof meta?.extra.agent === 'string' ? meta.extra.agent : 'claude'), ctx, explicitModel));

@@ -1,5 +1,8 @@
 import { UserError } from '../core/errors.js';
 
+/** Prompts may be up to 10 MB (DESIGN §3): claude reads them from stdin. */
+export const MAX_PROMPT_BYTES = 10 * 1024 * 1024;
+
 /** A variable a template prompt declares in its front matter. */
 export interface DeclaredVariable {
   description?: string;

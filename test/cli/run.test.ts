@@ -51,6 +51,20 @@ describe('par run, headless', () => {
     for (const span of spans) expect(spans.filter((other) => other.start <= span.start && other.end > span.start).length).toBeLessThanOrEqual(2);
   });
 
+  it('with -m and an unchanged config, loads neither the YAML parser nor the agents\u2019 adapters (the supervisor runs the agent)', async () => {
+    // The first run reads the config file and caches it; the second reads the cache.
+    await runPar(sandbox, ['run', '-m', 'sim: turns=1', wt(1)], { cwd: repo });
+    const loads = join(sandbox.dir, 'loads.txt');
+    const result = await runPar(sandbox, ['run', '-m', 'sim: turns=1', wt(2)], { cwd: repo, nodeArgs: ['--import', join(ROOT, 'test/helpers/record-loads.mjs')], env: { PAR_TEST_LOADS: loads } });
+    expect(result.code).toBe(0);
+    const sources = readFileSync(loads, 'utf8').trim().split('\n').filter((url) => url.includes('/dist/')).map((url) => readFileSync(new URL(url), 'utf8'));
+    expect(sources.length).toBeGreaterThan(3);
+    for (const source of sources) {
+      expect(source).not.toContain('YAMLMap');
+      expect(source).not.toContain('function adapterFor(');
+    }
+  });
+
   it('prints NDJSON with --json: the run id first, the summary last', async () => {
     const result = await runPar(sandbox, ['run', '-m', 'sim: turns=1', wt(1), '--json'], { cwd: repo });
     const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
