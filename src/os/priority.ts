@@ -16,15 +16,16 @@ async function leadsSession(pid: number): Promise<boolean> {
 }
 
 /**
- * Lowers the CPU priority of a job that leads its own session (`nice`, DESIGN
- * `defaults.nice`), so ten busy agents leave the person's terminal — par's
- * TUI among it — the CPU it needs. Two levers, since the scheduler weighs
- * differently by system: the process's own nice value, which its children
- * inherit (macOS, and Linux without autogroups), and on Linux the weight of
- * the session's scheduling group (`/proc/<pid>/autogroup`), which is what
- * counts there between sessions and covers every process of the session
- * whenever it started (only for a process that leads its session). Resolves once set or given up; never throws: a
- * priority is a courtesy, not a reason to fail a job.
+ * Lowers the CPU priority of a process of a run (`defaults.nice`), so ten
+ * busy agents leave the person's terminal — par's TUI among it — the CPU
+ * it needs. Two levers, since schedulers weigh differently: the process's
+ * own nice value, which its children inherit (macOS, and Linux without
+ * autogroups), and on Linux the weight of its session's scheduling group
+ * (`/proc/<pid>/autogroup`), which is what counts there between sessions
+ * and covers every process of the session whenever it started — changed
+ * only for a process that leads its own session. Resolves once set or
+ * given up; never throws: a priority is a courtesy, not a reason to fail a
+ * job.
  */
 export async function lowerPriority(pid: number, nice: number): Promise<void> {
   if (nice <= 0) return;
